@@ -1,0 +1,110 @@
+# warden: one library, one binary.  See README.md.
+include config.mk
+
+LIB_SRC	= $(sort $(wildcard lib/*.c))
+BIN_SRC	= $(sort $(wildcard src/*.c src/sup/*.c))
+HLP_SRC	= $(sort $(wildcard tests/helpers/*.c))
+UT_SRC	= $(sort $(wildcard tests/unit/test-*.c))
+
+LIB_OBJ	= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+BIN_OBJ	= $(BIN_SRC:%.c=$(BUILD)/obj/%.o)
+HELPERS	= $(HLP_SRC:tests/helpers/%.c=$(BUILD)/helpers/%)
+UNITS	= $(UT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+# src/ objects the unit tests may use: everything but main.
+BIN_LIBOBJ = $(filter-out $(BUILD)/obj/src/main.o,$(BIN_OBJ))
+
+MANPAGES = $(wildcard man/*.[1-8])
+
+all: $(BUILD)/warden $(BUILD)/echod $(BUILD)/libwarden.a \
+    $(BUILD)/libwarden.so $(BUILD)/warden.pc
+
+-include $(LIB_OBJ:.o=.d) $(BIN_OBJ:.o=.d)
+
+$(BUILD)/obj/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DWD_BUILDING -fPIC -fvisibility=hidden $(CFLAGS) \
+	    -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libwarden.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(BUILD)/libwarden.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libwarden.so.$(SOVER) $(LDFLAGS) -o $@ $(LIB_OBJ)
+
+$(BUILD)/warden.pc: warden.pc.in config.mk
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(BUILD)/warden: $(BIN_OBJ) $(BUILD)/libwarden.a
+	$(CC) $(LDFLAGS) -o $@ $(BIN_OBJ) $(BUILD)/libwarden.a
+
+$(BUILD)/echod: $(BUILD)/obj/examples/echod.o $(BUILD)/libwarden.a
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libwarden.a
+
+$(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/libwarden.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libwarden.a
+
+$(BUILD)/unit/%: tests/unit/%.c $(BIN_LIBOBJ) $(BUILD)/libwarden.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Isrc -Ilib $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(BIN_LIBOBJ) $(BUILD)/libwarden.a -lcmocka
+
+helpers: $(HELPERS)
+units: $(UNITS)
+
+# The README's test command: unit tests, system tests, then one line
+# "N passed, N failed".  The other compiler must build the tree cleanly too.
+check: deps all helpers units
+	@if [ "$(SANITIZE)" != 1 ] && [ -z "$(NOCROSS)" ]; then \
+	    other=clang; case "$(CC)" in *clang*) other=gcc;; esac; \
+	    echo "building with $$other (-Werror)"; \
+	    $(MAKE) -s BUILD=build/$$other CC=$$other NOCROSS=1 all helpers units \
+	        >build/cross.log 2>&1 || { cat build/cross.log; exit 1; }; fi
+	@BUILD=$(BUILD) tests/run
+
+demo: deps all
+	@BUILD=$(BUILD) examples/demo.sh
+
+# make deps: the Debian packages the build and the tests need.
+DEPS	= gcc make clang libcmocka-dev bats python3 util-linux bsdutils \
+	  procps pkg-config
+BENCHDEPS = hyperfine daemonize daemon dpkg
+deps:
+	@tests/deps.sh $(DEPS)
+
+bench: all helpers
+	@tests/deps.sh $(BENCHDEPS)
+	@BUILD=$(BUILD) bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
+	    $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+	    $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(BUILD)/warden $(DESTDIR)$(BINDIR)/warden
+	install -m 644 $(BUILD)/libwarden.a $(DESTDIR)$(LIBDIR)/libwarden.a
+	install -m 755 $(BUILD)/libwarden.so \
+	    $(DESTDIR)$(LIBDIR)/libwarden.so.$(VERSION)
+	ln -sf libwarden.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libwarden.so.$(SOVER)
+	ln -sf libwarden.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libwarden.so
+	install -m 644 include/warden.h $(DESTDIR)$(INCDIR)/warden.h
+	install -m 644 $(BUILD)/warden.pc $(DESTDIR)$(PCDIR)/warden.pc
+	for m in $(MANPAGES); do \
+	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/warden $(DESTDIR)$(LIBDIR)/libwarden.* \
+	    $(DESTDIR)$(INCDIR)/warden.h $(DESTDIR)$(PCDIR)/warden.pc
+	for m in $(MANPAGES); do \
+	    s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf build
+
+.PHONY: all helpers units check demo deps bench install uninstall clean

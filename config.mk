@@ -1,0 +1,32 @@
+# warden build settings: override on the command line (make CC=clang ...).
+
+VERSION	= 0.1.0
+SOVER	= 0
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+LIBDIR	?= $(PREFIX)/lib
+INCDIR	?= $(PREFIX)/include
+MANDIR	?= $(PREFIX)/share/man
+PCDIR	?= $(LIBDIR)/pkgconfig
+
+CC	?= cc
+AR	?= ar
+OPT	?= -O2 -g
+WERROR	?= -Werror
+WARN	= -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	  -Wmissing-declarations -Wpointer-arith -Wcast-qual -Wformat=2 \
+	  -Wno-format-nonliteral -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -DWARDEN_VERSION_STR=\"$(VERSION)\" -Iinclude
+CFLAGS	+= -std=c11 $(OPT) $(WARN) $(WERROR) -fno-strict-aliasing
+LDFLAGS	+=
+
+# make SANITIZE=1: AddressSanitizer + UndefinedBehaviorSanitizer, own tree.
+ifeq ($(SANITIZE),1)
+BUILD	?= build/san
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+else
+BUILD	?= build
+endif

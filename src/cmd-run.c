@@ -1,0 +1,870 @@
+/*
+ * warden run, and warden stop/status --pidfile: the one-daemon family.
+ *
+ * "run" prepares everything that can fail while it can still say so
+ * (user, directory, log files, pidfile lock, readiness channel), then
+ * starts the command through fork, setsid, fork.  Without a monitor the
+ * command is the daemon and the pidfile names it; it gets no extra fd, so
+ * its liveness is decided by identity (pid, start time, executable).  With
+ * --respawn or --syslog a monitor process stays with it, holds the lock,
+ * and the pidfile names the monitor.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "warden.h"
+
+extern char **environ;
+
+#define DEFAULT_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define READY_TIMEOUT	60.0	/* seconds, unless --ready-timeout */
+#define STOP_TIMEOUT	10.0	/* seconds, unless --timeout */
+#define TAIL_MAX	4096	/* bytes of a failed start's stderr shown */
+
+/* Variables meant for warden, never for the command it starts. */
+static const char *run_env_drop[] = {
+	"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS",
+	"LISTEN_PID", "LISTEN_FDNAMES",
+};
+
+struct run_opts {
+	const char	 *pidfile, *name, *user, *dir;
+	const char	 *output, *out_stdout, *out_stderr;
+	const char	 *ready;
+	char		**env;
+	int		  nenv;
+	int		  clearenv;
+	int		  syslog, respawn, foreground;
+	long		  umask;
+	double		  ready_timeout;
+};
+
+static int
+run_env_dropped(const char *var)
+{
+	size_t	i, n;
+
+	for (i = 0; i < nitems(run_env_drop); i++) {
+		n = strlen(run_env_drop[i]);
+		if (strncmp(var, run_env_drop[i], n) == 0 && var[n] == '=')
+			return (1);
+	}
+	return (0);
+}
+
+/* Set NAME=VALUE in a NULL-terminated array we own, replacing NAME. */
+static char **
+run_env_set(char **env, int *n, const char *nv)
+{
+	size_t	len = strcspn(nv, "=");
+	int	i;
+
+	for (i = 0; i < *n; i++) {
+		if (strncmp(env[i], nv, len) == 0 && env[i][len] == '=') {
+			env[i] = xstrdup(nv);
+			return (env);
+		}
+	}
+	env = xreallocarray(env, *n + 2, sizeof *env);
+	env[(*n)++] = xstrdup(nv);
+	env[*n] = NULL;
+	return (env);
+}
+
+/* The command's whole environment, built before any fork. */
+static char **
+run_env(struct run_opts *o, struct run_ctx *ctx)
+{
+	char	**env, *s, **e;
+	int	  n = 0, i;
+
+	env = xcalloc(1, sizeof *env);
+	if (o->clearenv) {
+		xasprintf(&s, "PATH=%s", getenv("PATH") ? getenv("PATH") :
+		    DEFAULT_PATH);
+		env = run_env_set(env, &n, s);
+		free(s);
+	} else {
+		for (e = environ; *e != NULL; e++)
+			if (strchr(*e, '=') != NULL && !run_env_dropped(*e))
+				env = run_env_set(env, &n, *e);
+	}
+	if (ctx->has_creds) {
+		xasprintf(&s, "HOME=%s", ctx->creds.home);
+		env = run_env_set(env, &n, s);
+		free(s);
+		xasprintf(&s, "USER=%s", ctx->creds.name);
+		env = run_env_set(env, &n, s);
+		free(s);
+		xasprintf(&s, "LOGNAME=%s", ctx->creds.name);
+		env = run_env_set(env, &n, s);
+		free(s);
+	}
+	for (i = 0; i < o->nenv; i++)
+		env = run_env_set(env, &n, o->env[i]);
+	if (ctx->ready == READY_NOTIFY) {
+		xasprintf(&s, "NOTIFY_SOCKET=%s", ctx->notify_name);
+		env = run_env_set(env, &n, s);
+		free(s);
+	}
+	return (env);
+}
+
+/* --ready exec | notify | fd:N | tcp:[HOST:]PORT */
+static void
+run_parse_ready(const char *s, struct run_ctx *ctx)
+{
+	unsigned long	 n;
+	char		*hp, *colon;
+
+	ctx->ready = READY_EXEC;
+	if (s == NULL || strcmp(s, "exec") == 0)
+		return;
+	if (strcmp(s, "notify") == 0) {
+		ctx->ready = READY_NOTIFY;
+		return;
+	}
+	if (strncmp(s, "fd:", 3) == 0) {
+		if (parse_uint(s + 3, 1023, &n) == -1 || n < 3)
+			errx(EXIT_USAGE, "--ready fd:N needs N from 3 to 1023: %s",
+			    s);
+		ctx->ready = READY_FD;
+		ctx->ready_fd = (int)n;
+		return;
+	}
+	if (strncmp(s, "tcp:", 4) == 0) {
+		hp = xstrdup(s + 4);
+		ctx->ready = READY_TCP;
+		ctx->ready_host = xstrdup("127.0.0.1");
+		if (hp[0] == '[' && (colon = strstr(hp, "]:")) != NULL) {
+			*colon = '\0';
+			ctx->ready_host = xstrdup(hp + 1);
+			ctx->ready_port = xstrdup(colon + 2);
+		} else if ((colon = strrchr(hp, ':')) != NULL) {
+			*colon = '\0';
+			ctx->ready_host = xstrdup(hp);
+			ctx->ready_port = xstrdup(colon + 1);
+		} else
+			ctx->ready_port = xstrdup(hp);
+		if (parse_uint(ctx->ready_port, 65535, &n) == -1 || n == 0 ||
+		    ctx->ready_host[0] == '\0')
+			errx(EXIT_USAGE, "--ready tcp: bad address: %s", s);
+		free(hp);
+		return;
+	}
+	errx(EXIT_USAGE, "--ready: unknown mode: %s (exec, notify, fd:N, "
+	    "tcp:[HOST:]PORT)", s);
+}
+
+static void
+run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "chdir", required_argument, NULL, 'C' },
+		{ "umask", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "stdout", required_argument, NULL, 1 },
+		{ "stderr", required_argument, NULL, 2 },
+		{ "syslog", no_argument, NULL, 3 },
+		{ "env", required_argument, NULL, 'e' },
+		{ "clear-env", no_argument, NULL, 'E' },
+		{ "respawn", no_argument, NULL, 'r' },
+		{ "ready", required_argument, NULL, 4 },
+		{ "ready-timeout", required_argument, NULL, 5 },
+		{ "foreground", no_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char	*end;
+	int	 ch;
+
+	memset(o, 0, sizeof *o);
+	o->umask = 022;
+	o->ready_timeout = READY_TIMEOUT;
+	o->env = xcalloc(argc, sizeof *o->env);
+	while ((ch = getopt_long(argc, argv, "+p:n:u:C:m:o:e:ErF", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			o->pidfile = optarg;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'C':
+			o->dir = optarg;
+			break;
+		case 'm':
+			errno = 0;
+			o->umask = strtol(optarg, &end, 8);
+			if (errno != 0 || *optarg == '\0' || *end != '\0' ||
+			    o->umask < 0 || o->umask > 0777)
+				errx(EXIT_USAGE, "--umask: not an octal mode: %s",
+				    optarg);
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 1:
+			o->out_stdout = optarg;
+			break;
+		case 2:
+			o->out_stderr = optarg;
+			break;
+		case 3:
+			o->syslog = 1;
+			break;
+		case 'e':
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
+				errx(EXIT_USAGE, "--env: not NAME=VALUE: %s",
+				    optarg);
+			o->env[o->nenv++] = optarg;
+			break;
+		case 'E':
+			o->clearenv = 1;
+			break;
+		case 'r':
+			o->respawn = 1;
+			break;
+		case 4:
+			o->ready = optarg;
+			break;
+		case 5:
+			if (parse_seconds(optarg, &o->ready_timeout) == -1 ||
+			    o->ready_timeout <= 0)
+				errx(EXIT_USAGE, "--ready-timeout: not a number "
+				    "of seconds: %s", optarg);
+			break;
+		case 'F':
+			o->foreground = 1;
+			break;
+		default:
+			usage_cmd("run");
+		}
+	}
+	if (optind >= argc)
+		usage_cmd("run");
+	if (o->syslog && (o->output || o->out_stdout || o->out_stderr))
+		errx(EXIT_USAGE, "--syslog and --output/--stdout/--stderr "
+		    "exclude each other");
+	ctx->argv = argv + optind;
+	run_parse_ready(o->ready, ctx);
+}
+
+/* Open a log target as the caller, before dropping anything. */
+static int
+run_open_output(const char *path)
+{
+	int	fd;
+
+	if (path == NULL)
+		fd = open("/dev/null", O_WRONLY|O_CLOEXEC|O_NOCTTY);
+	else
+		fd = open(path, O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|O_NOCTTY,
+		    0644);
+	if (fd == -1)
+		err(1, "%s", path ? path : "/dev/null");
+	return (fd);
+}
+
+static void
+run_outputs(struct run_opts *o, struct run_ctx *ctx)
+{
+	const char	*so, *se;
+	struct stat	 sb;
+	int		 p[2];
+
+	ctx->err_start = -1;
+	if (o->syslog) {
+		if (pipe2(p, O_CLOEXEC) == -1)
+			err(1, "pipe");
+		ctx->syslog_rd[0] = p[0];
+		ctx->outfd = p[1];
+		if (pipe2(p, O_CLOEXEC) == -1)
+			err(1, "pipe");
+		ctx->syslog_rd[1] = p[0];
+		ctx->errfd = p[1];
+		return;
+	}
+	so = o->out_stdout ? o->out_stdout : o->output;
+	se = o->out_stderr ? o->out_stderr : o->output;
+	if (o->foreground && so == NULL && se == NULL) {
+		/* Not detached: output stays where ours goes. */
+		if ((ctx->outfd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) ==
+		    -1 || (ctx->errfd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC,
+		    3)) == -1)
+			err(1, "dup");
+		return;
+	}
+	ctx->outfd = run_open_output(so);
+	if (se != NULL && so != NULL && strcmp(se, so) == 0)
+		ctx->errfd = ctx->outfd;
+	else
+		ctx->errfd = run_open_output(se);
+	if (se != NULL && fstat(ctx->errfd, &sb) == 0 && S_ISREG(sb.st_mode))
+		ctx->err_start = sb.st_size;
+}
+
+/* sd_notify: a datagram socket with an abstract name the kernel picks. */
+static void
+run_notify_socket(struct run_ctx *ctx)
+{
+	struct sockaddr_un	sun;
+	socklen_t		len;
+	int			one = 1, i;
+
+	ctx->notify_sock = socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC|
+	    SOCK_NONBLOCK, 0);
+	if (ctx->notify_sock == -1)
+		err(1, "socket");
+	if (setsockopt(ctx->notify_sock, SOL_SOCKET, SO_PASSCRED, &one,
+	    sizeof one) == -1)
+		err(1, "SO_PASSCRED");
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (bind(ctx->notify_sock, (struct sockaddr *)&sun,
+	    sizeof(sa_family_t)) == -1)		/* autobind */
+		err(1, "bind notify socket");
+	len = sizeof sun;
+	if (getsockname(ctx->notify_sock, (struct sockaddr *)&sun, &len) == -1)
+		err(1, "getsockname");
+	ctx->notify_name[0] = '@';
+	for (i = 1; i < (int)(len - offsetof(struct sockaddr_un, sun_path)) &&
+	    i < (int)sizeof ctx->notify_name - 1; i++)
+		ctx->notify_name[i] = sun.sun_path[i];
+	ctx->notify_name[i] = '\0';
+}
+
+/*
+ * Take the pidfile's lock, and refuse when it names a running daemon.  A
+ * stale file is emptied, to be written once the daemon's pid is known.
+ */
+static void
+run_pidfile(const char *path, struct run_ctx *ctx)
+{
+	pid_t	pid;
+
+	if (wd_pidfile_open(&ctx->pf, path) == -1) {
+		if (errno == EEXIST) {
+			pid = wd_pidfile_read(path);
+			if (pid > 0)
+				errx(1, "%s: already running, pid %ld",
+				    ctx->name, (long)pid);
+			errx(1, "%s: already running (%s is locked)",
+			    ctx->name, path);
+		}
+		if (errno == ELOOP)
+			errx(1, "%s: refusing a pidfile that is a symlink",
+			    path);
+		if (errno == EPERM)
+			errx(1, "%s: refusing a pidfile that others could "
+			    "replace (check the file and its directory)", path);
+		if (errno == EINVAL)
+			errx(1, "%s: not a regular file", path);
+		err(1, "%s", path);
+	}
+	ctx->has_pf = 1;
+	if (wd_pidfile_state(&ctx->pf, &pid) == WD_PID_RUNNING)
+		errx(1, "%s: already running, pid %ld", ctx->name, (long)pid);
+	if (ftruncate(ctx->pf.fd, 0) == -1)
+		err(1, "%s", path);
+}
+
+/* Everything that can fail, done while we can still say so. */
+static void
+run_prepare(struct run_opts *o, struct run_ctx *ctx)
+{
+	const char	*slash;
+
+	if (o->name != NULL)
+		ctx->name = xstrdup(o->name);
+	else if ((slash = strrchr(ctx->argv[0], '/')) != NULL && slash[1])
+		ctx->name = xstrdup(slash + 1);
+	else
+		ctx->name = xstrdup(ctx->argv[0]);
+	ctx->umask = (mode_t)o->umask;
+	ctx->respawn = o->respawn;
+	ctx->foreground = o->foreground;
+	ctx->syslog = o->syslog;
+	ctx->ready_timeout = o->ready_timeout;
+	ctx->stop_timeout = STOP_TIMEOUT;
+	ctx->notify_sock = -1;
+	ctx->syslog_rd[0] = ctx->syslog_rd[1] = -1;
+	if (o->user != NULL) {
+		if (wd_creds_lookup(o->user, &ctx->creds) == -1) {
+			if (errno == ENOENT || errno == 0)
+				errx(1, "unknown user or group: %s", o->user);
+			err(1, "user %s", o->user);
+		}
+		ctx->has_creds = 1;
+	}
+	ctx->dirfd = open(o->dir ? o->dir : "/", O_PATH|O_DIRECTORY|O_CLOEXEC);
+	if (ctx->dirfd == -1)
+		err(1, "chdir %s", o->dir ? o->dir : "/");
+	run_outputs(o, ctx);
+	if (o->pidfile != NULL)
+		run_pidfile(o->pidfile, ctx);
+	if (ctx->ready == READY_NOTIFY)
+		run_notify_socket(ctx);
+	ctx->envp = run_env(o, ctx);
+	if ((ctx->sigfd = spawn_signal_fd()) == -1)
+		err(1, "signalfd");
+}
+
+/* What the command wrote to its stderr file since we started it. */
+void
+run_tail(struct run_ctx *ctx, FILE *fp)
+{
+	struct stat	 sb;
+	char		*buf;
+	off_t		 from;
+	ssize_t		 n;
+
+	if (ctx->err_start < 0 || fstat(ctx->errfd, &sb) == -1 ||
+	    sb.st_size <= ctx->err_start)
+		return;
+	from = ctx->err_start;
+	if (sb.st_size - from > TAIL_MAX)
+		from = sb.st_size - TAIL_MAX;
+	buf = xmalloc(TAIL_MAX);
+	if ((n = pread(ctx->errfd, buf, sb.st_size - from, from)) > 0) {
+		fwrite(buf, 1, n, fp);
+		if (buf[n - 1] != '\n')
+			fputc('\n', fp);
+		fflush(fp);
+	}
+	free(buf);
+}
+
+/* Without a monitor: the command itself becomes the daemon. */
+static int
+run_direct(struct run_ctx *ctx)
+{
+	struct start_result	res;
+	char			msg[1024];
+
+	if (spawn_start(ctx, 1, &res) == 0)
+		return (0);
+	if (res.outcome == START_TIMEOUT || res.outcome == START_INTERRUPTED)
+		(void)spawn_stop(ctx, res.pid, ctx->stop_timeout);
+	run_tail(ctx, stderr);
+	spawn_message(ctx, &res, msg, sizeof msg);
+	warnx("%s", msg);
+	if (ctx->has_pf)
+		(void)wd_pidfile_remove(&ctx->pf);
+	return (1);
+}
+
+/*
+ * With a monitor: fork, setsid, fork the monitor, then wait for its word
+ * on the first start.  A signal to us is passed on to it.
+ */
+static int
+run_monitored(struct run_ctx *ctx)
+{
+	struct run_verdict	 v;
+	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd[2];
+	int			 rep[2];
+	pid_t			 pid, mon = -1;
+	size_t			 got = 0;
+	ssize_t			 n;
+
+	if (pipe2(rep, O_CLOEXEC) == -1)
+		err(1, "pipe");
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		close(rep[0]);
+		if (setsid() == -1 || (pid = fork()) == -1)
+			_exit(1);
+		if (pid > 0) {
+			memset(&v, 0, sizeof v);
+			v.type = 'p';
+			v.pid = pid;
+			(void)write(rep[1], &v, sizeof v);
+			_exit(0);
+		}
+		monitor_main(ctx, rep[1]);
+	}
+	close(rep[1]);
+	if (ctx->has_pf)
+		wd_pidfile_close(&ctx->pf);	/* the monitor holds the lock */
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	pfd[0].fd = rep[0];
+	pfd[0].events = POLLIN;
+	pfd[1].fd = ctx->sigfd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			err(1, "poll");
+		if (pfd[1].revents) {
+			while (read(ctx->sigfd, &si, sizeof si) == sizeof si)
+				if (si.ssi_signo != SIGCHLD && mon > 0)
+					kill(mon, SIGTERM);
+		}
+		if (!pfd[0].revents)
+			continue;
+		n = read(rep[0], (char *)&v + got, sizeof v - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			errx(1, "%s: the monitor died while starting", ctx->name);
+		if ((got += n) < sizeof v)
+			continue;
+		got = 0;
+		if (v.type == 'p')
+			mon = v.pid;
+		else if (v.type == 'v') {
+			if (v.msg[0] != '\0')
+				warnx("%s", v.msg);
+			return (v.code);
+		}
+	}
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	struct run_opts	o;
+	struct run_ctx	ctx;
+
+	memset(&ctx, 0, sizeof ctx);
+	run_parse(argc, argv, &o, &ctx);
+	run_prepare(&o, &ctx);
+	if (o.foreground)
+		monitor_main(&ctx, -1);
+	if (o.respawn || o.syslog)
+		return (run_monitored(&ctx));
+	return (run_direct(&ctx));
+}
+
+/*
+ * stop and status
+ */
+
+static const char *
+run_pidfile_name(const char *path, char *buf, size_t len)
+{
+	const char	*base = strrchr(path, '/');
+	char		*dot;
+
+	snprintf(buf, len, "%s", base ? base + 1 : path);
+	if ((dot = strrchr(buf, '.')) != NULL && strcmp(dot, ".pid") == 0 &&
+	    dot != buf)
+		*dot = '\0';
+	return (buf);
+}
+
+/* Is pid a warden monitor (the same executable as us)? */
+static int
+run_is_monitor(pid_t pid)
+{
+	char	self[PATH_MAX], exe[PATH_MAX];
+
+	if (wd_proc_exe(getpid(), self, sizeof self) == -1 ||
+	    wd_proc_exe(pid, exe, sizeof exe) == -1)
+		return (0);
+	return (strcmp(self, exe) == 0);
+}
+
+/* The first child of pid: the command a monitor runs. */
+static pid_t
+run_child_of(pid_t pid)
+{
+	struct wd_proc_stat	 st;
+	struct dirent		*de;
+	DIR			*d;
+	pid_t			 found = -1, p;
+
+	if ((d = opendir("/proc")) == NULL)
+		return (-1);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		p = (pid_t)atol(de->d_name);
+		if (wd_proc_stat(p, &st) == 0 && st.ppid == pid &&
+		    st.state != 'Z') {
+			found = p;
+			break;
+		}
+	}
+	closedir(d);
+	return (found);
+}
+
+static int
+run_pidfd_open(pid_t pid)
+{
+	return ((int)syscall(SYS_pidfd_open, pid, 0));
+}
+
+static int
+run_pidfd_signal(int pidfd, int sig)
+{
+	return ((int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0));
+}
+
+/* Wait until the process behind pidfd exits, up to secs. 1: it did. */
+static int
+run_wait_pidfd(int pidfd, double secs)
+{
+	struct pollfd	pfd;
+	int		n;
+
+	pfd.fd = pidfd;
+	pfd.events = POLLIN;
+	while ((n = poll(&pfd, 1, (int)(secs * 1000))) == -1 && errno == EINTR)
+		;
+	return (n == 1);
+}
+
+/* Remove a pidfile that names pid (or nothing live), taking its lock. */
+static void
+run_pidfile_drop(const char *path, pid_t pid)
+{
+	struct wd_pidfile	pf;
+	pid_t			cur;
+
+	if (wd_pidfile_open(&pf, path) == -1)
+		return;
+	if (wd_pidfile_state(&pf, &cur) != WD_PID_RUNNING &&
+	    (cur == pid || cur == 0 || pid == 0))
+		(void)wd_pidfile_remove(&pf);
+	else
+		wd_pidfile_close(&pf);
+}
+
+static void
+run_kill_group(pid_t pgid)
+{
+	if (pgid > 1 && pgid != getpgrp())
+		kill(-pgid, SIGKILL);
+}
+
+int
+cmd_stop(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "signal", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct wd_proc_stat	 st;
+	const char		*path = NULL;
+	char			 name[256];
+	double			 timeout = STOP_TIMEOUT;
+	pid_t			 pid, child = -1, pgid, cpgid = -1;
+	int			 ch, sig = SIGTERM, state, pidfd;
+
+	while ((ch = getopt_long(argc, argv, "p:s:t:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			path = optarg;
+			break;
+		case 's':
+			if ((sig = wd_sig_number(optarg)) == -1)
+				errx(EXIT_USAGE, "--signal: unknown signal: %s",
+				    optarg);
+			break;
+		case 't':
+			if (parse_seconds(optarg, &timeout) == -1)
+				errx(EXIT_USAGE, "--timeout: not a number of "
+				    "seconds: %s", optarg);
+			break;
+		default:
+			usage_cmd("stop");
+		}
+	}
+	if (path == NULL || optind != argc) {
+		if (optind != argc && path == NULL)
+			warnx("stop NAME needs the supervisor; use --pidfile");
+		usage_cmd("stop");
+	}
+	run_pidfile_name(path, name, sizeof name);
+	if ((state = wd_pidfile_check(path, &pid)) == -1)
+		err(1, "%s", path);
+	if (state != WD_PID_RUNNING || pid <= 0) {
+		if (state == WD_PID_STALE)
+			run_pidfile_drop(path, pid);
+		fprintf(stderr, "warden: %s: not running%s\n", name,
+		    state == WD_PID_STALE ? " (stale pidfile removed)" : "");
+		return (0);
+	}
+	/* Pin the process, then make sure it is still the one named. */
+	if ((pidfd = run_pidfd_open(pid)) == -1)
+		err(1, "pidfd_open %ld", (long)pid);
+	if (wd_pidfile_check(path, &pgid) != WD_PID_RUNNING || pgid != pid)
+		errx(1, "%s: pidfile changed while stopping; not touching it",
+		    name);
+	pgid = wd_proc_stat(pid, &st) == 0 ? st.pgrp : -1;
+	if (run_is_monitor(pid) && (child = run_child_of(pid)) > 0)
+		cpgid = wd_proc_stat(child, &st) == 0 ? st.pgrp : -1;
+	if (run_pidfd_signal(pidfd, sig) == -1)
+		err(1, "kill %ld", (long)pid);
+	if (sig != SIGCONT && sig != SIGKILL)
+		(void)run_pidfd_signal(pidfd, SIGCONT);
+	if (!run_wait_pidfd(pidfd, timeout)) {
+		warnx("%s: still running after %g s; killing process group %ld",
+		    name, timeout, (long)pgid);
+		run_kill_group(pgid);
+		run_kill_group(cpgid);
+		(void)run_pidfd_signal(pidfd, SIGKILL);
+		if (!run_wait_pidfd(pidfd, 5))
+			errx(1, "%s: pid %ld survived SIGKILL", name, (long)pid);
+	}
+	close(pidfd);
+	run_pidfile_drop(path, pid);
+	return (0);
+}
+
+/* Seconds since the epoch at which a process started. */
+static time_t
+run_since(const struct wd_proc_stat *st)
+{
+	struct timespec	real, boot;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	return (real.tv_sec - (time_t)((double)boot.tv_sec +
+	    (double)boot.tv_nsec / 1e9 - wd_proc_started(st)));
+}
+
+static void
+run_uptime(time_t secs, char *buf, size_t len)
+{
+	if (secs < 60)
+		snprintf(buf, len, "%lds", (long)secs);
+	else if (secs < 3600)
+		snprintf(buf, len, "%ldm%02lds", (long)secs / 60,
+		    (long)secs % 60);
+	else if (secs < 86400)
+		snprintf(buf, len, "%ldh%02ldm", (long)secs / 3600,
+		    (long)(secs % 3600) / 60);
+	else
+		snprintf(buf, len, "%ldd%02ldh", (long)secs / 86400,
+		    (long)(secs % 86400) / 3600);
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct wd_proc_stat	 st;
+	const char		*path = NULL, *state_name;
+	char			 name[256], up[32], desc[128];
+	pid_t			 pid, child = -1;
+	time_t			 since = 0;
+	int			 ch, json = 0, state, rc;
+
+	while ((ch = getopt_long(argc, argv, "p:j", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			path = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			usage_cmd("status");
+		}
+	}
+	if (path == NULL || optind != argc) {
+		if (optind != argc && path == NULL)
+			warnx("status NAME needs the supervisor; use --pidfile");
+		usage_cmd("status");
+	}
+	run_pidfile_name(path, name, sizeof name);
+	state = wd_pidfile_check(path, &pid);
+	desc[0] = '\0';
+	switch (state) {
+	case WD_PID_RUNNING:
+		rc = 0;
+		state_name = "RUNNING";
+		if (pid > 0 && wd_proc_stat(pid, &st) == 0) {
+			since = run_since(&st);
+			run_uptime(time(NULL) - since, up, sizeof up);
+			if (run_is_monitor(pid) &&
+			    (child = run_child_of(pid)) > 0)
+				snprintf(desc, sizeof desc, "pid %ld, uptime %s, "
+				    "monitor of pid %ld", (long)pid, up,
+				    (long)child);
+			else if (run_is_monitor(pid))
+				snprintf(desc, sizeof desc, "pid %ld, uptime %s, "
+				    "monitor, command restarting", (long)pid, up);
+			else
+				snprintf(desc, sizeof desc, "pid %ld, uptime %s",
+				    (long)pid, up);
+		} else
+			snprintf(desc, sizeof desc, "starting");
+		break;
+	case WD_PID_STALE:
+		rc = 1;
+		state_name = "EXITED";
+		snprintf(desc, sizeof desc, "not running; stale pidfile names "
+		    "pid %ld", (long)pid);
+		pid = 0;
+		break;
+	case WD_PID_NONE:
+		rc = 3;
+		state_name = "STOPPED";
+		snprintf(desc, sizeof desc, "not running");
+		pid = 0;
+		break;
+	default:
+		rc = 4;
+		state_name = "UNKNOWN";
+		snprintf(desc, sizeof desc, "%s: %s", path, strerror(errno));
+		pid = 0;
+	}
+	if (json) {
+		printf("{\"services\": [{\"name\": ");
+		json_string(stdout, name);
+		printf(", \"group\": null, \"state\": \"%s\", \"pid\": ",
+		    state_name);
+		if (pid > 0)
+			printf("%ld", (long)pid);
+		else
+			printf("null");
+		if (since > 0)
+			printf(", \"since\": %lld", (long long)since);
+		else
+			printf(", \"since\": null");
+		printf(", \"exit_status\": null, \"restarts\": null, "
+		    "\"ready\": %s, \"description\": ", rc == 0 ? "true" :
+		    "false");
+		json_string(stdout, desc);
+		printf("}]}\n");
+	} else
+		printf("%-16s %-8s %s\n", name, state_name, desc);
+	return (rc);
+}

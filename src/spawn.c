@@ -1,0 +1,585 @@
+/*
+ * Start one command in the clean context of the daemon checklist and wait
+ * until it is ready, dies, or runs out of time.
+ *
+ * The child reports a failed setup step (and the errno) on a CLOEXEC pipe,
+ * so an exec that fails is known at once and with its reason; EOF on that
+ * pipe means the exec happened.  Readiness then comes from the mode asked
+ * for: the exec itself, an sd_notify datagram, a line on fd N, or a TCP
+ * connect that succeeds.  A death is seen through SIGCHLD on a signalfd,
+ * so it ends the wait at once rather than at the timeout.
+ */
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "warden.h"
+
+extern char **environ;
+
+enum spawn_stage {
+	STAGE_NONE, STAGE_FORK, STAGE_SETSID, STAGE_PGRP, STAGE_SIGNALS,
+	STAGE_STDIO, STAGE_READYFD, STAGE_CHDIR, STAGE_FDS, STAGE_CREDS,
+	STAGE_MASK, STAGE_EXEC
+};
+
+static const char *spawn_stage_names[] = {
+	"start", "fork", "setsid", "setpgid", "reset signals", "set up stdio",
+	"set up the readiness fd", "chdir", "close fds", "change user",
+	"unblock signals", "exec"
+};
+
+struct spawn_msg {
+	int	type;		/* 'p': pid, 'e': setup failed */
+	int	stage;
+	int	error;
+	pid_t	pid;
+};
+
+static void
+spawn_send(int fd, int type, int stage, int error, pid_t pid)
+{
+	struct spawn_msg	m;
+
+	memset(&m, 0, sizeof m);
+	m.type = type;
+	m.stage = stage;
+	m.error = error;
+	m.pid = pid;
+	while (write(fd, &m, sizeof m) == -1 && errno == EINTR)
+		;
+}
+
+static void __attribute__((noreturn))
+spawn_fail(int fd, int stage)
+{
+	int	saved_errno = errno;
+
+	spawn_send(fd, 'e', stage, saved_errno, 0);
+	_exit(stage == STAGE_EXEC && saved_errno == ENOENT ? 127 : 126);
+}
+
+/*
+ * In the child, between fork and exec: every step of the checklist that
+ * belongs to the new process, the signal mask last.
+ */
+static void __attribute__((noreturn))
+spawn_child(struct run_ctx *ctx, int newgroup, int repfd, int readyw)
+{
+	sigset_t	empty;
+	int		keep[2], nkeep = 0;
+
+	if (wd_sig_reset_dispositions() == -1)
+		spawn_fail(repfd, STAGE_SIGNALS);
+	if (newgroup && setpgid(0, 0) == -1)
+		spawn_fail(repfd, STAGE_PGRP);
+	if (wd_fd_devnull(1 << STDIN_FILENO) == -1 ||
+	    dup2(ctx->outfd, STDOUT_FILENO) == -1 ||
+	    dup2(ctx->errfd, STDERR_FILENO) == -1)
+		spawn_fail(repfd, STAGE_STDIO);
+	keep[nkeep++] = repfd;
+	if (readyw != -1) {
+		if (readyw == ctx->ready_fd) {
+			if (fcntl(readyw, F_SETFD, 0) == -1)
+				spawn_fail(repfd, STAGE_READYFD);
+		} else if (dup2(readyw, ctx->ready_fd) == -1)
+			spawn_fail(repfd, STAGE_READYFD);
+		keep[nkeep++] = ctx->ready_fd;
+	}
+	if (fchdir(ctx->dirfd) == -1)
+		spawn_fail(repfd, STAGE_CHDIR);
+	if (wd_fd_closefrom(3, keep, nkeep) == -1)
+		spawn_fail(repfd, STAGE_FDS);
+	umask(ctx->umask);
+	if (ctx->has_creds && wd_creds_drop(&ctx->creds) == -1)
+		spawn_fail(repfd, STAGE_CREDS);
+	environ = ctx->envp;
+	sigemptyset(&empty);
+	if (sigprocmask(SIG_SETMASK, &empty, NULL) == -1)
+		spawn_fail(repfd, STAGE_MASK);
+	execvp(ctx->argv[0], ctx->argv);
+	spawn_fail(repfd, STAGE_EXEC);
+}
+
+/* The signals warden handles itself, blocked and read from a signalfd. */
+int
+spawn_signal_fd(void)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return (-1);
+	return (signalfd(-1, &set, SFD_NONBLOCK|SFD_CLOEXEC));
+}
+
+static double
+spawn_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+/* Milliseconds until deadline (never negative), -1 for none. */
+static int
+spawn_ms_until(double deadline)
+{
+	double	left;
+
+	if (deadline <= 0)
+		return (-1);
+	left = deadline - spawn_now();
+	return (left <= 0 ? 0 : (int)(left * 1000) + 1);
+}
+
+/*
+ * Drain the signalfd.  Returns the first terminating signal seen (INT,
+ * TERM, HUP, QUIT) or 0; sets *status and returns through *dead when pid
+ * was reaped.  Every other child is reaped too: in a subreaper, orphans
+ * arrive here.
+ */
+static int
+spawn_signals(struct run_ctx *ctx, pid_t pid, int *dead, int *status)
+{
+	struct signalfd_siginfo	si;
+	pid_t			p;
+	int			st, term = 0;
+
+	while (read(ctx->sigfd, &si, sizeof si) == sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGINT:
+		case SIGTERM:
+		case SIGHUP:
+		case SIGQUIT:
+			if (term == 0)
+				term = (int)si.ssi_signo;
+			break;
+		}
+	}
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (p == pid) {
+			*dead = 1;
+			*status = st;
+		}
+	}
+	return (term);
+}
+
+/* Is the sender of a notify message pid, or in pid's session? */
+static int
+spawn_notify_ours(pid_t sender, pid_t pid)
+{
+	struct wd_proc_stat	a, b;
+
+	if (sender == pid)
+		return (1);
+	if (wd_proc_stat(sender, &a) == -1 || wd_proc_stat(pid, &b) == -1)
+		return (0);
+	return (a.session == b.session);
+}
+
+/* Read one sd_notify datagram: 1 when it says READY=1 and is ours. */
+static int
+spawn_notify_read(struct run_ctx *ctx, pid_t pid)
+{
+	char		 buf[4097], *line, *next;
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*cmsg;
+	struct ucred	 uc;
+	union {
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(sizeof(struct ucred))];
+	} cbuf;
+	ssize_t		 n;
+	int		 have_cred = 0;
+
+	memset(&msg, 0, sizeof msg);
+	iov.iov_base = buf;
+	iov.iov_len = sizeof buf - 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	if ((n = recvmsg(ctx->notify_sock, &msg, MSG_DONTWAIT|MSG_CMSG_CLOEXEC))
+	    <= 0)
+		return (0);
+	buf[n] = '\0';
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
+	    cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+		if (cmsg->cmsg_level == SOL_SOCKET &&
+		    cmsg->cmsg_type == SCM_CREDENTIALS) {
+			memcpy(&uc, CMSG_DATA(cmsg), sizeof uc);
+			have_cred = 1;
+		}
+	}
+	if (!have_cred || !spawn_notify_ours(uc.pid, pid))
+		return (0);
+	for (line = buf; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (strcmp(line, "READY=1") == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* A line on the readiness fd: 1 ready, 0 not yet, -1 EOF (never). */
+static int
+spawn_fd_read(int fd)
+{
+	char	buf[512];
+	ssize_t	n;
+
+	if ((n = read(fd, buf, sizeof buf)) == -1)
+		return (errno == EINTR || errno == EAGAIN ? 0 : -1);
+	if (n == 0)
+		return (-1);
+	return (memchr(buf, '\n', n) != NULL);
+}
+
+/* Start a non-blocking connect; the socket, or -1 when it cannot start. */
+static int
+spawn_tcp_try(struct run_ctx *ctx, int *connected)
+{
+	struct addrinfo	hints, *res, *ai;
+	int		s = -1;
+
+	*connected = 0;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if (getaddrinfo(ctx->ready_host, ctx->ready_port, &hints, &res) != 0)
+		return (-1);
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		s = socket(ai->ai_family, ai->ai_socktype|SOCK_NONBLOCK|
+		    SOCK_CLOEXEC, ai->ai_protocol);
+		if (s == -1)
+			continue;
+		if (connect(s, ai->ai_addr, ai->ai_addrlen) == 0) {
+			*connected = 1;
+			break;
+		}
+		if (errno == EINPROGRESS)
+			break;
+		close(s);
+		s = -1;
+	}
+	freeaddrinfo(res);
+	return (s);
+}
+
+static int
+spawn_tcp_done(int s)
+{
+	int		e = 0;
+	socklen_t	len = sizeof e;
+
+	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
+		return (0);
+	return (e == 0);
+}
+
+/*
+ * Wait for readiness, death, a terminating signal or the deadline.
+ */
+static void
+spawn_wait_ready(struct run_ctx *ctx, pid_t pid, int readyr,
+    struct start_result *res)
+{
+	struct pollfd	pfd[3];
+	double		deadline, retry = 0, delay = 0.005;
+	int		dead = 0, status = 0, sig, ms, n, tcp = -1, connected;
+
+	deadline = ctx->ready_timeout > 0 ? spawn_now() + ctx->ready_timeout :
+	    0;
+	pfd[0].fd = ctx->sigfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = ctx->ready == READY_NOTIFY ? ctx->notify_sock : readyr;
+	pfd[1].events = POLLIN;
+	pfd[2].fd = -1;
+	pfd[2].events = POLLOUT;
+	for (;;) {
+		sig = spawn_signals(ctx, pid, &dead, &status);
+		if (dead) {
+			res->outcome = START_DIED;
+			res->status = status;
+			return;
+		}
+		if (sig != 0) {
+			res->outcome = START_INTERRUPTED;
+			res->signo = sig;
+			return;
+		}
+		if (ctx->ready == READY_TCP && tcp == -1 &&
+		    spawn_now() >= retry) {
+			tcp = spawn_tcp_try(ctx, &connected);
+			if (connected) {
+				close(tcp);
+				break;
+			}
+			pfd[2].fd = tcp;
+			retry = spawn_now() + delay;
+			if (delay < 0.1)
+				delay *= 2;
+		}
+		ms = spawn_ms_until(deadline);
+		if (ctx->ready == READY_TCP && tcp == -1) {
+			n = spawn_ms_until(retry);
+			if (ms == -1 || n < ms)
+				ms = n;
+		}
+		if (deadline > 0 && spawn_now() >= deadline) {
+			res->outcome = START_TIMEOUT;
+			goto out;
+		}
+		if (poll(pfd, 3, ms) == -1 && errno != EINTR)
+			err(1, "poll");
+		if (pfd[1].fd != -1 && pfd[1].revents) {
+			if (ctx->ready == READY_NOTIFY) {
+				if (spawn_notify_read(ctx, pid))
+					break;
+			} else if ((n = spawn_fd_read(readyr)) == 1)
+				break;
+			else if (n == -1)
+				pfd[1].fd = -1;	/* closed unready: wait */
+		}
+		if (pfd[2].fd != -1 && pfd[2].revents) {
+			n = spawn_tcp_done(tcp);
+			close(tcp);
+			tcp = pfd[2].fd = -1;
+			if (n)
+				break;
+		}
+	}
+	res->outcome = START_READY;
+out:
+	if (tcp != -1)
+		close(tcp);
+}
+
+/*
+ * Start ctx's command.  With detach, in a session of its own through an
+ * intermediate process (fork, setsid, fork), the caller being a subreaper
+ * so that the command becomes its child; otherwise as a plain child in
+ * its own process group.  Fills res; returns 0 when ready.
+ */
+int
+spawn_start(struct run_ctx *ctx, int detach, struct start_result *res)
+{
+	struct spawn_msg	m;
+	int			rep[2], rdy[2] = { -1, -1 }, st;
+	pid_t			pid, mid = -1;
+	ssize_t			n;
+
+	memset(res, 0, sizeof *res);
+	res->pid = -1;
+	if (pipe2(rep, O_CLOEXEC) == -1)
+		err(1, "pipe");
+	if (ctx->ready == READY_FD && pipe2(rdy, O_CLOEXEC|O_NONBLOCK) == -1)
+		err(1, "pipe");
+	if (ctx->ready == READY_FD)
+		(void)fcntl(rdy[1], F_SETFL, 0);	/* the child's end blocks */
+	if (detach)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		close(rep[0]);
+		if (rdy[0] != -1)
+			close(rdy[0]);
+		if (detach) {
+			if (setsid() == -1)
+				spawn_fail(rep[1], STAGE_SETSID);
+			if ((pid = fork()) == -1)
+				spawn_fail(rep[1], STAGE_FORK);
+			if (pid > 0) {
+				spawn_send(rep[1], 'p', 0, 0, pid);
+				_exit(0);
+			}
+		}
+		spawn_child(ctx, !detach, rep[1], rdy[1]);
+	}
+	close(rep[1]);
+	if (rdy[1] != -1)
+		close(rdy[1]);
+	if (detach) {
+		mid = pid;
+		pid = -1;
+		while (waitpid(mid, &st, 0) == -1 && errno == EINTR)
+			;
+	}
+	res->pid = pid;
+	for (;;) {
+		n = read(rep[0], &m, sizeof m);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof m)
+			break;			/* EOF: exec'd */
+		if (m.type == 'p')
+			res->pid = pid = m.pid;
+		else if (m.type == 'e') {
+			res->outcome = START_SETUP_FAILED;
+			res->stage = m.stage;
+			res->error = m.error;
+		}
+	}
+	close(rep[0]);
+	if (pid == -1 && res->outcome == START_READY) {
+		/* The intermediate died before reporting. */
+		res->outcome = START_SETUP_FAILED;
+		res->stage = STAGE_FORK;
+		res->error = EAGAIN;
+	}
+	if (res->outcome == START_SETUP_FAILED) {
+		if (pid > 0)
+			while (waitpid(pid, &res->status, 0) == -1 &&
+			    errno == EINTR)
+				;
+		goto done;
+	}
+	if (detach && ctx->has_pf && wd_pidfile_write(&ctx->pf, pid) == -1)
+		err(1, "%s", ctx->pf.path);
+	if (ctx->ready != READY_EXEC)
+		spawn_wait_ready(ctx, pid, rdy[0], res);
+	else
+		res->outcome = START_READY;
+done:
+	if (rdy[0] != -1)
+		close(rdy[0]);
+	if (detach)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 0);
+	return (res->outcome == START_READY ? 0 : -1);
+}
+
+/* "exited with status 3", "killed by signal SEGV (core dumped)". */
+char *
+spawn_status_str(int status, char *buf, size_t len)
+{
+	const char	*name;
+
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status)) {
+		name = wd_sig_name(WTERMSIG(status));
+		if (name != NULL)
+			snprintf(buf, len, "killed by signal %s%s", name,
+			    WCOREDUMP(status) ? " (core dumped)" : "");
+		else
+			snprintf(buf, len, "killed by signal %d%s",
+			    WTERMSIG(status),
+			    WCOREDUMP(status) ? " (core dumped)" : "");
+	} else
+		snprintf(buf, len, "stopped (status %#x)", status);
+	return (buf);
+}
+
+/* The one-line reason a start failed, for the caller's terminal. */
+void
+spawn_message(struct run_ctx *ctx, const struct start_result *res,
+    char *buf, size_t len)
+{
+	char	st[64];
+
+	switch (res->outcome) {
+	case START_READY:
+		snprintf(buf, len, "%s: running, pid %ld", ctx->name,
+		    (long)res->pid);
+		break;
+	case START_SETUP_FAILED:
+		if (res->stage == STAGE_EXEC)
+			snprintf(buf, len, "%s: exec %s: %s", ctx->name,
+			    ctx->argv[0], strerror(res->error));
+		else if (res->stage == STAGE_CREDS)
+			snprintf(buf, len, "%s: cannot become user %s: %s",
+			    ctx->name, ctx->creds.name, strerror(res->error));
+		else
+			snprintf(buf, len, "%s: %s: %s", ctx->name,
+			    spawn_stage_names[res->stage], strerror(res->error));
+		break;
+	case START_DIED:
+		snprintf(buf, len, "%s: %s before it was ready", ctx->name,
+		    spawn_status_str(res->status, st, sizeof st));
+		break;
+	case START_TIMEOUT:
+		snprintf(buf, len, "%s: not ready after %g s; stopped it",
+		    ctx->name, ctx->ready_timeout);
+		break;
+	case START_INTERRUPTED:
+		snprintf(buf, len, "%s: interrupted by SIG%s while starting; "
+		    "stopped it", ctx->name, wd_sig_name(res->signo));
+		break;
+	}
+}
+
+/*
+ * Stop our child pid and its process group: TERM and CONT, up to timeout
+ * seconds, then KILL.  Returns its wait status.
+ */
+int
+spawn_stop(struct run_ctx *ctx, pid_t pid, double timeout)
+{
+	struct wd_proc_stat	st;
+	struct pollfd		pfd;
+	double			deadline;
+	pid_t			pgid = pid;
+	int			dead = 0, status = 0;
+
+	if (wd_proc_stat(pid, &st) == 0 && st.pgrp > 1 && st.pgrp != getpgrp())
+		pgid = st.pgrp;
+	if (kill(-pgid, SIGTERM) == -1)
+		kill(pid, SIGTERM);
+	kill(-pgid, SIGCONT);
+	kill(pid, SIGCONT);
+	deadline = spawn_now() + timeout;
+	pfd.fd = ctx->sigfd;
+	pfd.events = POLLIN;
+	for (;;) {
+		(void)spawn_signals(ctx, pid, &dead, &status);
+		if (dead)
+			return (status);
+		if (spawn_now() >= deadline)
+			break;
+		(void)poll(&pfd, 1, spawn_ms_until(deadline));
+	}
+	kill(-pgid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return (status);
+}
+
+/* Put the process's signal mask back for a child that is not ours. */
+void
+spawn_sigunblock(void)
+{
+	sigset_t	empty;
+
+	sigemptyset(&empty);
+	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
+}

@@ -1,0 +1,119 @@
+/* Internal header of the warden binary: structs, then one block per file. */
+#ifndef WARDEN_INTERNAL_H
+#define WARDEN_INTERNAL_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <warden.h>	/* include/warden.h: the public API */
+
+#ifndef nitems
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* Exit statuses of every command. */
+#define EXIT_USAGE	2
+
+/* How to start one command: what "warden run" prepares before any fork. */
+enum ready_mode { READY_EXEC, READY_NOTIFY, READY_FD, READY_TCP };
+
+struct run_ctx {
+	char		 *name;		/* for messages */
+	char		**argv;		/* the command */
+	char		**envp;		/* its whole environment */
+	int		  dirfd;	/* O_PATH directory to fchdir to */
+	mode_t		  umask;
+	int		  outfd, errfd;	/* stdout and stderr targets */
+	off_t		  err_start;	/* stderr file size at start, or -1 */
+	int		  syslog;
+	int		  respawn, foreground;
+	struct wd_creds	  creds;
+	int		  has_creds;
+	struct wd_pidfile pf;
+	int		  has_pf;
+
+	enum ready_mode	  ready;
+	int		  ready_fd;	/* fd:N */
+	char		 *ready_host, *ready_port;
+	double		  ready_timeout;
+	int		  notify_sock;	/* READY_NOTIFY: our end */
+	char		  notify_name[128];
+	int		  sigfd;	/* CHLD, INT, TERM, HUP, QUIT, USR1/2 */
+	double		  stop_timeout;
+	int		  syslog_rd[2];	/* --syslog: read ends, stdout/stderr */
+};
+
+/* The monitor's report to the launcher about the first start. */
+struct run_verdict {
+	int		 type;		/* 'p': monitor pid, 'v': verdict */
+	int		 code;		/* exit status for the launcher */
+	pid_t		 pid;
+	char		 msg[1024];
+};
+
+/* What became of one start. */
+enum start_outcome {
+	START_READY, START_SETUP_FAILED, START_DIED, START_TIMEOUT,
+	START_INTERRUPTED
+};
+
+struct start_result {
+	enum start_outcome outcome;
+	pid_t		 pid;
+	int		 status;	/* wait status, START_DIED */
+	int		 stage;		/* START_SETUP_FAILED: what failed */
+	int		 error;		/* and its errno */
+	int		 signo;		/* START_INTERRUPTED: by what */
+};
+
+/* main.c */
+extern const char	*warden_argv0;
+void	usage_cmd(const char *);
+
+/* xmalloc.c */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* json.c */
+void	 json_string(FILE *, const char *);
+
+/* util.c */
+int	 parse_uint(const char *, unsigned long, unsigned long *);
+int	 parse_seconds(const char *, double *);
+void	 str_escape(const char *, size_t, char *, size_t);
+
+/* spawn.c */
+int	 spawn_start(struct run_ctx *, int, struct start_result *);
+void	 spawn_message(struct run_ctx *, const struct start_result *,
+	    char *, size_t);
+int	 spawn_stop(struct run_ctx *, pid_t, double);
+int	 spawn_signal_fd(void);
+void	 spawn_sigunblock(void);
+char	*spawn_status_str(int, char *, size_t);
+
+/* monitor.c */
+void	 monitor_main(struct run_ctx *, int) __attribute__((noreturn));
+
+/* cmd-run.c */
+void	 run_tail(struct run_ctx *, FILE *);
+int	 cmd_run(int, char **);
+int	 cmd_stop(int, char **);
+int	 cmd_status(int, char **);
+
+/* cmd-notify.c */
+int	 cmd_notify(int, char **);
+
+/* cmd-ps.c */
+int	 cmd_ps(int, char **);
+
+/* cmd-inspect.c */
+int	 cmd_inspect(int, char **);
+
+#endif
