@@ -252,7 +252,6 @@ pidfile_identity(int fd, pid_t pid)
 	struct wd_proc_stat	st;
 	struct stat		sb;
 	char			rec[PATH_MAX + 32], cur[PATH_MAX + 32];
-	char			*rexe, *cexe;
 	ssize_t			n;
 
 	if (wd_proc_stat(pid, &st) == -1 || st.state == 'Z' || st.state == 'X')
@@ -262,11 +261,13 @@ pidfile_identity(int fd, pid_t pid)
 		rec[n] = '\0';
 		if (wd__proc_identity(pid, cur, sizeof cur) == -1)
 			return (WD_PID_STALE);
-		if (strtoull(rec, &rexe, 10) != strtoull(cur, &cexe, 10))
-			return (WD_PID_STALE);
-		rexe += strspn(rexe, " ");
-		cexe += strspn(cexe, " ");
-		if (*rexe != '\0' && *cexe != '\0' && strcmp(rexe, cexe) != 0)
+		/*
+		 * The start time, to the clock tick, is what tells a process
+		 * from a later one with the same pid.  The executable is
+		 * recorded but not compared: a shell wrapper that execs its
+		 * server changes it and is still the same process.
+		 */
+		if (strtoull(rec, NULL, 10) != strtoull(cur, NULL, 10))
 			return (WD_PID_STALE);
 		return (WD_PID_RUNNING);
 	}

@@ -283,7 +283,7 @@ run_open_output(const char *path)
 	if (path == NULL)
 		fd = open("/dev/null", O_WRONLY|O_CLOEXEC|O_NOCTTY);
 	else
-		fd = open(path, O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|O_NOCTTY,
+		fd = open(path, O_RDWR|O_APPEND|O_CREAT|O_CLOEXEC|O_NOCTTY,
 		    0644);
 	if (fd == -1)
 		err(1, "%s", path ? path : "/dev/null");

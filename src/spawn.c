@@ -75,6 +75,20 @@ spawn_fail(int fd, int stage)
 	_exit(stage == STAGE_EXEC && saved_errno == ENOENT ? 127 : 126);
 }
 
+/* Move *fd (a CLOEXEC fd of ours) off the number avoid. */
+static int
+spawn_move(int *fd, int avoid)
+{
+	int	nfd;
+
+	if (*fd != avoid)
+		return (0);
+	if ((nfd = fcntl(*fd, F_DUPFD_CLOEXEC, avoid + 1)) == -1)
+		return (-1);
+	*fd = nfd;
+	return (0);
+}
+
 /*
  * In the child, between fork and exec: every step of the checklist that
  * belongs to the new process, the signal mask last.
@@ -83,16 +97,23 @@ static void __attribute__((noreturn))
 spawn_child(struct run_ctx *ctx, int newgroup, int repfd, int readyw)
 {
 	sigset_t	empty;
-	int		keep[2], nkeep = 0;
+	int		keep[2], nkeep = 0, outfd = ctx->outfd, errfd = ctx->errfd;
 
+	/* fd:N may be any number: move our own fds out of its way first. */
+	if (readyw != -1 && (spawn_move(&repfd, ctx->ready_fd) == -1 ||
+	    spawn_move(&outfd, ctx->ready_fd) == -1 ||
+	    spawn_move(&errfd, ctx->ready_fd) == -1))
+		spawn_fail(repfd, STAGE_READYFD);
 	if (wd_sig_reset_dispositions() == -1)
 		spawn_fail(repfd, STAGE_SIGNALS);
 	if (newgroup && setpgid(0, 0) == -1)
 		spawn_fail(repfd, STAGE_PGRP);
 	if (wd_fd_devnull(1 << STDIN_FILENO) == -1 ||
-	    dup2(ctx->outfd, STDOUT_FILENO) == -1 ||
-	    dup2(ctx->errfd, STDERR_FILENO) == -1)
+	    dup2(outfd, STDOUT_FILENO) == -1 ||
+	    dup2(errfd, STDERR_FILENO) == -1)
 		spawn_fail(repfd, STAGE_STDIO);
+	if (fchdir(ctx->dirfd) == -1)
+		spawn_fail(repfd, STAGE_CHDIR);
 	keep[nkeep++] = repfd;
 	if (readyw != -1) {
 		if (readyw == ctx->ready_fd) {
@@ -102,8 +123,6 @@ spawn_child(struct run_ctx *ctx, int newgroup, int repfd, int readyw)
 			spawn_fail(repfd, STAGE_READYFD);
 		keep[nkeep++] = ctx->ready_fd;
 	}
-	if (fchdir(ctx->dirfd) == -1)
-		spawn_fail(repfd, STAGE_CHDIR);
 	if (wd_fd_closefrom(3, keep, nkeep) == -1)
 		spawn_fail(repfd, STAGE_FDS);
 	umask(ctx->umask);
