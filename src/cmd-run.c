@@ -79,6 +79,7 @@ run_env_set(char **env, int *n, const char *nv)
 
 	for (i = 0; i < *n; i++) {
 		if (strncmp(env[i], nv, len) == 0 && env[i][len] == '=') {
+			free(env[i]);
 			env[i] = xstrdup(nv);
 			return (env);
 		}
@@ -153,7 +154,6 @@ run_parse_ready(const char *s, struct run_ctx *ctx)
 	if (strncmp(s, "tcp:", 4) == 0) {
 		hp = xstrdup(s + 4);
 		ctx->ready = READY_TCP;
-		ctx->ready_host = xstrdup("127.0.0.1");
 		if (hp[0] == '[' && (colon = strstr(hp, "]:")) != NULL) {
 			*colon = '\0';
 			ctx->ready_host = xstrdup(hp + 1);
@@ -162,8 +162,10 @@ run_parse_ready(const char *s, struct run_ctx *ctx)
 			*colon = '\0';
 			ctx->ready_host = xstrdup(hp);
 			ctx->ready_port = xstrdup(colon + 1);
-		} else
+		} else {
+			ctx->ready_host = xstrdup("127.0.0.1");
 			ctx->ready_port = xstrdup(hp);
+		}
 		if (parse_uint(ctx->ready_port, 65535, &n) == -1 || n == 0 ||
 		    ctx->ready_host[0] == '\0')
 			errx(EXIT_USAGE, "--ready tcp: bad address: %s", s);
@@ -547,20 +549,41 @@ run_monitored(struct run_ctx *ctx)
 	}
 }
 
+/* Free what run_prepare() allocated (the fds go with the process). */
+void
+run_ctx_free(struct run_ctx *ctx)
+{
+	char	**e;
+
+	for (e = ctx->envp; e != NULL && *e != NULL; e++)
+		free(*e);
+	free(ctx->envp);
+	free(ctx->name);
+	free(ctx->ready_host);
+	free(ctx->ready_port);
+	ctx->envp = NULL;
+	ctx->name = ctx->ready_host = ctx->ready_port = NULL;
+}
+
 int
 cmd_run(int argc, char **argv)
 {
 	struct run_opts	o;
 	struct run_ctx	ctx;
+	int		rv;
 
 	memset(&ctx, 0, sizeof ctx);
 	run_parse(argc, argv, &o, &ctx);
 	run_prepare(&o, &ctx);
+	free(o.env);
 	if (o.foreground)
 		monitor_main(&ctx, -1);
 	if (o.respawn || o.syslog)
-		return (run_monitored(&ctx));
-	return (run_direct(&ctx));
+		rv = run_monitored(&ctx);
+	else
+		rv = run_direct(&ctx);
+	run_ctx_free(&ctx);
+	return (rv);
 }
 
 /*

@@ -97,6 +97,7 @@ monitor_exit(struct monitor *m, int code)
 {
 	if (m->ctx->has_pf)
 		(void)wd_pidfile_remove(&m->ctx->pf);
+	run_ctx_free(m->ctx);
 	exit(code);
 }
 
@@ -303,6 +304,7 @@ monitor_main(struct run_ctx *ctx, int repfd)
 
 		xasprintf(&msg, "%s: %s", ctx->pf.path, strerror(errno));
 		monitor_verdict(&m, 1, msg);
+		free(msg);
 		exit(1);
 	}
 	(void)monitor_start(&m, 1);

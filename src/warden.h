@@ -103,6 +103,7 @@ void	 monitor_main(struct run_ctx *, int) __attribute__((noreturn));
 
 /* cmd-run.c */
 void	 run_tail(struct run_ctx *, FILE *);
+void	 run_ctx_free(struct run_ctx *);
 int	 cmd_run(int, char **);
 int	 cmd_stop(int, char **);
 int	 cmd_status(int, char **);

@@ -88,8 +88,13 @@ hostile() {
 }
 
 # in_pty CMD...: run CMD on a new pseudo-terminal (no stdin needed).
+# A leading word "hostile" runs CMD from the hostile parent, as above.
 in_pty() {
 	local q
+	if [ "$1" = hostile ]; then
+		shift
+		set -- python3 "$WARDEN_TOP/tests/helpers/hostile.py" "$T/leak" "$@"
+	fi
 	q=$(printf '%q ' "$@")
 	script -qec "$q" /dev/null </dev/null
 }
