@@ -51,10 +51,15 @@ $(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/libwarden.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libwarden.a
 
-$(BUILD)/unit/%: tests/unit/%.c $(BIN_LIBOBJ) $(BUILD)/libwarden.a
+# The binary's modules as an archive: a unit test links only what it uses.
+$(BUILD)/libwsrc.a: $(BIN_LIBOBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(BIN_LIBOBJ)
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libwsrc.a $(BUILD)/libwarden.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Isrc -Ilib $(CFLAGS) $(LDFLAGS) -o $@ $< \
-	    $(BIN_LIBOBJ) $(BUILD)/libwarden.a -lcmocka
+	    $(BUILD)/libwsrc.a $(BUILD)/libwarden.a -lcmocka
 
 helpers: $(HELPERS)
 units: $(UNITS)

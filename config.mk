@@ -16,7 +16,7 @@ OPT	?= -O2 -g
 WERROR	?= -Werror
 WARN	= -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	  -Wmissing-declarations -Wpointer-arith -Wcast-qual -Wformat=2 \
-	  -Wno-format-nonliteral -Wno-unused-parameter
+	  -Wno-format-nonliteral -Wno-unused-parameter -Wno-format-truncation
 CPPFLAGS += -D_GNU_SOURCE -DWARDEN_VERSION_STR=\"$(VERSION)\" -Iinclude
 CFLAGS	+= -std=c11 $(OPT) $(WARN) $(WERROR) -fno-strict-aliasing
 LDFLAGS	+=

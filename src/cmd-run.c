@@ -129,51 +129,59 @@ run_env(struct run_opts *o, struct run_ctx *ctx)
 	return (env);
 }
 
-/* --ready exec | notify | fd:N | tcp:[HOST:]PORT */
-static void
-run_parse_ready(const char *s, struct run_ctx *ctx)
+/*
+ * --ready exec | notify | fd:N | tcp:[HOST:]PORT, into ctx.  Returns 0, or
+ * -1 with *cause saying what is wrong.
+ */
+int
+run_ready_parse(const char *s, struct run_ctx *ctx, const char **cause)
 {
 	unsigned long	 n;
-	char		*hp, *colon;
+	char		*hp, *colon, *host, *port;
 
 	ctx->ready = READY_EXEC;
 	if (s == NULL || strcmp(s, "exec") == 0)
-		return;
+		return (0);
 	if (strcmp(s, "notify") == 0) {
 		ctx->ready = READY_NOTIFY;
-		return;
+		return (0);
 	}
 	if (strncmp(s, "fd:", 3) == 0) {
-		if (parse_uint(s + 3, 1023, &n) == -1 || n < 3)
-			errx(EXIT_USAGE, "--ready fd:N needs N from 3 to 1023: %s",
-			    s);
+		if (parse_uint(s + 3, 1023, &n) == -1 || n < 3) {
+			*cause = "fd:N needs N from 3 to 1023";
+			return (-1);
+		}
 		ctx->ready = READY_FD;
 		ctx->ready_fd = (int)n;
-		return;
+		return (0);
 	}
-	if (strncmp(s, "tcp:", 4) == 0) {
-		hp = xstrdup(s + 4);
-		ctx->ready = READY_TCP;
-		if (hp[0] == '[' && (colon = strstr(hp, "]:")) != NULL) {
-			*colon = '\0';
-			ctx->ready_host = xstrdup(hp + 1);
-			ctx->ready_port = xstrdup(colon + 2);
-		} else if ((colon = strrchr(hp, ':')) != NULL) {
-			*colon = '\0';
-			ctx->ready_host = xstrdup(hp);
-			ctx->ready_port = xstrdup(colon + 1);
-		} else {
-			ctx->ready_host = xstrdup("127.0.0.1");
-			ctx->ready_port = xstrdup(hp);
-		}
-		if (parse_uint(ctx->ready_port, 65535, &n) == -1 || n == 0 ||
-		    ctx->ready_host[0] == '\0')
-			errx(EXIT_USAGE, "--ready tcp: bad address: %s", s);
+	if (strncmp(s, "tcp:", 4) != 0) {
+		*cause = "unknown mode (exec, notify, fd:N, tcp:[HOST:]PORT)";
+		return (-1);
+	}
+	hp = xstrdup(s + 4);
+	host = "127.0.0.1";
+	port = hp;
+	if (hp[0] == '[' && (colon = strstr(hp, "]:")) != NULL) {
+		*colon = '\0';
+		host = hp + 1;
+		port = colon + 2;
+	} else if ((colon = strrchr(hp, ':')) != NULL) {
+		*colon = '\0';
+		host = hp;
+		port = colon + 1;
+	}
+	if (parse_uint(port, 65535, &n) == -1 || n == 0 || *host == '\0' ||
+	    (strchr(host, ':') != NULL && hp[0] != '[')) {
 		free(hp);
-		return;
+		*cause = "tcp: needs [HOST:]PORT, or [V6ADDR]:PORT";
+		return (-1);
 	}
-	errx(EXIT_USAGE, "--ready: unknown mode: %s (exec, notify, fd:N, "
-	    "tcp:[HOST:]PORT)", s);
+	ctx->ready = READY_TCP;
+	ctx->ready_host = xstrdup(host);
+	ctx->ready_port = xstrdup(port);
+	free(hp);
+	return (0);
 }
 
 static void
@@ -197,8 +205,9 @@ run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 		{ "foreground", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char	*end;
-	int	 ch;
+	const char	*cause;
+	char		*end;
+	int		 ch;
 
 	memset(o, 0, sizeof *o);
 	o->umask = 022;
@@ -273,7 +282,8 @@ run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 		errx(EXIT_USAGE, "--syslog and --output/--stdout/--stderr "
 		    "exclude each other");
 	ctx->argv = argv + optind;
-	run_parse_ready(o->ready, ctx);
+	if (run_ready_parse(o->ready, ctx, &cause) == -1)
+		errx(EXIT_USAGE, "--ready %s: %s", o->ready, cause);
 }
 
 /* Open a log target as the caller, before dropping anything. */

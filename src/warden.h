@@ -104,6 +104,7 @@ void	 monitor_main(struct run_ctx *, int) __attribute__((noreturn));
 /* cmd-run.c */
 void	 run_tail(struct run_ctx *, FILE *);
 void	 run_ctx_free(struct run_ctx *);
+int	 run_ready_parse(const char *, struct run_ctx *, const char **);
 int	 cmd_run(int, char **);
 int	 cmd_stop(int, char **);
 int	 cmd_status(int, char **);

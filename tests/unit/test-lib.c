@@ -1,0 +1,201 @@
+/* Signals, fds and /proc readers of libwarden. */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <warden.h>
+
+static void
+test_sig_names(void **state)
+{
+	(void)state;
+	assert_int_equal(wd_sig_number("TERM"), SIGTERM);
+	assert_int_equal(wd_sig_number("SIGTERM"), SIGTERM);
+	assert_int_equal(wd_sig_number("sigterm"), SIGTERM);
+	assert_int_equal(wd_sig_number("15"), 15);
+	assert_int_equal(wd_sig_number("KILL"), SIGKILL);
+	assert_int_equal(wd_sig_number("0"), -1);
+	assert_int_equal(wd_sig_number("65"), -1);
+	assert_int_equal(wd_sig_number("15x"), -1);
+	assert_int_equal(wd_sig_number("BOGUS"), -1);
+	assert_int_equal(wd_sig_number(""), -1);
+	assert_int_equal(wd_sig_number(NULL), -1);
+	assert_string_equal(wd_sig_name(SIGHUP), "HUP");
+	assert_string_equal(wd_sig_name(SIGCHLD), "CHLD");
+	assert_null(wd_sig_name(0));
+}
+
+static void
+test_sig_reset(void **state)
+{
+	struct wd_proc_status	st;
+	sigset_t		set;
+
+	(void)state;
+	signal(SIGCHLD, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	assert_int_equal(wd_proc_status(getpid(), &st), 0);
+	assert_true(st.sigign & (1ULL << (SIGCHLD - 1)));
+	assert_true(st.sigblk & (1ULL << (SIGTERM - 1)));
+	assert_int_equal(wd_sig_reset(), 0);
+	assert_int_equal(wd_proc_status(getpid(), &st), 0);
+	assert_int_equal(st.sigign, 0);
+	assert_int_equal(st.sigblk, 0);
+}
+
+static void
+test_closefrom_keeps(void **state)
+{
+	int	a, b, c, keep[1];
+
+	(void)state;
+	a = open("/dev/null", O_RDONLY);
+	b = open("/dev/null", O_RDONLY);
+	c = dup2(a, 500);
+	assert_true(a > 2 && b > a && c == 500);
+	keep[0] = b;
+	assert_int_equal(wd_fd_closefrom(3, keep, 1), 0);
+	assert_int_equal(fcntl(a, F_GETFD), -1);
+	assert_int_equal(fcntl(500, F_GETFD), -1);
+	assert_true(fcntl(b, F_GETFD) != -1);
+	assert_true(fcntl(2, F_GETFD) != -1);
+	close(b);
+}
+
+static void
+test_stdio_filled(void **state)
+{
+	pid_t	p;
+	int	st;
+
+	(void)state;
+	if ((p = fork()) == 0) {
+		char	buf[64];
+
+		close(0);
+		close(2);
+		if (wd_fd_stdio() == -1)
+			_exit(1);
+		if (wd_proc_fd(getpid(), 0, buf, sizeof buf) == -1 ||
+		    strcmp(buf, "/dev/null") != 0)
+			_exit(2);
+		if (wd_proc_fd(getpid(), 2, buf, sizeof buf) == -1 ||
+		    strcmp(buf, "/dev/null") != 0)
+			_exit(3);
+		if (open("/dev/null", O_RDONLY) < 3)
+			_exit(4);
+		_exit(0);
+	}
+	waitpid(p, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+static void
+test_proc_stat_self(void **state)
+{
+	struct wd_proc_stat	st;
+	char			buf[4096];
+
+	(void)state;
+	assert_int_equal(wd_proc_stat(getpid(), &st), 0);
+	assert_int_equal(st.pid, getpid());
+	assert_int_equal(st.ppid, getppid());
+	assert_int_equal(st.pgrp, getpgrp());
+	assert_int_equal(st.session, getsid(0));
+	assert_true(st.starttime > 0);
+	assert_int_equal(st.state, 'R');
+	assert_true(wd_proc_cmdline(getpid(), buf, sizeof buf) > 0);
+	assert_non_null(strstr(buf, "test-lib"));
+	assert_true(wd_proc_exe(getpid(), buf, sizeof buf) > 0);
+	assert_non_null(strstr(buf, "test-lib"));
+	assert_int_equal(wd_proc_stat(0, &st), -1);
+}
+
+/* A comm with spaces and parentheses must not shift the fields. */
+static void
+test_proc_stat_odd_comm(void **state)
+{
+	struct wd_proc_stat	st;
+	pid_t			p;
+	int			fds[2];
+	char			c;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	if ((p = fork()) == 0) {
+		close(fds[0]);
+		{
+			FILE *fp = fopen("/proc/self/comm", "w");
+
+			if (fp != NULL) {
+				fputs("a) b (c", fp);
+				fclose(fp);
+			}
+		}
+		(void)write(fds[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	assert_int_equal(wd_proc_stat(p, &st), 0);
+	assert_string_equal(st.comm, "a) b (c");
+	assert_int_equal(st.ppid, getpid());
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+	close(fds[0]);
+}
+
+static void
+test_creds_lookup(void **state)
+{
+	struct wd_creds	c;
+
+	(void)state;
+	assert_int_equal(wd_creds_lookup("root", &c), 0);
+	assert_int_equal(c.uid, 0);
+	assert_int_equal(c.gid, 0);
+	assert_string_equal(c.name, "root");
+	assert_int_equal(wd_creds_lookup("0:0", &c), 0);
+	assert_int_equal(c.ngroups, 1);
+	assert_int_equal(wd_creds_lookup("nobody", &c), 0);
+	assert_true(c.uid != 0);
+	assert_int_equal(wd_creds_lookup("nobody:root", &c), 0);
+	assert_int_equal(c.gid, 0);
+	assert_int_equal(wd_creds_lookup("no-such-user-xyz", &c), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(wd_creds_lookup("root:no-such-group-xyz", &c), -1);
+	assert_int_equal(wd_creds_lookup("", &c), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sig_names),
+		cmocka_unit_test(test_sig_reset),
+		cmocka_unit_test(test_closefrom_keeps),
+		cmocka_unit_test(test_stdio_filled),
+		cmocka_unit_test(test_proc_stat_self),
+		cmocka_unit_test(test_proc_stat_odd_comm),
+		cmocka_unit_test(test_creds_lookup),
+	};
+
+	return (cmocka_run_group_tests_name("lib", tests, NULL, NULL));
+}

@@ -1,0 +1,130 @@
+/* warden run's option pieces and the shared formatters. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/warden.h"	/* the binary's internal header */
+#include "stubs.h"
+
+static void
+test_ready_modes(void **state)
+{
+	struct run_ctx	 ctx;
+	const char	*cause;
+
+	(void)state;
+	memset(&ctx, 0, sizeof ctx);
+	assert_int_equal(run_ready_parse(NULL, &ctx, &cause), 0);
+	assert_int_equal(ctx.ready, READY_EXEC);
+	assert_int_equal(run_ready_parse("notify", &ctx, &cause), 0);
+	assert_int_equal(ctx.ready, READY_NOTIFY);
+	assert_int_equal(run_ready_parse("fd:3", &ctx, &cause), 0);
+	assert_int_equal(ctx.ready, READY_FD);
+	assert_int_equal(ctx.ready_fd, 3);
+	assert_int_equal(run_ready_parse("tcp:8080", &ctx, &cause), 0);
+	assert_int_equal(ctx.ready, READY_TCP);
+	assert_string_equal(ctx.ready_host, "127.0.0.1");
+	assert_string_equal(ctx.ready_port, "8080");
+	run_ctx_free(&ctx);
+	assert_int_equal(run_ready_parse("tcp:localhost:99", &ctx, &cause), 0);
+	assert_string_equal(ctx.ready_host, "localhost");
+	assert_string_equal(ctx.ready_port, "99");
+	run_ctx_free(&ctx);
+	assert_int_equal(run_ready_parse("tcp:[::1]:7007", &ctx, &cause), 0);
+	assert_string_equal(ctx.ready_host, "::1");
+	assert_string_equal(ctx.ready_port, "7007");
+	run_ctx_free(&ctx);
+}
+
+static void
+test_ready_bad(void **state)
+{
+	static const char *bad[] = {
+		"", "bogus", "fd:", "fd:2", "fd:1024", "fd:x", "tcp:",
+		"tcp:0", "tcp:65536", "tcp:host:", "tcp::80", "tcp:::1:80",
+		"tcp:80x", "Notify",
+	};
+	struct run_ctx	 ctx;
+	const char	*cause;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&ctx, 0, sizeof ctx);
+		cause = NULL;
+		if (run_ready_parse(bad[i], &ctx, &cause) != -1)
+			fail_msg("accepted --ready %s", bad[i]);
+		assert_non_null(cause);
+	}
+}
+
+static void
+test_parse_numbers(void **state)
+{
+	unsigned long	n;
+	double		d;
+
+	(void)state;
+	assert_int_equal(parse_uint("42", 100, &n), 0);
+	assert_int_equal(n, 42);
+	assert_int_equal(parse_uint("101", 100, &n), -1);
+	assert_int_equal(parse_uint("-1", 100, &n), -1);
+	assert_int_equal(parse_uint("", 100, &n), -1);
+	assert_int_equal(parse_uint("4x", 100, &n), -1);
+	assert_int_equal(parse_seconds("0.5", &d), 0);
+	assert_true(d == 0.5);
+	assert_int_equal(parse_seconds("10", &d), 0);
+	assert_int_equal(parse_seconds("-1", &d), -1);
+	assert_int_equal(parse_seconds("nan", &d), -1);
+	assert_int_equal(parse_seconds("1e9", &d), -1);
+	assert_int_equal(parse_seconds("2s", &d), -1);
+}
+
+static void
+test_escape(void **state)
+{
+	char	out[64];
+
+	(void)state;
+	str_escape("a\x1b[2Jb\n\\", 8, out, sizeof out);
+	assert_string_equal(out, "a\\x1b[2Jb\\n\\\\");
+	str_escape("abcdef", 6, out, 4);
+	assert_string_equal(out, "abc");
+}
+
+static void
+test_json_string(void **state)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+
+	(void)state;
+	fp = open_memstream(&buf, &len);
+	json_string(fp, "a\"b\\c\n\x01");
+	fputc(' ', fp);
+	json_string(fp, NULL);
+	fclose(fp);
+	assert_string_equal(buf, "\"a\\\"b\\\\c\\n\\u0001\" null");
+	free(buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ready_modes),
+		cmocka_unit_test(test_ready_bad),
+		cmocka_unit_test(test_parse_numbers),
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_json_string),
+	};
+
+	return (cmocka_run_group_tests_name("run", tests, NULL, NULL));
+}
