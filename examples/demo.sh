@@ -1,0 +1,49 @@
+#!/bin/sh
+# make demo: echod made a daemon by libwarden, and warden run on a sleep.
+set -e
+B=${BUILD:-build}
+W=$B/warden
+D=$(mktemp -d /tmp/warden-demo.XXXXXX)
+chmod 700 "$D"
+cleanup() {
+	"$W" stop -p "$D/echod.pid" >/dev/null 2>&1 || true
+	"$W" stop -p "$D/sleep.pid" >/dev/null 2>&1 || true
+	rm -rf "$D"
+}
+trap cleanup EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+if [ -t 1 ] && [ -z "$NO_COLOR" ]; then
+	say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n$ %s\n' "$*"; }
+fi
+
+say "$B/echod -p $port --pidfile $D/echod.pid   # returns once it listens"
+"$B/echod" -p "$port" --pidfile "$D/echod.pid"
+echo "echod is pid $(cat "$D/echod.pid"): $(awk '{print "session", $6, "tty_nr", $7, "tpgid", $8}' "/proc/$(cat "$D/echod.pid")/stat")"
+
+say "echo 'hello, daemon' | nc 127.0.0.1 $port"
+python3 - "$port" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"hello, daemon\n")
+print(s.recv(100).decode(), end="")
+PY
+
+say "$B/echod -p $port   # the same port again: the daemon's own error reaches the shell"
+"$B/echod" -p "$port" 2>&1 || echo "(exit status $?)"
+
+say "$W run --pidfile $D/sleep.pid -- sleep 1000"
+"$W" run --pidfile "$D/sleep.pid" -- sleep 1000
+echo "pidfile: $(cat "$D/sleep.pid")"
+
+say "$W status --pidfile $D/sleep.pid"
+"$W" status --pidfile "$D/sleep.pid"
+
+say "$W inspect \$(cat $D/sleep.pid)   # the daemon checklist, from /proc"
+"$W" inspect "$(cat "$D/sleep.pid")" || true
+
+say "$W stop --pidfile $D/sleep.pid; $W stop --pidfile $D/echod.pid"
+"$W" stop --pidfile "$D/sleep.pid"
+"$W" stop --pidfile "$D/echod.pid"
+"$W" status --pidfile "$D/sleep.pid" || echo "(exit status $?: not running)"
