@@ -1,11 +1,14 @@
 /*
  * Signals: reset what a hostile parent left behind, and names <-> numbers.
  */
+#include <sys/syscall.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "wd-internal.h"
 
@@ -27,6 +30,47 @@ static const struct {
 	{ "SYS", SIGSYS },
 };
 
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__i386__) || \
+    defined(__arm__) || defined(__riscv)
+/* The kernel's struct sigaction on these architectures. */
+struct sig_kaction {
+	void		(*handler)(int);
+	unsigned long	  flags;
+	void		(*restorer)(void);
+	unsigned char	  mask[8];
+};
+
+/*
+ * The C library keeps a few real-time signals for itself (32 and 33 in
+ * glibc) and refuses to touch them, yet a hostile parent can leave them
+ * ignored, and SIG_IGN survives execve().  Ask the kernel directly, and
+ * change nothing but an inherited SIG_IGN, so a handler the library put
+ * there stays.
+ */
+static int
+sig_reset_reserved(int signo)
+{
+	struct sig_kaction	old, dfl;
+
+	memset(&old, 0, sizeof old);
+	if (syscall(SYS_rt_sigaction, signo, NULL, &old, sizeof old.mask) == -1)
+		return (-1);
+	if (old.handler != SIG_IGN)
+		return (0);
+	memset(&dfl, 0, sizeof dfl);
+	dfl.handler = SIG_DFL;
+	return ((int)syscall(SYS_rt_sigaction, signo, &dfl, NULL,
+	    sizeof dfl.mask));
+}
+#else
+static int
+sig_reset_reserved(int signo)
+{
+	(void)signo;
+	return (0);
+}
+#endif
+
 /*
  * Every signal but KILL and STOP back to SIG_DFL, SIG_IGN included: on
  * Linux an ignored SIGCHLD survives execve() and breaks wait() in the
@@ -44,8 +88,9 @@ wd_sig_reset_dispositions(void)
 	for (signo = 1; signo < NSIG; signo++) {
 		if (signo == SIGKILL || signo == SIGSTOP)
 			continue;
-		/* glibc reserves 32 and 33 for threads: EINVAL, harmless. */
-		if (sigaction(signo, &sa, NULL) == -1 && errno != EINVAL)
+		if (sigaction(signo, &sa, NULL) == 0)
+			continue;
+		if (errno != EINVAL || sig_reset_reserved(signo) == -1)
 			return (-1);
 	}
 	return (0);
