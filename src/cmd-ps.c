@@ -40,7 +40,7 @@
 #define PS_PID_MAX	4194304		/* PID_MAX_LIMIT of the kernel */
 #define PS_CMDLINE_MAX	(2 * 1024 * 1024) /* ARG_MAX-sized; longer is cut */
 
-/* Process marks. */
+/* ps_proc flags. */
 #define PS_F_SLEADER	0x01	/* session leader */
 #define PS_F_GLEADER	0x02	/* process group leader */
 #define PS_F_DAEMON	0x04	/* see the rule at the top of the file */
@@ -220,6 +220,7 @@ ps_scan(struct ps_table *t)
 	closedir(d);
 }
 
+/* Order by session, then group, then pid. */
 static int
 ps_cmp(const void *a, const void *b)
 {
@@ -235,7 +236,7 @@ ps_cmp(const void *a, const void *b)
 }
 
 static int
-ps_cmp_pid(const void *key, const void *elem)
+ps_cmp_key(const void *key, const void *elem)
 {
 	pid_t			 pid = *(const pid_t *)key;
 	const struct ps_proc	*p = elem;
@@ -247,13 +248,13 @@ ps_cmp_pid(const void *key, const void *elem)
 static struct ps_proc *
 ps_find(struct ps_proc *byid, size_t n, pid_t pid)
 {
-	return (bsearch(&pid, byid, n, sizeof *byid, ps_cmp_pid));
+	return (bsearch(&pid, byid, n, sizeof *byid, ps_cmp_key));
 }
 
 static int
-ps_cmp_pid2(const void *a, const void *b)
+ps_cmp_byid(const void *a, const void *b)
 {
-	return (ps_cmp_pid(&((const struct ps_proc *)a)->pid, b));
+	return (ps_cmp_key(&((const struct ps_proc *)a)->pid, b));
 }
 
 /*
@@ -294,7 +295,7 @@ ps_mark(struct ps_table *t)
 
 	byid = xreallocarray(NULL, t->nprocs ? t->nprocs : 1, sizeof *byid);
 	memcpy(byid, t->procs, t->nprocs * sizeof *byid);
-	qsort(byid, t->nprocs, sizeof *byid, ps_cmp_pid2);
+	qsort(byid, t->nprocs, sizeof *byid, ps_cmp_byid);
 	for (i = 0; i < t->nprocs; i++) {
 		p = &t->procs[i];
 		if (p->pid == p->sid)
@@ -733,7 +734,7 @@ static void
 ps_out_init(struct ps_out *out, const struct ps_table *t)
 {
 	struct winsize	 ws;
-	const char	*term = getenv("TERM"), *cs;
+	const char	*term = getenv("TERM"), *nc = getenv("NO_COLOR"), *cs;
 
 	memset(out, 0, sizeof *out);
 	if (setlocale(LC_CTYPE, "") != NULL && (cs = nl_langinfo(CODESET))
@@ -742,7 +743,7 @@ ps_out_init(struct ps_out *out, const struct ps_table *t)
 	if (isatty(STDOUT_FILENO)) {
 		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
 			out->cols = ws.ws_col;
-		out->colour = getenv("NO_COLOR") == NULL &&
+		out->colour = (nc == NULL || *nc == '\0') &&
 		    (term == NULL || strcmp(term, "dumb") != 0);
 	}
 	ps_widths(out, t);
@@ -829,6 +830,7 @@ ps_json(const struct ps_table *t)
 	fputs("]}\n", stdout);
 }
 
+/* warden ps [PID...] [--all] [--json] */
 int
 cmd_ps(int argc, char **argv)
 {
