@@ -45,6 +45,11 @@ trap 'exit 130' INT TERM
 
 cc -O2 -o "$T/daemon3" "$here/daemon3.c" || { echo "audit.sh: cc failed" >&2; exit 1; }
 
+# python3 -c "$CLOSE_EXEC" CMD...: exec CMD with every fd >= 3 closed.
+CLOSE_EXEC='import os, sys
+os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+os.execvp(sys.argv[1], sys.argv[1:])'
+
 hexv() { # strip leading zeros: 0000000000004200 -> 0x4200
 	local v
 	v=$(printf '%s' "$1" | sed 's/^0*//')
@@ -64,24 +69,72 @@ stdio_name() { # what fd N of PID points to, in a word
 
 rows=() said=() survived=() stopped=() notrun=()
 n=0
-# audit NAME PIDFILE CMD: CMD is sh syntax, run by hostile.py in the pty.
+
+# probe PID [sup]: set the c_* cells for process PID (see the table
+# header); "sup" when PID is a supervising process rather than the payload.
+probe() {
+	local p=$1 blk ign um cwd fds f fdn l
+	stat_fields "$p" || return 1
+	if [ "$S_SID" = "$p" ]; then c_sl="✗ yes (sid=pid)"; else c_sl="✓ no"; fi
+	if [ "$S_TTY" = 0 ] && [ "$S_TPGID" = -1 ]; then
+		c_tty="✓ none"
+	else
+		c_tty="✗ tty_nr=$S_TTY tpgid=$S_TPGID"
+	fi
+	blk=$(awk '/^SigBlk:/ {print $2}' "/proc/$p/status")
+	ign=$(awk '/^SigIgn:/ {print $2}' "/proc/$p/status")
+	um=$(awk '/^Umask:/ {print $2}' "/proc/$p/status")
+	[ "$(hexv "$blk")" = 0x0 ] && c_blk="✓ 0" || c_blk="✗ $(hexv "$blk")"
+	[ "$(hexv "$ign")" = 0x0 ] && c_ign="✓ 0" || c_ign="✗ $(hexv "$ign")"
+	[ "$um" != 0077 ] && c_um="✓ $um" || c_um="✗ $um"
+	cwd=$(readlink "/proc/$p/cwd")
+	if [ "$cwd" = / ]; then c_cwd="✓ /"; elif [ "$cwd" = "$T" ]; then
+		c_cwd="✗ launch dir"; else c_cwd="✗ $cwd"; fi
+	fds=
+	for f in /proc/"$p"/fd/*; do
+		fdn=${f##*/}
+		[ "$fdn" -gt 2 ] 2>/dev/null || continue
+		l=$(readlink "$f" 2>/dev/null)
+		[ "${l#"$T"/}" != "$l" ] && l=${l#"$T"/}
+		fds+="${fds:+, }$fdn→$l"
+	done
+	if [ -z "$fds" ]; then
+		c_fds="✓ none"
+	elif [ "${2-}" = sup ] && [ "${fds#*leak.}" = "$fds" ]; then
+		# A supervisor keeps working fds of its own (pidfile lock,
+		# signalfd, pipes): information.  Only an inherited leak counts.
+		c_fds="✓ own: $fds"
+	else
+		c_fds="✗ $fds"
+	fi
+	if tr '\0' '\n' <"/proc/$p/environ" | grep -q '^EVIL_VAR='; then
+		c_env="kept"
+	else
+		c_env="dropped"
+	fi
+	c_io="$(stdio_name "$p" 0),$(stdio_name "$p" 1),$(stdio_name "$p" 2)"
+	case $c_io in
+	*tty* | *closed*) c_io="✗ $c_io" ;;
+	*) c_io="✓ $c_io" ;;
+	esac
+}
+
+# audit NAME PIDFILE CMD: CMD is sh syntax, run by hostile.py in the pty;
+# @TAG@ in CMD stands for the unique sleep duration.
 audit() {
-	local name=$1 pf=$2 cmd=$3 tag rc s i
+	local name=$1 pf=$2 cmd=$3 tag rc s i l sup="" pfpid="" new surv=""
 	local c_exit c_sl c_tty c_blk c_ign c_um c_cwd c_fds c_env c_io c_pf
-	local c_kill c_sup blk ign um cwd fds env f fdn l sup= pfpid= new
+	local c_kill c_sup suprow=""
 	n=$((n + 1))
 	tag=2000.$tok$n
 	cmd=${cmd//@TAG@/$tag}
 	tags+=("$tag") pidfiles+=("$pf")
 
-	(cd "$T" && exec "$PY" -c 'import os, sys
-os.closerange(3, os.sysconf("SC_OPEN_MAX"))
-os.execvp(sys.argv[1], sys.argv[1:])' \
+	(cd "$T" && exec "$PY" -c "$CLOSE_EXEC" \
 	    env SHELL=/bin/sh timeout 20 script -qec \
 	    "$PY $HOSTILE $T/leak.$n $cmd" /dev/null) </dev/null \
 	    >"$T/out.$n" 2>&1
 	rc=$?
-	c_exit=$rc
 	[ "$rc" = 0 ] && c_exit="✓ 0" || c_exit="✗ $rc"
 	l=$(tr -d '\r' <"$T/out.$n" | head -c 200 | tr '\n' ' ')
 	[ -n "$l" ] && said+=("$name: $l")
@@ -91,56 +144,21 @@ os.execvp(sys.argv[1], sys.argv[1:])' \
 		s=$(sleep_of "$tag") && break
 		sleep 0.05
 	done
-	if [ -z "$s" ]; then
-		rows+=("| $name | $c_exit | no \`sleep\` found | | | | | | | | | | | |")
+	if [ -z "$s" ] || ! probe "$s"; then
+		rows+=("| $name | $c_exit | no \`sleep $tag\` found | | | | | | | | | | | |")
 		notrun+=("$name")
 		reap "$tag" $pf
 		return
 	fi
-	stat_fields "$s"
-	if [ "$S_SID" = "$s" ]; then c_sl="✗ yes (sid=pid)"; else c_sl="✓ no"; fi
-	if [ "$S_TTY" = 0 ] && [ "$S_TPGID" = -1 ]; then
-		c_tty="✓ none"
-	else
-		c_tty="✗ tty_nr=$S_TTY tpgid=$S_TPGID"
-	fi
-	blk=$(awk '/^SigBlk:/ {print $2}' "/proc/$s/status")
-	ign=$(awk '/^SigIgn:/ {print $2}' "/proc/$s/status")
-	um=$(awk '/^Umask:/ {print $2}' "/proc/$s/status")
-	[ "$(hexv "$blk")" = 0x0 ] && c_blk="✓ 0" || c_blk="✗ $(hexv "$blk")"
-	[ "$(hexv "$ign")" = 0x0 ] && c_ign="✓ 0" || c_ign="✗ $(hexv "$ign")"
-	[ "$um" != 0077 ] && c_um="✓ $um" || c_um="✗ $um"
-	cwd=$(readlink "/proc/$s/cwd")
-	if [ "$cwd" = / ]; then c_cwd="✓ /"; elif [ "$cwd" = "$T" ]; then
-		c_cwd="✗ launch dir"; else c_cwd="✗ $cwd"; fi
-	fds=
-	for f in /proc/"$s"/fd/*; do
-		fdn=${f##*/}
-		[ "$fdn" -gt 2 ] 2>/dev/null || continue
-		l=$(readlink "$f" 2>/dev/null)
-		[ "${l#"$T"/}" != "$l" ] && l=${l#"$T"/}
-		fds+="${fds:+, }$fdn→$l"
-	done
-	[ -z "$fds" ] && c_fds="✓ none" || c_fds="✗ $fds"
-	if tr '\0' '\n' <"/proc/$s/environ" | grep -q '^EVIL_VAR='; then
-		c_env="kept"
-	else
-		c_env="dropped"
-	fi
-	c_io="$(stdio_name "$s" 0),$(stdio_name "$s" 1),$(stdio_name "$s" 2)"
-	case $c_io in
-	*tty* | *closed*) c_io="✗ $c_io" ;;
-	*) c_io="✓ $c_io" ;;
-	esac
 	# The pidfile, and a supervising process (the pidfile's pid when that
 	# is not the sleep, or a parent that carries TAG).
 	if [ -n "$pf" ]; then
 		set -- $pf
 		pfpid=$(head -n 1 "$1" 2>/dev/null)
 		if [ -z "$pfpid" ]; then c_pf="✗ missing"
-		elif [ "$pfpid" = "$s" ]; then c_pf="✓ sleep"
+		elif [ "$pfpid" = "$s" ]; then c_pf="✓ the sleep"
 		elif has_tag "$pfpid" "$tag"; then
-			c_pf="supervisor $(cat "/proc/$pfpid/comm")"
+			c_pf="its supervisor"
 			sup=$pfpid
 		else c_pf="✗ $pfpid (not ours)"
 		fi
@@ -148,19 +166,28 @@ os.execvp(sys.argv[1], sys.argv[1:])' \
 		c_pf="–"
 	fi
 	[ -z "$sup" ] && has_tag "$S_PPID" "$tag" && sup=$S_PPID
-	[ -n "$sup" ] && c_pf+=" (ppid $S_PPID)"
+	row="| $name | $c_exit | $c_sl | $c_tty | $c_blk | $c_ign | $c_um | $c_cwd | $c_fds | $c_env | $c_io | $c_pf"
+	if [ -n "$sup" ]; then
+		probe "$sup" sup
+		# A supervisor may block signals to read them from a signalfd:
+		# its mask is information; the kill test below is the verdict.
+		c_blk=${c_blk#[✓✗] }
+		suprow="| ↳ its supervisor \`$(cat "/proc/$sup/comm")\` (pid $sup, parent of the sleep) | – | $c_sl | $c_tty | $c_blk (info) | $c_ign | $c_um | $c_cwd | $c_fds | $c_env | $c_io | –"
+	fi
 
 	# Functional test 1: a plain kill of the sleep.
-	local surv=
 	kill -TERM "$s" 2>/dev/null
 	if wait_dead 2 "$s"; then
 		c_kill="✓ died"
 		if [ -n "$sup" ] && ! dead "$sup"; then
+			new=
 			for ((i = 0; i < 60; i++)); do
 				new=$(sleep_of "$tag") && break
 				sleep 0.05
 			done
-			[ -n "$new" ] && c_kill+=", respawned in <3 s"
+			if [ -n "$new" ] && probe "$new"; then
+				c_kill+=", respawned in < 3 s (new sleep: SigBlk ${c_blk#[✓✗] }, SigIgn ${c_ign#[✓✗] }, umask ${c_um#[✓✗] }, fds>2 ${c_fds#[✓✗] })"
+			fi
 		fi
 	else
 		c_kill="✗ alive 2 s later (ShdPnd $(hexv "$(awk '/^ShdPnd:/ {print $2}' "/proc/$s/status")"))"
@@ -173,15 +200,17 @@ os.execvp(sys.argv[1], sys.argv[1:])' \
 		if wait_dead 2 "$sup" $(tagged "$tag"); then
 			c_sup="✓ all gone"
 		else
-			c_sup="✗ still running 2 s later:"
-			dead "$sup" || c_sup+=" supervisor (SigBlk $(hexv "$(awk '/^SigBlk:/ {print $2}' "/proc/$sup/status")"))"
-			new=$(sleep_of "$tag") && c_sup+=" sleep"
+			l=
+			dead "$sup" || l="the supervisor"
+			new=$(sleep_of "$tag") && l+="${l:+ and }the sleep"
+			c_sup="✗ 2 s later still running: $l"
 			surv=1
 		fi
 	fi
 	if [ -n "$surv" ]; then survived+=("$name"); else stopped+=("$name"); fi
 
-	rows+=("| $name | $c_exit | $c_sl | $c_tty | $c_blk | $c_ign | $c_um | $c_cwd | $c_fds | $c_env | $c_io | $c_pf | $c_kill | $c_sup |")
+	rows+=("$row | $c_kill | $c_sup |")
+	[ -n "$suprow" ] && rows+=("$suprow | | |")
 	reap "$tag" $pf
 }
 
@@ -204,9 +233,15 @@ else
 	echo "audit.sh: $W not built: warden rows skipped" >&2
 fi
 
-echo "audit: hostile parent (TERM+USR1 blocked = SigBlk 0x4200; CHLD+HUP ignored,"
-echo "plus PIPE+XFSZ that python leaves ignored = SigIgn 0x1011001; umask 0077;"
-echo "fd 7 → leak file; EVIL_VAR=1; cwd = launch dir), launched in a pty."
+# What the hostile context itself looks like, as a payload would see it.
+ctx=$(cd "$T" && "$PY" -c "$CLOSE_EXEC" "$PY" "$HOSTILE" "$T/leak.ctx" \
+    cat /proc/self/status | awk '/^(SigBlk|SigIgn|Umask):/ {
+	v = $2; if ($1 != "Umask:") { sub(/^0+/, "", v); v = "0x" v }
+	printf "%s%s %s", sep, $1, v; sep = ", " }')
+echo "audit: each launcher runs in a pty, from hostile.py: SIGTERM+SIGUSR1 blocked,"
+echo "SIGCHLD+SIGHUP (and 32-34) ignored, umask 077, fd 7 → a leak file, EVIL_VAR=1,"
+echo "cwd = the launch dir.  A payload started there directly sees:"
+echo "  $ctx."
 echo
 echo "| Tool | Launcher exit | Session leader? | ctty | SigBlk reset | SIG_IGN reset | Umask | cwd | fds > 2 | EVIL_VAR (info) | fds 0-2 | pidfile names | kill -TERM sleep | kill -TERM supervisor |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"

@@ -77,11 +77,11 @@ dead() {
 wait_dead() {
 	local t=$1 i p alive
 	shift
-	for ((i = 0; i < t * 20; i++)); do
+	for ((i = 0; i < t * 100; i++)); do
 		alive=
 		for p in "$@"; do dead "$p" || alive=1; done
 		[ -z "$alive" ] && return 0
-		sleep 0.05
+		sleep 0.01
 	done
 	return 1
 }
