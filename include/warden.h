@@ -74,16 +74,21 @@ struct wd_daemon_conf {
 };
 
 /*
- * Turn the calling process into a daemon: ensure fds 0-2, lock the pidfile
- * (before forking, so "already running" is reported to the caller), fork,
- * setsid, fork, reset every signal disposition and the mask, close every
- * fd but 0-2 and keep_fds, set up the environment, umask, directory and
- * stdio, drop privileges (setgroups, setgid, setuid, then verified) and
- * write the pidfile from the final process.
+ * Turn the calling process into a daemon, in this order: ensure fds 0-2;
+ * look the user up; open the directory; lock the pidfile (before forking,
+ * so "already running" reaches the caller as EEXIST); open the output;
+ * fork, setsid, fork; reset every signal disposition (SIG_IGN included);
+ * close every fd but 0-2, the pidfile and keep_fds; stdin on /dev/null,
+ * stdout on the output, stderr relayed to the launching process; umask;
+ * chdir; environment; write the pidfile from the final process; drop
+ * privileges (setgroups, setresgid, setresuid, then verified); and empty
+ * the signal mask last.
  *
  * The original process never returns: it copies the daemon's stderr to its
  * own until the daemon calls wd_ready() (exit 0) or wd_fail() or dies
- * (exit non-zero), so a startup error reaches the shell.
+ * (exit with its status, 128+N for signal N), or ready_timeout passes
+ * (exit 124, the daemon stopped).  Interrupted by INT, TERM, HUP or QUIT,
+ * it stops the daemon and exits 128+N.
  *
  * Returns 0 in the daemon.  Returns -1 with errno set in the original
  * process when nothing could be started (EEXIST: the pidfile is locked by
@@ -95,29 +100,33 @@ WD_EXPORT int	wd_daemonize(const struct wd_daemon_conf *conf);
 
 /*
  * Report readiness to the launching process and move stderr to the
- * output target.  Sends READY=1 on $NOTIFY_SOCKET too, when set.  A no-op
- * returning 0 when the process was not started by wd_daemonize().
+ * output target (unless WD_DAEMON_NOCLOSE).  Sends READY=1 on
+ * $NOTIFY_SOCKET too, when that is set, whether or not the process was
+ * started by wd_daemonize().
  */
 WD_EXPORT int	wd_ready(void);
 
 /*
- * Report failure: the launching process exits with status (1 if status is
- * 0) once the caller has written its reason to stderr and exits.  The
- * caller should exit right after.
+ * Report failure: the launching process exits at once with status (1 if
+ * status is not in 1..255).  Write the reason to stderr *before* calling
+ * it; then exit.
  */
 WD_EXPORT int	wd_fail(int status);
 
 /*
- * Remove the pidfile written by wd_daemonize(), if it is still ours, and
- * release its lock.  Call on a clean exit.
+ * Remove the pidfile written by wd_daemonize(), if it is still ours (or
+ * empty it, when a dropped privilege forbids the unlink), and release its
+ * lock.  Call on a clean exit.
  */
 WD_EXPORT int	wd_cleanup(void);
 
 /*
  * daemon(3)'s signature, done right: double fork, signals and mask reset,
  * fds >= 3 closed, stdio on /dev/null unless noclose, chdir("/") unless
- * nochdir, umask 0.  The parent exits 0 once the daemon is set up, or 1 if
- * a step failed.  Returns 0 in the daemon, -1 with errno on failure.
+ * nochdir, umask 0.  The parent exits 0 once the daemon is set up, or
+ * with the daemon's status if it failed first.  Returns 0 in the daemon;
+ * -1 with errno on failure, in the parent (nothing started) or in the
+ * daemon (a step after the fork).
  */
 WD_EXPORT int	wd_daemon(int nochdir, int noclose);
 
@@ -163,10 +172,12 @@ WD_EXPORT pid_t	wd_pidfile_read(const char *path);
 
 /*
  * Decide whether path names a running daemon: the lock is held, or the
- * pid is alive with the recorded identity (start time and executable;
- * without the attribute, a process started after the pidfile was written
- * is not the daemon).  Returns WD_PID_*, with *pid set when the file names
- * one, or -1 with errno for an unreadable or unsafe file.
+ * pid is alive with the recorded start time (the executable is recorded
+ * but not compared: a wrapper that execs keeps its identity).  A file
+ * without the record is not trusted, except on a file system that keeps
+ * no extended attributes, where a process started after the file was
+ * written is not the daemon.  Returns WD_PID_*, with *pid set when the
+ * file names one (0 for a locked, still empty file), or -1 with errno.
  */
 WD_EXPORT int	wd_pidfile_check(const char *path, pid_t *pid);
 

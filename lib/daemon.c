@@ -10,6 +10,7 @@
  * death before readiness comes back with its exit status.
  */
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -43,15 +44,35 @@ static struct {
 
 extern char *program_invocation_short_name;
 
+/*
+ * Write one record to the launcher.  If it is gone, the write must fail
+ * with EPIPE rather than kill us: SIGPIPE is blocked around it, and one
+ * raised by this write is taken off the pending set before unblocking.
+ */
 static int
 daemon_send(int fd, char type, int value)
 {
-	struct daemon_msg	m;
+	struct daemon_msg	 m;
+	struct timespec		 zero = { 0, 0 };
+	sigset_t		 pipe, old, pending;
+	int			 rv, saved_errno, was_pending;
 
 	memset(&m, 0, sizeof m);
 	m.type = type;
 	m.value = value;
-	return (wd__write_all(fd, &m, sizeof m));
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &pipe, &old) == -1)
+		return (-1);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	rv = wd__write_all(fd, &m, sizeof m);
+	saved_errno = errno;
+	if (rv == -1 && saved_errno == EPIPE && !was_pending)
+		(void)sigtimedwait(&pipe, NULL, &zero);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved_errno;
+	return (rv);
 }
 
 static void
@@ -109,30 +130,70 @@ daemon_died(pid_t pid)
 	return (daemon_status_of(status));
 }
 
-static int
-daemon_timeout(pid_t pid, unsigned int secs)
+/* Stop the daemon that will not be ready: TERM, up to 5 s, then KILL. */
+static void
+daemon_stop(pid_t pid)
 {
 	int	i;
 
-	daemon_say("daemon not ready after %s%u s", "", (int)secs);
-	if (pid > 0) {
-		kill(pid, SIGTERM);
-		kill(pid, SIGCONT);
-		for (i = 0; i < 50 && waitpid(pid, NULL, WNOHANG) == 0; i++)
-			usleep(100000);
-		if (i == 50) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-		}
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	kill(pid, SIGCONT);
+	for (i = 0; i < 50 && waitpid(pid, NULL, WNOHANG) == 0; i++)
+		usleep(100000);
+	if (i == 50) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
 	}
+}
+
+static int
+daemon_timeout(pid_t pid, unsigned int secs)
+{
+	daemon_say("daemon not ready after %s%u s", "", (int)secs);
+	daemon_stop(pid);
 	return (WD_EXIT_TIMEOUT);
+}
+
+/*
+ * The launcher's own INT, TERM, HUP and QUIT come through a signalfd:
+ * interrupting the start stops the daemon too, rather than leaving it
+ * half started with no one reading its stderr.
+ */
+static int
+daemon_signal_fd(void)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return (-1);
+	return (signalfd(-1, &set, SFD_CLOEXEC|SFD_NONBLOCK));
+}
+
+static int
+daemon_interrupted(int sigfd, pid_t pid)
+{
+	struct signalfd_siginfo	si;
+
+	if (read(sigfd, &si, sizeof si) != sizeof si)
+		return (-1);
+	daemon_say("interrupted by signal %s%d; stopping the daemon", "",
+	    (int)si.ssi_signo);
+	daemon_stop(pid);
+	return (128 + (int)si.ssi_signo);
 }
 
 /* The launcher: relay stderr, wait for a verdict, exit with it. */
 static void __attribute__((noreturn))
 daemon_wait(pid_t mid, int errfd, int okfd, unsigned int timeout)
 {
-	struct pollfd		 pfd[2];
+	struct pollfd		 pfd[3];
 	struct daemon_msg	 m;
 	struct timespec		 start, now;
 	char			 buf[4096];
@@ -147,6 +208,8 @@ daemon_wait(pid_t mid, int errfd, int okfd, unsigned int timeout)
 	pfd[0].events = POLLIN;
 	pfd[1].fd = okfd;
 	pfd[1].events = POLLIN;
+	pfd[2].fd = daemon_signal_fd();
+	pfd[2].events = POLLIN;
 	for (;;) {
 		ms = -1;
 		if (timeout > 0) {
@@ -159,10 +222,14 @@ daemon_wait(pid_t mid, int errfd, int okfd, unsigned int timeout)
 				_exit(daemon_timeout(pid, timeout));
 			}
 		}
-		if (poll(pfd, 2, ms) == -1) {
+		if (poll(pfd, 3, ms) == -1) {
 			if (errno == EINTR)
 				continue;
 			_exit(WD_EXIT_FAIL);
+		}
+		if (pfd[2].revents) {
+			daemon_drain(errfd);
+			_exit(daemon_interrupted(pfd[2].fd, pid));
 		}
 		if (pfd[0].revents) {
 			n = read(errfd, buf, sizeof buf);
@@ -291,13 +358,6 @@ daemon_prepare(const struct wd_daemon_conf *c, struct wd_creds *creds,
 	if (!(c->flags & WD_DAEMON_NOCHDIR) && (*dirfd = open(c->dir != NULL ?
 	    c->dir : "/", O_PATH|O_DIRECTORY|O_CLOEXEC)) == -1)
 		return (-1);
-	if (c->output != NULL)
-		*outfd = open(c->output, O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|
-		    O_NOCTTY, 0640);
-	else
-		*outfd = open("/dev/null", O_WRONLY|O_CLOEXEC|O_NOCTTY);
-	if (*outfd == -1)
-		return (-1);
 	if (c->pidfile != NULL) {
 		if (wd_pidfile_open(&daemon_state.pf, c->pidfile) == -1)
 			return (-1);
@@ -311,6 +371,14 @@ daemon_prepare(const struct wd_daemon_conf *c, struct wd_creds *creds,
 		if (ftruncate(daemon_state.pf.fd, 0) == -1)
 			return (-1);
 	}
+	/* After the pidfile: an instance refused creates no log file. */
+	if (c->output != NULL)
+		*outfd = open(c->output, O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|
+		    O_NOCTTY, 0640);
+	else
+		*outfd = open("/dev/null", O_WRONLY|O_CLOEXEC|O_NOCTTY);
+	if (*outfd == -1)
+		return (-1);
 	return (0);
 }
 
@@ -350,7 +418,7 @@ wd_daemonize(const struct wd_daemon_conf *conf)
 		if (daemon_setup(&c, c.user ? &creds : NULL, dirfd, outfd, -1,
 		    -1) == -1)
 			return (-1);
-		daemon_state.outfd = outfd;
+		close(outfd);	/* stdio is already on it, or kept */
 		return (0);
 	}
 	relay = !(c.flags & WD_DAEMON_NOCLOSE);
@@ -387,10 +455,14 @@ wd_daemonize(const struct wd_daemon_conf *conf)
 	}
 	(void)daemon_send(okp[1], 'p', (int)getpid());
 	daemon_state.statusfd = okp[1];
-	daemon_state.outfd = outfd;
 	if (daemon_setup(&c, c.user ? &creds : NULL, dirfd, outfd, errp[1],
 	    okp[1]) == -1)
 		return (-1);
+	/* With NOCLOSE, stderr was never ours to move once ready. */
+	if (relay)
+		daemon_state.outfd = outfd;
+	else
+		close(outfd);
 	if (c.flags & WD_DAEMON_NOWAIT)
 		return (wd_ready());
 	return (0);

@@ -169,9 +169,20 @@ wd_pidfile_remove(struct wd_pidfile *pf)
 
 	if (pf->fd == -1)
 		return (0);
-	if (stat(pf->path, &sb) == 0 && sb.st_dev == pf->dev &&
-	    sb.st_ino == pf->ino)
+	/*
+	 * A daemon that dropped its privileges may not look into or unlink
+	 * from its root-owned directory: then an empty file says "not
+	 * running" just as well.  Truncating through our own fd can only
+	 * ever touch our own file.
+	 */
+	if (stat(pf->path, &sb) == -1) {
+		if (errno == EACCES)
+			rv = ftruncate(pf->fd, 0);
+	} else if (sb.st_dev == pf->dev && sb.st_ino == pf->ino) {
 		rv = unlink(pf->path);
+		if (rv == -1 && (errno == EACCES || errno == EPERM))
+			rv = ftruncate(pf->fd, 0);
+	}
 	wd_pidfile_close(pf);
 	return (rv);
 }
@@ -242,9 +253,11 @@ pidfile_boot_of(const struct timespec *real)
 
 /*
  * Is pid, named by the file open on fd, still the process that was
- * recorded?  The attribute holds "STARTTIME EXE" from the write; without
- * it, a process that started after the file was last written cannot be
- * the one it names.
+ * recorded?  The attribute holds "STARTTIME EXE" from the write.  A file
+ * system that keeps attributes but has none on this file: someone else
+ * wrote it, and a pid we cannot verify is never trusted.  Only where the
+ * file system keeps no attributes at all, a process that started after
+ * the file was last written is taken for another one.
  */
 static int
 pidfile_identity(int fd, pid_t pid)
@@ -271,6 +284,8 @@ pidfile_identity(int fd, pid_t pid)
 			return (WD_PID_STALE);
 		return (WD_PID_RUNNING);
 	}
+	if (n == -1 && errno != ENOTSUP)
+		return (WD_PID_STALE);
 	if (fstat(fd, &sb) == -1)
 		return (WD_PID_STALE);
 	/* One second of slack for the clock-tick granularity. */

@@ -9,6 +9,9 @@
  *   hang     never ready (ready_timeout 1 s)
  *   daemon3  wd_daemon(0, 0), daemon(3)'s interface
  *   fg       WD_DAEMON_FOREGROUND, then ready
+ *   noclose  wd_daemon(0, 1), then "libd: stderr kept" on stderr
+ *   slow     ready only after 60 s (no timeout)
+ * $LIBD_USER, when set, is the user to become; $LIBD_OUTPUT the log.
  * Once ready it waits for SIGTERM, removes its pidfile and exits 0.
  */
 #include <err.h>
@@ -53,10 +56,16 @@ main(int argc, char **argv)
 		c.ready_timeout = 1;
 	if (strcmp(mode, "fg") == 0)
 		c.flags |= WD_DAEMON_FOREGROUND;
-	if (strcmp(mode, "daemon3") == 0) {
-		if (wd_daemon(0, 0) == -1)
+	c.user = getenv("LIBD_USER");
+	c.output = getenv("LIBD_OUTPUT");
+	if (strcmp(mode, "daemon3") == 0 || strcmp(mode, "noclose") == 0) {
+		if (wd_daemon(0, strcmp(mode, "noclose") == 0) == -1)
 			err(1, "wd_daemon");
 		libd_mark(mark);
+		if (strcmp(mode, "noclose") == 0) {
+			fprintf(stderr, "libd: stderr kept\n");
+			fflush(stderr);
+		}
 	} else if (wd_daemonize(&c) == -1) {
 		if (errno == EEXIST)
 			errx(1, "already running, pid %ld",
@@ -77,7 +86,12 @@ main(int argc, char **argv)
 	if (strcmp(mode, "hang") == 0)
 		for (;;)
 			pause();
-	if (strcmp(mode, "ready") == 0 || strcmp(mode, "fg") == 0) {
+	if (strcmp(mode, "slow") == 0) {
+		libd_mark(mark);
+		sleep(60);
+	}
+	if (strcmp(mode, "ready") == 0 || strcmp(mode, "fg") == 0 ||
+	    strcmp(mode, "slow") == 0) {
 		fprintf(stderr, "libd: starting\n");
 		usleep(300000);
 		libd_mark(mark);

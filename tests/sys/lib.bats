@@ -113,3 +113,45 @@ holds_lock() {
 	wait "$j"
 	[ ! -e "$T/d.pid" ]
 }
+
+@test "wd_daemon(0, 1): noclose keeps the caller's stderr after setup" {
+	"$LIBD" noclose "" "$T/mark" 2>"$T/err"
+	wait_until 10 grep -q 'stderr kept' "$T/err"
+	p=$(cat "$T/mark"); track_pid "$p"
+	[ "$(readlink /proc/$p/fd/2)" = "$T/err" ]
+	kill "$p"
+}
+
+@test "wd_daemonize: interrupting the launcher stops the half-started daemon" {
+	"$LIBD" slow "$T/d.pid" "$T/mark" 2>"$T/err" &
+	l=$!; track_pid "$l"
+	wait_until 10 test -s "$T/mark"
+	p=$(cat "$T/mark"); track_pid "$p"
+	kill -TERM "$l"
+	rc=0; wait "$l" || rc=$?
+	[ "$rc" -eq $((128 + 15)) ]
+	grep -q 'interrupted' "$T/err"
+	wait_gone "$p"
+}
+
+@test "wd_cleanup: a daemon that dropped privileges leaves an empty pidfile" {
+	LIBD_USER=nobody "$LIBD" ready "$T/d.pid"
+	p=$(cat "$T/d.pid"); track_pid "$p"
+	[ "$(status_field "$p" Uid | cut -f1)" = "$(id -u nobody)" ]
+	run "$W" status -p "$T/d.pid"
+	[ "$status" -eq 0 ]
+	kill "$p"
+	wait_gone "$p"
+	[ ! -s "$T/d.pid" ]
+	run "$W" status -p "$T/d.pid"
+	[ "$status" -eq 3 ]
+}
+
+@test "wd_daemonize: a refused second instance creates no log file" {
+	"$LIBD" ready "$T/d.pid"
+	p=$(cat "$T/d.pid"); track_pid "$p"
+	LIBD_OUTPUT="$T/log" run "$LIBD" ready "$T/d.pid"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"already running, pid $p"* ]]
+	[ ! -e "$T/log" ]
+}
