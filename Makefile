@@ -41,8 +41,24 @@ $(BUILD)/warden.pc: warden.pc.in config.mk
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
+ifneq ($(STATIC),0)
+MUSL	:= $(shell command -v $(MUSLCC) 2>/dev/null)
+endif
+ifneq ($(MUSL),)
+# The same sources, compiled against musl for the static binary.
+MUSL_OBJ = $(LIB_SRC:%.c=$(BUILD)/musl/%.o) $(BIN_SRC:%.c=$(BUILD)/musl/%.o)
+-include $(MUSL_OBJ:.o=.d)
+
+$(BUILD)/musl/%.o: %.c
+	@mkdir -p $(@D)
+	$(MUSL) $(CPPFLAGS) -Isrc $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/warden: $(MUSL_OBJ)
+	$(MUSL) -static $(LDFLAGS) -o $@ $(MUSL_OBJ)
+else
 $(BUILD)/warden: $(BIN_OBJ) $(BUILD)/libwarden.a
 	$(CC) $(LDFLAGS) -o $@ $(BIN_OBJ) $(BUILD)/libwarden.a
+endif
 
 $(BUILD)/echod: $(BUILD)/obj/examples/echod.o $(BUILD)/libwarden.a
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libwarden.a
@@ -66,26 +82,33 @@ units: $(UNITS)
 
 # The README's test command: unit tests, system tests, then one line
 # "N passed, N failed".  The other compiler must build the tree cleanly too.
-check: deps all helpers units
+# (deps first, then a fresh make: what deps installed is seen.)
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all helpers units
 	@if [ "$(SANITIZE)" != 1 ] && [ -z "$(NOCROSS)" ]; then \
 	    other=clang; case "$(CC)" in *clang*) other=gcc;; esac; \
 	    echo "building with $$other (-Werror)"; \
-	    $(MAKE) -s BUILD=build/$$other CC=$$other NOCROSS=1 all helpers units \
-	        >build/cross.log 2>&1 || { cat build/cross.log; exit 1; }; fi
+	    $(MAKE) -s BUILD=build/$$other CC=$$other STATIC=0 NOCROSS=1 \
+	        all helpers units >build/cross.log 2>&1 || \
+	        { cat build/cross.log; exit 1; }; fi
 	@BUILD=$(BUILD) tests/run
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) examples/demo.sh
 
 # make deps: the Debian packages the build and the tests need.
-DEPS	= gcc make clang libcmocka-dev bats python3 util-linux bsdutils \
-	  procps pkg-config
+DEPS	= gcc make clang musl-tools libcmocka-dev bats python3 util-linux \
+	  bsdutils procps pkg-config
 BENCHDEPS = hyperfine daemonize daemon dpkg
 deps:
 	@tests/deps.sh $(DEPS)
 
-bench: all helpers
+bench: deps
 	@tests/deps.sh $(BENCHDEPS)
+	@$(MAKE) --no-print-directory all helpers
 	@BUILD=$(BUILD) bench/run
 
 install: all
@@ -112,4 +135,5 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all helpers units check demo deps bench install uninstall clean
+.PHONY: all helpers units check check-run demo deps bench install \
+	uninstall clean

@@ -408,7 +408,7 @@ main(int argc, char *argv[])
 	const char		*addr = ECHOD_ADDR, *port = ECHOD_PORT;
 	const char		*log = NULL;
 	pid_t			 pid;
-	int			 ch, errfd = -1;
+	int			 ch;
 
 	memset(&e, 0, sizeof e);
 	e.lfd = e.sfd = e.epfd = -1;
@@ -446,21 +446,7 @@ main(int argc, char *argv[])
 	e.log = echod_logpath(log);
 	conf.output = e.log;
 
-	/*
-	 * In the foreground there is no launcher to relay stderr, and the
-	 * library points it at the log at once: keep the caller's stderr
-	 * aside so that a bind error still reaches the terminal.
-	 */
-	if ((conf.flags & WD_DAEMON_FOREGROUND) &&
-	    (errfd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) != -1) {
-		conf.keep_fds = &errfd;
-		conf.nkeep_fds = 1;
-	}
 	ch = wd_daemonize(&conf);
-	if (errfd != -1) {
-		(void)dup2(errfd, STDERR_FILENO);
-		close(errfd);
-	}
 	if (ch == -1) {
 		if (errno == EEXIST && conf.pidfile != NULL) {
 			if ((pid = wd_pidfile_read(conf.pidfile)) > 0)

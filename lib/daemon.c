@@ -189,6 +189,18 @@ daemon_interrupted(int sigfd, pid_t pid)
 	return (128 + (int)si.ssi_signo);
 }
 
+/*
+ * The launcher's exit after a failed start: the daemon wrote its pid in
+ * the pidfile we locked together, and it never became ready.
+ */
+static void __attribute__((noreturn))
+daemon_fail_exit(int status)
+{
+	if (daemon_state.havepf)
+		(void)wd_pidfile_remove(&daemon_state.pf);
+	_exit(status);
+}
+
 /* The launcher: relay stderr, wait for a verdict, exit with it. */
 static void __attribute__((noreturn))
 daemon_wait(pid_t mid, int errfd, int okfd, unsigned int timeout)
@@ -219,7 +231,7 @@ daemon_wait(pid_t mid, int errfd, int okfd, unsigned int timeout)
 			ms = (int)timeout * 1000 - elapsed;
 			if (ms <= 0) {
 				daemon_drain(errfd);
-				_exit(daemon_timeout(pid, timeout));
+				daemon_fail_exit(daemon_timeout(pid, timeout));
 			}
 		}
 		if (poll(pfd, 3, ms) == -1) {
@@ -229,7 +241,7 @@ daemon_wait(pid_t mid, int errfd, int okfd, unsigned int timeout)
 		}
 		if (pfd[2].revents) {
 			daemon_drain(errfd);
-			_exit(daemon_interrupted(pfd[2].fd, pid));
+			daemon_fail_exit(daemon_interrupted(pfd[2].fd, pid));
 		}
 		if (pfd[0].revents) {
 			n = read(errfd, buf, sizeof buf);
@@ -246,7 +258,7 @@ daemon_wait(pid_t mid, int errfd, int okfd, unsigned int timeout)
 		if (n <= 0) {
 			/* EOF without a verdict: it died first. */
 			daemon_drain(errfd);
-			_exit(daemon_died(pid));
+			daemon_fail_exit(daemon_died(pid));
 		}
 		if ((got += n) < sizeof m)
 			continue;
@@ -260,8 +272,8 @@ daemon_wait(pid_t mid, int errfd, int okfd, unsigned int timeout)
 			_exit(WD_EXIT_OK);
 		case 'f':
 			daemon_drain(errfd);
-			_exit(m.value > 0 && m.value < 256 ? m.value :
-			    WD_EXIT_FAIL);
+			daemon_fail_exit(m.value > 0 && m.value < 256 ?
+			    m.value : WD_EXIT_FAIL);
 		}
 	}
 }
@@ -314,7 +326,8 @@ daemon_setup(const struct wd_daemon_conf *c, const struct wd_creds *creds,
 			return (-1);
 		if (dup2(outfd, STDOUT_FILENO) == -1)
 			return (-1);
-		if (dup2(errfd != -1 ? errfd : outfd, STDERR_FILENO) == -1)
+		/* stderr: the relay, or (in front) left as is until ready. */
+		if (errfd != -1 && dup2(errfd, STDERR_FILENO) == -1)
 			return (-1);
 	}
 	if (errfd != -1)
@@ -418,7 +431,11 @@ wd_daemonize(const struct wd_daemon_conf *conf)
 		if (daemon_setup(&c, c.user ? &creds : NULL, dirfd, outfd, -1,
 		    -1) == -1)
 			return (-1);
-		close(outfd);	/* stdio is already on it, or kept */
+		/* The caller's stderr stays until wd_ready() moves it. */
+		if (c.flags & WD_DAEMON_NOCLOSE)
+			close(outfd);
+		else
+			daemon_state.outfd = outfd;
 		return (0);
 	}
 	relay = !(c.flags & WD_DAEMON_NOCLOSE);

@@ -4,6 +4,19 @@
 
 load common
 
+# Also whatever echod a pidfile in $T names, should a test fail before it
+# tracked it.
+teardown() {
+	local f p
+	for f in "$T"/*.pid; do
+		[ -f "$f" ] && [ ! -L "$f" ] || continue
+		p=$(head -n 1 "$f")
+		[ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = echod ] &&
+		    track_pid "$p"
+	done
+	common_teardown
+}
+
 # The mask echod sets for itself: HUP, INT and TERM go to its signalfd.
 ECHOD_SIGBLK=0000000000004003
 
@@ -120,16 +133,16 @@ EOF
 start_echod() {
 	local port=$1 pf=$2
 	shift 2
-	"$ECHOD" -p "$port" --pidfile "$pf" "$@" >"$T/launch.out" \
-	    2>"$T/launch.err"
-	local rc=$?
+	local rc=0
+	timeout 20 "$ECHOD" -p "$port" --pidfile "$pf" "$@" \
+	    >"$T/launch.out" 2>"$T/launch.err" || rc=$?
+	[ -s "$pf" ] && track_pid "$(cat "$pf")"
 	cat "$T/launch.err" >&2
 	[ "$rc" -eq 0 ]
 	[ ! -s "$T/launch.out" ]
 	[ ! -s "$T/launch.err" ]
 	pid=$(cat "$pf")
 	[ "$pid" -gt 1 ]
-	track_pid "$pid"
 }
 
 # audit PID PIDFILE OUT: the daemon checklist from /proc, with stdout and
@@ -230,7 +243,7 @@ audit() {
 
 @test "echod from a hostile parent on a pty: clean context, TERM stops it" {
 	port=$(free_port)
-	run in_pty python3 "$WARDEN_TOP/tests/helpers/hostile.py" "$T/leak" \
+	run in_pty timeout 20 python3 "$WARDEN_TOP/tests/helpers/hostile.py" "$T/leak" \
 	    "$ECHOD" -p "$port" --pidfile "$T/e.pid"
 	[ -f "$T/e.pid" ] && track_pid "$(cat "$T/e.pid")"
 	echo "$output"
@@ -265,7 +278,7 @@ audit() {
 @test "echod on a busy port prints the bind error and leaves nothing" {
 	port=$(free_port)
 	start_echod "$port" "$T/first.pid"
-	run "$ECHOD" -p "$port" --pidfile "$T/e.pid"
+	run timeout 20 "$ECHOD" -p "$port" --pidfile "$T/e.pid"
 	[ "$status" -eq 1 ]
 	[ "$output" = "echod: bind 127.0.0.1:$port: Address already in use" ]
 	[ ! -e "$T/e.pid" ]
@@ -283,7 +296,7 @@ audit() {
 	port_open "$port" ::1
 	run echo_clients "$port" 3 1000 ::1
 	[ "$status" -eq 0 ]
-	run "$ECHOD" -a ::1 -p "$port" --pidfile "$T/e.pid"
+	run timeout 20 "$ECHOD" -a ::1 -p "$port" --pidfile "$T/e.pid"
 	[ "$status" -eq 1 ]
 	[ "$output" = "echod: bind [::1]:$port: Address already in use" ]
 	[ ! -e "$T/e.pid" ]
@@ -303,7 +316,7 @@ audit() {
 	start_echod "$port" "$T/e.pid"
 	before=$(stat -c '%i %Y %s' "$T/e.pid")
 	port2=$(free_port)
-	run "$ECHOD" -p "$port2" --pidfile "$T/e.pid"
+	run timeout 20 "$ECHOD" -p "$port2" --pidfile "$T/e.pid"
 	[ "$status" -eq 1 ]
 	[ "$output" = "echod: already running, pid $pid" ]
 	[ "$(cat "$T/e.pid")" = "$pid" ]
@@ -314,7 +327,9 @@ audit() {
 
 @test "HUP reopens the log after it was moved aside" {
 	port=$(free_port)
-	start_echod "$port" "$T/e.pid" --log "$T/log"
+	# Relative: echod lives in / but must reopen $T/log.
+	cd "$T"
+	start_echod "$port" e.pid --log log
 	mv "$T/log" "$T/log.1"
 	kill -HUP "$pid"
 	wait_until 5 grep -q reopened "$T/log"
@@ -333,7 +348,9 @@ audit() {
 	    >/dev/null 2>&1 &
 	fpid=$!
 	track_pid "$fpid"
-	wait_until 10 port_open "$port"
+	# Ready: the line after wd_ready() (the port opens just before).
+	wait_until 10 grep -q 'listening on' "$T/log"
+	port_open "$port"
 	# No fork, no setsid: the very process bash started, in our session.
 	[ "$(cat "$T/e.pid")" = "$fpid" ]
 	[ "$(stat_field "$fpid" 6)" = "$(stat_field $$ 6)" ]
@@ -353,7 +370,7 @@ audit() {
 	port=$(free_port)
 	echo precious >"$T/target"
 	ln -s "$T/target" "$T/e.pid"
-	run "$ECHOD" -p "$port" --pidfile "$T/e.pid"
+	run timeout 20 "$ECHOD" -p "$port" --pidfile "$T/e.pid"
 	[ "$status" -eq 1 ]
 	[[ "$output" == "echod: "* ]]
 	[ -L "$T/e.pid" ]
@@ -362,7 +379,7 @@ audit() {
 	[ "$status" -ne 0 ]
 	# A dangling one must not create its target either.
 	ln -s "$T/nothere" "$T/d.pid"
-	run "$ECHOD" -p "$port" --pidfile "$T/d.pid"
+	run timeout 20 "$ECHOD" -p "$port" --pidfile "$T/d.pid"
 	[ "$status" -eq 1 ]
 	[ ! -e "$T/nothere" ]
 }
@@ -370,7 +387,7 @@ audit() {
 @test "bad usage exits 2 with usage" {
 	for args in "-x" "extra" "-p" "-p 0" "-p 65536" "-p 7x" "-a bogus" \
 	    "-a 127.0.0.1:80" "--pidfile" "--log"; do
-		run "$ECHOD" $args
+		run timeout 20 "$ECHOD" $args
 		echo "echod $args: $status: $output"
 		[ "$status" -eq 2 ]
 		[[ "$output" == *"usage: echod "* ]]

@@ -58,12 +58,14 @@ holds_lock() {
 	run "$LIBD" fail "$T/d.pid"
 	[ "$status" -eq 4 ]
 	[ "$output" = "libd: cannot open the database" ]
+	[ ! -e "$T/d.pid" ]		# the launcher removed what it wrote
 }
 
 @test "wd_daemonize: a death before ready brings its message and status back" {
 	run "$LIBD" die "$T/d.pid"
 	[ "$status" -eq 5 ]
 	[ "$output" = "libd: dying" ]
+	[ ! -e "$T/d.pid" ]
 	run "$LIBD" crash
 	[ "$status" -eq $((128 + 10)) ]
 	[[ "$output" == *"killed by signal"* ]]
@@ -104,11 +106,14 @@ holds_lock() {
 }
 
 @test "WD_DAEMON_FOREGROUND: every step but the fork" {
-	"$LIBD" fg "$T/d.pid" "$T/mark" &
+	LIBD_OUTPUT="$T/log" "$LIBD" fg "$T/d.pid" "$T/mark" 2>"$T/err" &
 	j=$!; track_pid "$j"
 	wait_until 10 test -s "$T/mark"
 	[ "$(cat "$T/mark")" = "$j" ]
 	[ "$(cat "$T/d.pid")" = "$j" ]
+	# Before ready, stderr is still the caller's; after, the log.
+	grep -qx 'libd: starting' "$T/err"
+	wait_until 10 test "$(readlink /proc/$j/fd/2)" = "$T/log"
 	kill "$j"
 	wait "$j"
 	[ ! -e "$T/d.pid" ]
