@@ -92,27 +92,6 @@ struct inspect_check {
 	char		*detail;
 };
 
-/* A terminal's name from stat's tty_nr: "pts/3", "tty1", or "MAJ:MIN". */
-static void
-inspect_ttyname(int tty_nr, char *buf, size_t len)
-{
-	unsigned int	maj, min;
-
-	maj = ((unsigned int)tty_nr >> 8) & 0xfff;
-	min = ((unsigned int)tty_nr & 0xff) |
-	    (((unsigned int)tty_nr >> 12) & 0xfff00);
-	if (maj >= 136 && maj <= 143)
-		snprintf(buf, len, "pts/%u", (maj - 136) * 256 + min);
-	else if (maj == 4 && min < 64)
-		snprintf(buf, len, "tty%u", min);
-	else if (maj == 4)
-		snprintf(buf, len, "ttyS%u", min - 64);
-	else if (maj == 5 && min == 1)
-		snprintf(buf, len, "console");
-	else
-		snprintf(buf, len, "%u:%u", maj, min);
-}
-
 /* Is a character device a terminal (pty, vt, serial, console)? */
 static int
 inspect_is_tty(dev_t rdev)
@@ -136,90 +115,6 @@ inspect_set(struct inspect_check *c, const char *name, int ok,
 	if (vasprintf(&c->detail, fmt, ap) == -1)
 		errx(1, "inspect: out of memory");
 	va_end(ap);
-}
-
-/*
- * The text made safe for a terminal: control bytes and backslashes
- * escaped, C1 controls and invalid UTF-8 (every byte >= 0x80 outside a
- * UTF-8 locale) shown as \xNN.  The same rule as warden ps.
- */
-static char *
-inspect_escape(const char *in, int utf8)
-{
-	const unsigned char	*s = (const unsigned char *)in;
-	size_t			 len = strlen(in), i, n, k;
-	char			*out, *o;
-	uint32_t		 c;
-
-	out = o = xreallocarray(NULL, len + 1, 4);
-	for (i = 0; i < len; i += n) {
-		n = 1;
-		if (s[i] == '\\' || s[i] == '\n' || s[i] == '\t') {
-			*o++ = '\\';
-			*o++ = s[i] == '\n' ? 'n' : s[i] == '\t' ? 't' : '\\';
-			continue;
-		}
-		if (s[i] >= 0x20 && s[i] < 0x7f) {
-			*o++ = (char)s[i];
-			continue;
-		}
-		if (utf8 && s[i] >= 0xc2 && s[i] <= 0xf4) {
-			n = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : 2;
-			c = s[i] & (0x7f >> n);
-			for (k = 1; k < n && i + k < len &&
-			    (s[i + k] & 0xc0) == 0x80; k++)
-				c = (c << 6) | (s[i + k] & 0x3f);
-			if (k == n && c >= 0xa0 && !(c >= 0xd800 &&
-			    c <= 0xdfff) && c <= 0x10ffff &&
-			    c >= (n == 3 ? 0x800u : n == 4 ? 0x10000u : 0)) {
-				memcpy(o, s + i, n);
-				o += n;
-				continue;
-			}
-			n = 1;
-		}
-		o += sprintf(o, "\\x%02x", s[i]);
-	}
-	*o = '\0';
-	return (out);
-}
-
-/* Invalid UTF-8 replaced by U+FFFD, so that --json output stays valid. */
-static char *
-inspect_utf8(const char *in)
-{
-	const unsigned char	*s = (const unsigned char *)in;
-	size_t			 len = strlen(in), i, n, k;
-	char			*out, *o;
-	uint32_t		 c;
-
-	out = o = xreallocarray(NULL, len + 1, 3);
-	for (i = 0; i < len; i += n) {
-		n = 1;
-		if (s[i] < 0x80) {
-			*o++ = (char)s[i];
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xf4) {
-			n = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : 2;
-			c = s[i] & (0x7f >> n);
-			for (k = 1; k < n && i + k < len &&
-			    (s[i + k] & 0xc0) == 0x80; k++)
-				c = (c << 6) | (s[i + k] & 0x3f);
-			if (k == n && !(c >= 0xd800 && c <= 0xdfff) &&
-			    c <= 0x10ffff &&
-			    c >= (n == 3 ? 0x800u : n == 4 ? 0x10000u : 0)) {
-				memcpy(o, s + i, n);
-				o += n;
-				continue;
-			}
-			n = 1;
-		}
-		memcpy(o, "\xef\xbf\xbd", 3);
-		o += 3;
-	}
-	*o = '\0';
-	return (out);
 }
 
 /* Read a small /proc file whole; -1 with errno. */
@@ -408,7 +303,7 @@ inspect_tty(struct inspect_proc *ip, struct inspect_check *c)
 		    (long)ip->st.tpgid);
 		return;
 	}
-	inspect_ttyname(ip->st.tty_nr, name, sizeof name);
+	tty_name(ip->st.tty_nr, name, sizeof name);
 	inspect_set(c, "no-controlling-tty", 0,
 	    "tty %s, foreground group %ld%s", name, (long)ip->st.tpgid,
 	    ip->st.tpgid == ip->st.pgrp ? " (its own)" : "");
@@ -782,11 +677,11 @@ inspect_text(const struct inspect_proc *ip, struct inspect_check *checks,
 		colour = (nc == NULL || *nc == '\0') &&
 		    (term == NULL || strcmp(term, "dumb") != 0);
 	inspect_cmdline(ip->pid, ip->st.comm, cmd, sizeof cmd);
-	s = inspect_escape(cmd, utf8);
+	s = str_vis(cmd, strlen(cmd), utf8);
 	printf("process %ld: %s\n", (long)ip->pid, s);
 	free(s);
 	for (i = 0; i < n; i++) {
-		s = inspect_escape(checks[i].detail, utf8);
+		s = str_vis(checks[i].detail, strlen(checks[i].detail), utf8);
 		printf("%s%-4s%s %s: %s\n", colour ? (checks[i].ok ?
 		    "\033[32m" : "\033[1;31m") : "", checks[i].ok ? "ok" :
 		    "FAIL", colour ? "\033[0m" : "", checks[i].name, s);
@@ -803,7 +698,6 @@ static void
 inspect_json(const struct inspect_proc *ip, struct inspect_check *checks,
     size_t n, int nfail)
 {
-	char	*s;
 	size_t	 i;
 
 	printf("{\"pid\": %ld, \"ok\": %s, \"checks\": [", (long)ip->pid,
@@ -813,9 +707,7 @@ inspect_json(const struct inspect_proc *ip, struct inspect_check *checks,
 		json_string(stdout, checks[i].name);
 		printf(", \"ok\": %s, \"detail\": ", checks[i].ok ? "true" :
 		    "false");
-		s = inspect_utf8(checks[i].detail);
-		json_string(stdout, s);
-		free(s);
+		json_string(stdout, checks[i].detail);
 		putchar('}');
 	}
 	printf("]}\n");

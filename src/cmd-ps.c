@@ -90,27 +90,6 @@ static const char *ps_marks[] = {
 	"[daemon, group leader]"
 };
 
-/* A terminal's name from stat's tty_nr: "pts/3", "tty1", or "MAJ:MIN". */
-static void
-ps_ttyname(int tty_nr, char *buf, size_t len)
-{
-	unsigned int	maj, min;
-
-	maj = ((unsigned int)tty_nr >> 8) & 0xfff;
-	min = ((unsigned int)tty_nr & 0xff) |
-	    (((unsigned int)tty_nr >> 12) & 0xfff00);
-	if (maj >= 136 && maj <= 143)
-		snprintf(buf, len, "pts/%u", (maj - 136) * 256 + min);
-	else if (maj == 4 && min < 64)
-		snprintf(buf, len, "tty%u", min);
-	else if (maj == 4)
-		snprintf(buf, len, "ttyS%u", min - 64);
-	else if (maj == 5 && min == 1)
-		snprintf(buf, len, "console");
-	else
-		snprintf(buf, len, "%u:%u", maj, min);
-}
-
 /*
  * The whole of /proc/PID/cmdline, arguments joined by spaces.  The
  * trailing NULs a program leaves after rewriting its title are dropped.
@@ -351,95 +330,6 @@ ps_select(struct ps_table *t, const pid_t *sids, size_t nsids, int all)
 	t->nprocs = n;
 }
 
-/*
- * The command line made safe for a terminal: control bytes and
- * backslashes escaped, C1 controls and invalid UTF-8 (every byte >= 0x80
- * outside a UTF-8 locale) shown as \xNN.
- */
-static char *
-ps_escape(const char *in, size_t len, int utf8)
-{
-	const unsigned char	*s = (const unsigned char *)in;
-	char			*out, *o;
-	size_t			 i, n, k;
-	uint32_t		 c;
-
-	out = o = xreallocarray(NULL, len + 1, 4);
-	for (i = 0; i < len; i += n) {
-		n = 1;
-		if (s[i] == '\\') {
-			*o++ = '\\';
-			*o++ = '\\';
-			continue;
-		}
-		if (s[i] == '\n' || s[i] == '\t') {
-			*o++ = '\\';
-			*o++ = s[i] == '\n' ? 'n' : 't';
-			continue;
-		}
-		if (s[i] >= 0x20 && s[i] < 0x7f) {
-			*o++ = (char)s[i];
-			continue;
-		}
-		if (utf8 && s[i] >= 0xc2 && s[i] <= 0xf4) {
-			n = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : 2;
-			c = s[i] & (0x7f >> n);
-			for (k = 1; k < n && i + k < len &&
-			    (s[i + k] & 0xc0) == 0x80; k++)
-				c = (c << 6) | (s[i + k] & 0x3f);
-			if (k == n && c >= 0xa0 && !(c >= 0xd800 &&
-			    c <= 0xdfff) && c <= 0x10ffff &&
-			    c >= (n == 3 ? 0x800u : n == 4 ? 0x10000u : 0)) {
-				memcpy(o, s + i, n);
-				o += n;
-				continue;
-			}
-			n = 1;
-		}
-		o += sprintf(o, "\\x%02x", s[i]);
-	}
-	*o = '\0';
-	return (out);
-}
-
-/* Invalid UTF-8 replaced by U+FFFD, so that --json output stays valid. */
-static char *
-ps_utf8(const char *in, size_t len)
-{
-	const unsigned char	*s = (const unsigned char *)in;
-	char			*out, *o;
-	size_t			 i, n, k;
-	uint32_t		 c;
-
-	out = o = xreallocarray(NULL, len + 1, 3);
-	for (i = 0; i < len; i += n) {
-		n = 1;
-		if (s[i] < 0x80) {
-			*o++ = (char)s[i];
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xf4) {
-			n = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : 2;
-			c = s[i] & (0x7f >> n);
-			for (k = 1; k < n && i + k < len &&
-			    (s[i + k] & 0xc0) == 0x80; k++)
-				c = (c << 6) | (s[i + k] & 0x3f);
-			if (k == n && !(c >= 0xd800 && c <= 0xdfff) &&
-			    c <= 0x10ffff &&
-			    c >= (n == 3 ? 0x800u : n == 4 ? 0x10000u : 0)) {
-				memcpy(o, s + i, n);
-				o += n;
-				continue;
-			}
-			n = 1;
-		}
-		memcpy(o, "\xef\xbf\xbd", 3);
-		o += 3;
-	}
-	*o = '\0';
-	return (out);
-}
-
 /* The name of uid, or its number; looked up once. */
 static const char *
 ps_username(uid_t uid)
@@ -453,7 +343,7 @@ ps_username(uid_t uid)
 	ps_users = xreallocarray(ps_users, ps_nusers + 1, sizeof *ps_users);
 	ps_users[ps_nusers].uid = uid;
 	if ((pw = getpwuid(uid)) != NULL)
-		ps_users[ps_nusers].name = ps_escape(pw->pw_name,
+		ps_users[ps_nusers].name = str_vis(pw->pw_name,
 		    strlen(pw->pw_name), 0);
 	else
 		xasprintf(&ps_users[ps_nusers].name, "%lu",
@@ -635,7 +525,7 @@ ps_put_leader(struct ps_line *l, const struct ps_out *out,
 		ps_put(l, "(gone)");
 		return;
 	}
-	s = ps_escape(p->comm, strlen(p->comm), out->utf8);
+	s = str_vis(p->comm, strlen(p->comm), out->utf8);
 	ps_put(l, "(%s)", s);
 	free(s);
 }
@@ -648,7 +538,7 @@ ps_text_proc(const struct ps_out *out, const struct ps_proc *p, int last)
 	const char	*mark = ps_marks[ps_markidx(p)];
 	char		*cmd;
 
-	cmd = ps_escape(p->cmd, p->cmdlen, out->utf8);
+	cmd = str_vis(p->cmd, p->cmdlen, out->utf8);
 	ps_put(&l, "%s    %*ld  ppid %-*ld  %-*s  %c  ",
 	    last ? " " : out->utf8 ? "\u2502" : "|",
 	    out->wpid, (long)p->pid, out->wppid, (long)p->ppid,
@@ -711,7 +601,7 @@ ps_text_session(const struct ps_out *out, const struct ps_proc *b,
 		ps_put_leader(&l, out, ps_in(b, e, b->sid));
 	}
 	if ((tty = ps_session_tty(b, e, &tpgid)) != 0) {
-		ps_ttyname(tty, name, sizeof name);
+		tty_name(tty, name, sizeof name);
 		ps_put(&l, "  tty %s  foreground group ", name);
 		if (tpgid > 0)
 			ps_put(&l, "%ld%s", (long)tpgid,
@@ -768,16 +658,14 @@ ps_text(const struct ps_table *t)
 static void
 ps_json_proc(const struct ps_proc *p)
 {
-	char	*cmd, state[2] = { p->state, '\0' };
+	char	state[2] = { p->state, '\0' };
 
-	cmd = ps_utf8(p->cmd, p->cmdlen);
 	printf("{\"pid\": %ld, \"ppid\": %ld, \"uid\": %lu, \"state\": ",
 	    (long)p->pid, (long)p->ppid, (unsigned long)p->euid);
 	json_string(stdout, state);
 	printf(", \"command\": ");
-	json_string(stdout, cmd);
+	json_string(stdout, p->cmd);
 	putchar('}');
-	free(cmd);
 }
 
 /* One session as a JSON object. */
@@ -791,7 +679,7 @@ ps_json_session(const struct ps_proc *b, const struct ps_proc *e)
 
 	printf("{\"sid\": %ld, \"tty\": ", (long)b->sid);
 	if ((tty = ps_session_tty(b, e, &tpgid)) != 0) {
-		ps_ttyname(tty, name, sizeof name);
+		tty_name(tty, name, sizeof name);
 		json_string(stdout, name);
 	} else
 		fputs("null", stdout);

@@ -1,6 +1,7 @@
 /* Small parsers and formatters shared by the commands. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,38 +43,80 @@ parse_seconds(const char *s, double *out)
 }
 
 /*
- * Copy len bytes of in to out (size outlen, always terminated) with
- * control bytes and backslashes escaped, so that a command line or a log
- * line can be shown on a terminal without driving it.
+ * The length of the valid UTF-8 sequence at s[i] (at most len - i bytes
+ * long) whose code point is at least min, or 0.  Overlong forms and
+ * surrogates are not valid.
  */
-void
-str_escape(const char *in, size_t len, char *out, size_t outlen)
+size_t
+utf8_seq(const unsigned char *s, size_t i, size_t len, uint32_t min)
 {
-	const unsigned char	*p = (const unsigned char *)in;
-	size_t			 o = 0, i;
-	char			 tmp[8];
-	int			 n;
+	uint32_t	c;
+	size_t		n, k;
 
-	if (outlen == 0)
-		return;
-	for (i = 0; i < len; i++) {
-		if (p[i] == '\\')
-			n = snprintf(tmp, sizeof tmp, "\\\\");
-		else if (p[i] == '\n')
-			n = snprintf(tmp, sizeof tmp, "\\n");
-		else if (p[i] == '\t')
-			n = snprintf(tmp, sizeof tmp, "\\t");
-		else if (p[i] < 0x20 || p[i] == 0x7f)
-			n = snprintf(tmp, sizeof tmp, "\\x%02x", p[i]);
-		else {
-			tmp[0] = (char)p[i];
-			tmp[1] = '\0';
+	if (s[i] < 0x80)
+		return (s[i] >= min ? 1 : 0);
+	if (s[i] < 0xc2 || s[i] > 0xf4)
+		return (0);
+	n = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : 2;
+	c = s[i] & (0x7f >> n);
+	for (k = 1; k < n && i + k < len && (s[i + k] & 0xc0) == 0x80; k++)
+		c = (c << 6) | (s[i + k] & 0x3f);
+	if (k != n || c < min || (c >= 0xd800 && c <= 0xdfff) ||
+	    c > 0x10ffff || c < (n == 3 ? 0x800u : n == 4 ? 0x10000u : 0))
+		return (0);
+	return (n);
+}
+
+/*
+ * len bytes of in made safe for a terminal, in a new string: backslash,
+ * newline and tab escaped, other control bytes (C1 included) and bytes
+ * that are not valid UTF-8 (every byte >= 0x80 when utf8 is 0) shown as
+ * \xNN, so that a command line or a log line cannot drive the terminal.
+ */
+char *
+str_vis(const char *in, size_t len, int utf8)
+{
+	const unsigned char	*s = (const unsigned char *)in;
+	char			*out, *o;
+	size_t			 i, n;
+
+	out = o = xreallocarray(NULL, len + 1, 4);
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		if (s[i] == '\\' || s[i] == '\n' || s[i] == '\t') {
+			*o++ = '\\';
+			*o++ = s[i] == '\n' ? 'n' : s[i] == '\t' ? 't' : '\\';
+		} else if (s[i] >= 0x20 && s[i] < 0x7f)
+			*o++ = (char)s[i];
+		else if (utf8 && (n = utf8_seq(s, i, len, 0xa0)) > 0) {
+			memcpy(o, s + i, n);
+			o += n;
+		} else {
 			n = 1;
+			o += sprintf(o, "\\x%02x", s[i]);
 		}
-		if (o + n >= outlen)
-			break;
-		memcpy(out + o, tmp, n);
-		o += n;
 	}
-	out[o] = '\0';
+	*o = '\0';
+	return (out);
+}
+
+/* A terminal's name from stat's tty_nr: "pts/3", "tty1", or "MAJ:MIN". */
+void
+tty_name(int tty_nr, char *buf, size_t len)
+{
+	unsigned int	maj, min;
+
+	maj = ((unsigned int)tty_nr >> 8) & 0xfff;
+	min = ((unsigned int)tty_nr & 0xff) |
+	    (((unsigned int)tty_nr >> 12) & 0xfff00);
+	if (maj >= 136 && maj <= 143)
+		snprintf(buf, len, "pts/%u", (maj - 136) * 256 + min);
+	else if (maj == 4 && min < 64)
+		snprintf(buf, len, "tty%u", min);
+	else if (maj == 4)
+		snprintf(buf, len, "ttyS%u", min - 64);
+	else if (maj == 5 && min == 1)
+		snprintf(buf, len, "console");
+	else
+		snprintf(buf, len, "%u:%u", maj, min);
 }

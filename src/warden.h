@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -87,7 +88,9 @@ void	 json_string(FILE *, const char *);
 /* util.c */
 int	 parse_uint(const char *, unsigned long, unsigned long *);
 int	 parse_seconds(const char *, double *);
-void	 str_escape(const char *, size_t, char *, size_t);
+size_t	 utf8_seq(const unsigned char *, size_t, size_t, uint32_t);
+char	*str_vis(const char *, size_t, int);
+void	 tty_name(int, char *, size_t);
 
 /* spawn.c */
 int	 spawn_start(struct run_ctx *, int, struct start_result *);

@@ -89,13 +89,43 @@ test_parse_numbers(void **state)
 static void
 test_escape(void **state)
 {
-	char	out[64];
+	char	*out;
 
 	(void)state;
-	str_escape("a\x1b[2Jb\n\\", 8, out, sizeof out);
+	out = str_vis("a\x1b[2Jb\n\\", 8, 1);
 	assert_string_equal(out, "a\\x1b[2Jb\\n\\\\");
-	str_escape("abcdef", 6, out, 4);
-	assert_string_equal(out, "abc");
+	free(out);
+	/* UTF-8 kept in a UTF-8 locale, not otherwise; C1 and bad bytes not. */
+	out = str_vis("\xc3\xa9\xc2\x9b\xff", 5, 1);
+	assert_string_equal(out, "\xc3\xa9\\xc2\\x9b\\xff");
+	free(out);
+	out = str_vis("\xc3\xa9", 2, 0);
+	assert_string_equal(out, "\\xc3\\xa9");
+	free(out);
+	/* Overlong and surrogate forms are not UTF-8. */
+	out = str_vis("\xc0\xaf\xed\xa0\x80", 5, 1);
+	assert_string_equal(out, "\\xc0\\xaf\\xed\\xa0\\x80");
+	free(out);
+}
+
+static void
+test_tty_name(void **state)
+{
+	char	buf[32];
+
+	(void)state;
+	tty_name(34816, buf, sizeof buf);		/* 136:0 */
+	assert_string_equal(buf, "pts/0");
+	tty_name((136 << 8) | 5 | (1 << 20), buf, sizeof buf);
+	assert_string_equal(buf, "pts/261");
+	tty_name((4 << 8) | 1, buf, sizeof buf);
+	assert_string_equal(buf, "tty1");
+	tty_name((4 << 8) | 65, buf, sizeof buf);
+	assert_string_equal(buf, "ttyS1");
+	tty_name((5 << 8) | 1, buf, sizeof buf);
+	assert_string_equal(buf, "console");
+	tty_name((7 << 8) | 2, buf, sizeof buf);
+	assert_string_equal(buf, "7:2");
 }
 
 static void
@@ -110,8 +140,11 @@ test_json_string(void **state)
 	json_string(fp, "a\"b\\c\n\x01");
 	fputc(' ', fp);
 	json_string(fp, NULL);
+	fputc(' ', fp);
+	json_string(fp, "\xc3\xa9\xff");	/* bad UTF-8 becomes U+FFFD */
 	fclose(fp);
-	assert_string_equal(buf, "\"a\\\"b\\\\c\\n\\u0001\" null");
+	assert_string_equal(buf, "\"a\\\"b\\\\c\\n\\u0001\" null "
+	    "\"\xc3\xa9\xef\xbf\xbd\"");
 	free(buf);
 }
 
@@ -123,6 +156,7 @@ main(void)
 		cmocka_unit_test(test_ready_bad),
 		cmocka_unit_test(test_parse_numbers),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_tty_name),
 		cmocka_unit_test(test_json_string),
 	};
 
