@@ -66,7 +66,7 @@ spawn_send(int fd, int type, int stage, int error, pid_t pid)
 		;
 }
 
-static void __attribute__((noreturn))
+void
 spawn_fail(int fd, int stage)
 {
 	int	saved_errno = errno;
@@ -91,49 +91,109 @@ spawn_move(int *fd, int avoid)
 
 /*
  * In the child, between fork and exec: every step of the checklist that
- * belongs to the new process, the signal mask last.
+ * belongs to the new process, the signal mask last.  Shared by warden run
+ * and the supervisor; a failed step is reported on repfd with its errno.
  */
-static void __attribute__((noreturn))
-spawn_child(struct run_ctx *ctx, int newgroup, int repfd, int readyw)
+void
+spawn_exec(const struct spawn_req *r, int repfd, int readyw)
 {
 	sigset_t	empty;
-	int		keep[2], nkeep = 0, outfd = ctx->outfd, errfd = ctx->errfd;
+	int		keep[2], nkeep = 0, outfd = r->outfd, errfd = r->errfd;
 
 	/* fd:N may be any number: move our own fds out of its way first. */
-	if (readyw != -1 && (spawn_move(&repfd, ctx->ready_fd) == -1 ||
-	    spawn_move(&outfd, ctx->ready_fd) == -1 ||
-	    spawn_move(&errfd, ctx->ready_fd) == -1))
+	if (readyw != -1 && (spawn_move(&repfd, r->ready_fd) == -1 ||
+	    spawn_move(&outfd, r->ready_fd) == -1 ||
+	    spawn_move(&errfd, r->ready_fd) == -1))
 		spawn_fail(repfd, STAGE_READYFD);
 	if (wd_sig_reset_dispositions() == -1)
 		spawn_fail(repfd, STAGE_SIGNALS);
-	if (newgroup && setpgid(0, 0) == -1)
+	if (r->newsession && setsid() == -1)
+		spawn_fail(repfd, STAGE_SETSID);
+	if (r->newgroup && setpgid(0, 0) == -1)
 		spawn_fail(repfd, STAGE_PGRP);
 	if (wd_fd_devnull(1 << STDIN_FILENO) == -1 ||
 	    dup2(outfd, STDOUT_FILENO) == -1 ||
 	    dup2(errfd, STDERR_FILENO) == -1)
 		spawn_fail(repfd, STAGE_STDIO);
-	if (fchdir(ctx->dirfd) == -1)
+	if (r->dirfd != -1 && fchdir(r->dirfd) == -1)
+		spawn_fail(repfd, STAGE_CHDIR);
+	if (r->dir != NULL && chdir(r->dir) == -1)
 		spawn_fail(repfd, STAGE_CHDIR);
 	keep[nkeep++] = repfd;
 	if (readyw != -1) {
-		if (readyw == ctx->ready_fd) {
+		if (readyw == r->ready_fd) {
 			if (fcntl(readyw, F_SETFD, 0) == -1)
 				spawn_fail(repfd, STAGE_READYFD);
-		} else if (dup2(readyw, ctx->ready_fd) == -1)
+		} else if (dup2(readyw, r->ready_fd) == -1)
 			spawn_fail(repfd, STAGE_READYFD);
-		keep[nkeep++] = ctx->ready_fd;
+		keep[nkeep++] = r->ready_fd;
 	}
 	if (wd_fd_closefrom(3, keep, nkeep) == -1)
 		spawn_fail(repfd, STAGE_FDS);
-	umask(ctx->umask);
-	if (ctx->has_creds && wd_creds_drop(&ctx->creds) == -1)
+	if (r->umask >= 0)
+		umask((mode_t)r->umask);
+	if (r->creds != NULL && wd_creds_drop(r->creds) == -1)
 		spawn_fail(repfd, STAGE_CREDS);
-	environ = ctx->envp;
+	environ = r->envp;
 	sigemptyset(&empty);
 	if (sigprocmask(SIG_SETMASK, &empty, NULL) == -1)
 		spawn_fail(repfd, STAGE_MASK);
-	execvp(ctx->argv[0], ctx->argv);
+	execvp(r->argv[0], r->argv);
 	spawn_fail(repfd, STAGE_EXEC);
+}
+
+static void __attribute__((noreturn))
+spawn_child(struct run_ctx *ctx, int newgroup, int repfd, int readyw)
+{
+	struct spawn_req	r;
+
+	memset(&r, 0, sizeof r);
+	r.argv = ctx->argv;
+	r.envp = ctx->envp;
+	r.dirfd = ctx->dirfd;
+	r.umask = (int)ctx->umask;
+	r.outfd = ctx->outfd;
+	r.errfd = ctx->errfd;
+	r.ready_fd = ctx->ready_fd;
+	r.creds = ctx->has_creds ? &ctx->creds : NULL;
+	r.newgroup = newgroup;
+	spawn_exec(&r, repfd, readyw);
+	_exit(126);
+}
+
+/*
+ * Read the child's report without blocking: 1 and *stage, *error when a
+ * setup step failed, 0 at EOF (the exec happened), -1 when nothing yet.
+ */
+int
+spawn_report_read(int fd, int *stage, int *error)
+{
+	struct spawn_msg	m;
+	ssize_t			n;
+
+	for (;;) {
+		n = read(fd, &m, sizeof m);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return (-1);
+		if (n != (ssize_t)sizeof m)
+			return (0);
+		if (m.type == 'e') {
+			*stage = m.stage;
+			*error = m.error;
+			return (1);
+		}
+	}
+}
+
+/* What a setup stage is called in messages ("exec", "chdir", ...). */
+const char *
+spawn_stage_name(int stage)
+{
+	if (stage < 0 || stage >= (int)nitems(spawn_stage_names))
+		return ("start");
+	return (spawn_stage_names[stage]);
 }
 
 /* The signals warden handles itself, blocked and read from a signalfd. */

@@ -92,7 +92,26 @@ size_t	 utf8_seq(const unsigned char *, size_t, size_t, uint32_t);
 char	*str_vis(const char *, size_t, int);
 void	 tty_name(int, char *, size_t);
 
+/* What spawn_exec() needs to start a command in a clean context. */
+struct spawn_req {
+	char		**argv;
+	char		**envp;
+	int		  dirfd;	/* fchdir here, or -1 */
+	const char	 *dir;		/* or chdir here, or NULL */
+	int		  umask;	/* or -1 to keep */
+	int		  outfd, errfd;	/* stdout and stderr */
+	int		  ready_fd;	/* fd:N, when readyw != -1 */
+	const struct wd_creds *creds;	/* or NULL */
+	int		  newgroup;	/* setpgid(0, 0) */
+	int		  newsession;	/* setsid() */
+};
+
 /* spawn.c */
+void	 spawn_exec(const struct spawn_req *, int, int)
+	    __attribute__((noreturn));
+void	 spawn_fail(int, int) __attribute__((noreturn));
+int	 spawn_report_read(int, int *, int *);
+const char *spawn_stage_name(int);
 int	 spawn_start(struct run_ctx *, int, struct start_result *);
 void	 spawn_message(struct run_ctx *, const struct start_result *,
 	    char *, size_t);

@@ -1,0 +1,117 @@
+/*
+ * The supervisor's configuration: supervisord's INI dialect read into
+ * plain structs (src/sup/config.c).  Everything is validated before the
+ * supervisor uses any of it; a struct config is never half-filled.
+ */
+#ifndef WARDEN_SUP_CONFIG_H
+#define WARDEN_SUP_CONFIG_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+
+#include "../compat/queue.h"
+
+/* autorestart= */
+#define CFG_AR_FALSE		0
+#define CFG_AR_TRUE		1
+#define CFG_AR_UNEXPECTED	2
+
+/* Where a log goes: a path, or one of these. */
+#define CFG_LOG_PATH		0
+#define CFG_LOG_AUTO		1	/* a file in childlogdir */
+#define CFG_LOG_NONE		2	/* /dev/null */
+
+struct cfg_log {
+	int		 kind;		/* CFG_LOG_* */
+	char		*path;		/* CFG_LOG_PATH: absolute path */
+	uint64_t	 maxbytes;	/* rotate above; 0: never (50MB) */
+	int		 backups;	/* rotated files kept (10) */
+	int		 syslog;	/* also to syslog (false) */
+};
+
+/*
+ * One process to supervise, after numprocs expansion: [program:web] with
+ * numprocs=2 gives two, named by process_name.
+ */
+struct cfg_proc {
+	char		*name;		/* process name (process_name=) */
+	char		*group;		/* [group:x] name, or the program's */
+	char		*program;	/* NAME of [program:NAME] */
+	int		 process_num;	/* numprocs_start + index */
+	char		**argv;		/* command=, split like shlex */
+	char		*directory;	/* NULL: the supervisor's ("/") */
+	char		*user;		/* NULL: the supervisor's */
+	int		 umask;		/* -1: inherit */
+	char		**env;		/* environment=: NAME=VALUE, NULL-ended */
+	int		 autostart;	/* true */
+	int		 autorestart;	/* CFG_AR_UNEXPECTED */
+	double		 startsecs;	/* 1 */
+	int		 startretries;	/* 3 */
+	uint8_t		 exitcodes[32];	/* bit set of 0..255; {0} */
+	int		 stopsignal;	/* SIGTERM */
+	double		 stopwaitsecs;	/* 10 */
+	int		 stopasgroup;	/* warden: true */
+	int		 killasgroup;	/* warden: true */
+	int		 priority;	/* 999 */
+	int		 redirect_stderr; /* false */
+	struct cfg_log	 out, err;
+	char		*ready;		/* warden: NULL (startsecs), "notify",
+					   "fd:N", "tcp:[HOST:]PORT",
+					   "pidfile:PATH" */
+	double		 ready_timeout;	/* warden: 60 */
+	char		*file;		/* where [program:] was defined */
+	int		 line;
+	TAILQ_ENTRY(cfg_proc) entry;
+};
+TAILQ_HEAD(cfg_procs, cfg_proc);
+
+struct config {
+	char		*path;		/* the main file, absolute */
+	char		*rundir;	/* [warden] rundir= */
+	char		*socket;	/* [warden] socket=, [unix_http_server] file= */
+	int		 socket_mode;	/* [unix_http_server] chmod= (0700) */
+	char		*pidfile;	/* [warden] or [supervisord] pidfile= */
+	char		*logfile;	/* the supervisor's own log; NULL: syslog */
+	char		*childlogdir;	/* AUTO logs (the run directory) */
+	char		*identifier;	/* "supervisor" */
+	char		*user;		/* [supervisord] user= */
+	int		 umask;		/* [supervisord] umask= (022) */
+	long		 minfds;	/* RLIMIT_NOFILE at least (1024) */
+	int		 nodaemon;	/* [supervisord] nodaemon= */
+	char		**env;		/* [supervisord] environment= */
+	struct cfg_procs procs;		/* in file order */
+	int		 nprocs;
+	char		**warnings;	/* "FILE:LINE: what", NULL-ended */
+	int		 nwarnings;
+};
+
+/*
+ * Read path (and its includes).  Returns 0 with *cfp set, or -1 with
+ * *cause = "FILE:LINE: what is wrong" (to free).  Unknown keys and
+ * sections warden does not implement become warnings in the config.
+ */
+int	cfg_load(const char *path, struct config **cfp, char **cause);
+void	cfg_free(struct config *);
+
+/* The same from a string (fuzzing, tests): name is used in messages. */
+int	cfg_load_string(const char *name, const char *text, struct config **cfp,
+	    char **cause);
+
+/* Split a command line like Python's shlex (POSIX mode): NULL-ended. */
+char	**cfg_shlex(const char *s, char **cause);
+void	  cfg_strv_free(char **);
+
+/* Is code in the proc's exitcodes? */
+int	cfg_exitcode_expected(const struct cfg_proc *, int code);
+
+/*
+ * Do two procs differ in anything that needs a restart when reloaded?
+ * (Everything but autostart and priority.)
+ */
+int	cfg_proc_changed(const struct cfg_proc *, const struct cfg_proc *);
+
+/* The default config search order; the first that exists, or NULL. */
+char	*cfg_find(int *in_cwd);
+
+#endif
