@@ -8,6 +8,8 @@ chmod 700 "$D"
 cleanup() {
 	"$W" stop -p "$D/echod.pid" >/dev/null 2>&1 || true
 	"$W" stop -p "$D/sleep.pid" >/dev/null 2>&1 || true
+	[ -S "$D/sup/warden.sock" ] &&
+	    "$W" shutdown -s "$D/sup/warden.sock" >/dev/null 2>&1
 	rm -rf "$D"
 }
 trap cleanup EXIT
@@ -47,3 +49,44 @@ say "$W stop --pidfile $D/sleep.pid; $W stop --pidfile $D/echod.pid"
 "$W" stop --pidfile "$D/sleep.pid"
 "$W" stop --pidfile "$D/echod.pid"
 "$W" status --pidfile "$D/sleep.pid" || echo "(exit status $?: not running)"
+
+# The supervisor: many services from one supervisord-style config.
+mkdir -m 700 "$D/sup"
+export DEMO_DIR="$D/sup" ECHO_PORT="$port"
+export WARDEN_SOCKET="$D/sup/warden.sock"
+say "$W up -c examples/warden.conf   # returns once its services settled"
+"$W" up -c examples/warden.conf 2>&1 || true
+
+say "$W status"
+"$W" status || true
+
+say "echo 'hello, supervised daemon' | nc 127.0.0.1 $port"
+python3 - "$port" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"hello, supervised daemon\n")
+print(s.recv(100).decode(), end="")
+PY
+
+say "cat \$DEMO_DIR/ticker.log"
+i=0
+until [ "$(wc -l <"$D/sup/ticker.log" 2>/dev/null || echo 0)" -ge 2 ] ||
+    [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+cat "$D/sup/ticker.log"
+
+say "$W ps \$(cat \$DEMO_DIR/warden.pid)   # the supervisor's session"
+"$W" ps "$(cat "$D/sup/warden.pid")" || true
+for s in echod ticker; do
+	p=$("$W" status --json "$s" | python3 -c 'import json,sys; print(json.load(sys.stdin)["services"][0]["pid"])')
+	say "$W ps $p   # $s: a session of its own"
+	"$W" ps "$p" || true
+done
+
+say "$W stop ticker"
+"$W" stop ticker
+
+say "$W status"
+"$W" status || true
+
+say "$W shutdown"
+"$W" shutdown

@@ -140,7 +140,7 @@ fail:
 int
 wd_pidfile_write(struct wd_pidfile *pf, pid_t pid)
 {
-	char	buf[32], id[PATH_MAX + 32];
+	char	buf[32], id[PATH_MAX + 64];
 	int	len;
 
 	len = snprintf(buf, sizeof buf, "%ld\n", (long)pid);
@@ -264,7 +264,8 @@ pidfile_identity(int fd, pid_t pid)
 {
 	struct wd_proc_stat	st;
 	struct stat		sb;
-	char			rec[PATH_MAX + 32], cur[PATH_MAX + 32];
+	char			rec[PATH_MAX + 64], cur[PATH_MAX + 64];
+	char			*rp, *cp;
 	ssize_t			n;
 
 	if (wd_proc_stat(pid, &st) == -1 || st.state == 'Z' || st.state == 'X')
@@ -280,7 +281,13 @@ pidfile_identity(int fd, pid_t pid)
 		 * recorded but not compared: a shell wrapper that execs its
 		 * server changes it and is still the same process.
 		 */
-		if (strtoull(rec, NULL, 10) != strtoull(cur, NULL, 10))
+		if (strtoull(rec, &rp, 10) != strtoull(cur, &cp, 10))
+			return (WD_PID_STALE);
+		/* A record with the pidfs inode: it must match too. */
+		rp += strspn(rp, " ");
+		cp += strspn(cp, " ");
+		if (*rp >= '0' && *rp <= '9' && *cp >= '0' && *cp <= '9' &&
+		    strtoull(rp, NULL, 10) != strtoull(cp, NULL, 10))
 			return (WD_PID_STALE);
 		return (WD_PID_RUNNING);
 	}

@@ -1,6 +1,9 @@
 /*
  * /proc readers shared by the pidfile code, warden ps and warden inspect.
  */
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -161,9 +164,29 @@ wd_proc_started(const struct wd_proc_stat *st)
 }
 
 /*
- * A process's identity: "STARTTIME EXE".  A pid is reused, the pair is
- * not.  The executable is left empty when it cannot be read (another
- * user's process), and then only the start time counts.
+ * The inode of a pidfd for pid: on kernels with pidfs (6.9 and later)
+ * every process gets its own, never reused; elsewhere all pidfds share
+ * one and the number tells nothing (but compares equal, harmlessly).
+ */
+static unsigned long long
+proc_pidfs_ino(pid_t pid)
+{
+	struct stat	sb;
+	int		fd;
+
+	if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1)
+		return (0);
+	if (fstat(fd, &sb) == -1)
+		sb.st_ino = 0;
+	close(fd);
+	return ((unsigned long long)sb.st_ino);
+}
+
+/*
+ * A process's identity: "STARTTIME PIDFS-INODE EXE".  A pid is reused;
+ * the start time (in clock ticks) tells a later process from the first
+ * unless both started in the same tick, and the pidfs inode tells them
+ * apart even then.  The executable is left empty when it cannot be read.
  */
 int
 wd__proc_identity(pid_t pid, char *buf, size_t len)
@@ -177,7 +200,8 @@ wd__proc_identity(pid_t pid, char *buf, size_t len)
 		return (errno = ESRCH, -1);
 	if (wd_proc_exe(pid, exe, sizeof exe) == -1)
 		exe[0] = '\0';
-	if ((size_t)snprintf(buf, len, "%llu %s", st.starttime, exe) >= len)
+	if ((size_t)snprintf(buf, len, "%llu %llu %s", st.starttime,
+	    proc_pidfs_ino(pid), exe) >= len)
 		return (errno = ENAMETOOLONG, -1);
 	return (0);
 }

@@ -411,6 +411,15 @@ run_prepare(struct run_opts *o, struct run_ctx *ctx)
 {
 	const char	*slash;
 
+	/* A relative path to the command is the caller's, not -C's. */
+	if (strchr(ctx->argv[0], '/') != NULL && ctx->argv[0][0] != '/') {
+		char	cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof cwd) == NULL)
+			err(1, "getcwd");
+		xasprintf(&ctx->argv0, "%s/%s", cwd, ctx->argv[0]);
+		ctx->argv[0] = ctx->argv0;
+	}
 	if (o->name != NULL)
 		ctx->name = xstrdup(o->name);
 	else if ((slash = strrchr(ctx->argv[0], '/')) != NULL && slash[1])
@@ -446,29 +455,36 @@ run_prepare(struct run_opts *o, struct run_ctx *ctx)
 		err(1, "signalfd");
 }
 
-/* What the command wrote to its stderr file since we started it. */
+/*
+ * What the command wrote to its stderr file since we started it (the
+ * last TAIL_MAX bytes at most), into buf, ending in a newline; "" when
+ * there is nothing to show.
+ */
 void
-run_tail(struct run_ctx *ctx, FILE *fp)
+run_tail(struct run_ctx *ctx, char *buf, size_t len)
 {
 	struct stat	 sb;
-	char		*buf;
 	off_t		 from;
 	ssize_t		 n;
+	size_t		 want;
 
-	if (ctx->err_start < 0 || fstat(ctx->errfd, &sb) == -1 ||
+	buf[0] = '\0';
+	if (len < 2 || ctx->err_start < 0 || fstat(ctx->errfd, &sb) == -1 ||
 	    sb.st_size <= ctx->err_start)
 		return;
-	from = ctx->err_start;
-	if (sb.st_size - from > TAIL_MAX)
-		from = sb.st_size - TAIL_MAX;
-	buf = xmalloc(TAIL_MAX);
-	if ((n = pread(ctx->errfd, buf, sb.st_size - from, from)) > 0) {
-		fwrite(buf, 1, n, fp);
-		if (buf[n - 1] != '\n')
-			fputc('\n', fp);
-		fflush(fp);
+	want = (size_t)(sb.st_size - ctx->err_start);
+	if (want > TAIL_MAX)
+		want = TAIL_MAX;
+	if (want > len - 2)
+		want = len - 2;
+	from = sb.st_size - (off_t)want;
+	if ((n = pread(ctx->errfd, buf, want, from)) <= 0) {
+		buf[0] = '\0';
+		return;
 	}
-	free(buf);
+	if (buf[n - 1] != '\n')
+		buf[n++] = '\n';
+	buf[n] = '\0';
 }
 
 /* Without a monitor: the command itself becomes the daemon. */
@@ -476,13 +492,14 @@ static int
 run_direct(struct run_ctx *ctx)
 {
 	struct start_result	res;
-	char			msg[1024];
+	char			msg[1024], tail[TAIL_MAX + 2];
 
 	if (spawn_start(ctx, 1, &res) == 0)
 		return (0);
 	if (res.outcome == START_TIMEOUT || res.outcome == START_INTERRUPTED)
 		(void)spawn_stop(ctx, res.pid, ctx->stop_timeout);
-	run_tail(ctx, stderr);
+	run_tail(ctx, tail, sizeof tail);
+	fputs(tail, stderr);
 	spawn_message(ctx, &res, msg, sizeof msg);
 	warnx("%s", msg);
 	if (ctx->has_pf)
@@ -537,7 +554,8 @@ run_monitored(struct run_ctx *ctx)
 		if (pfd[1].revents) {
 			while (read(ctx->sigfd, &si, sizeof si) == sizeof si)
 				if (si.ssi_signo != SIGCHLD && mon > 0)
-					kill(mon, SIGTERM);
+					kill(mon, si.ssi_signo == SIGHUP ?
+					    SIGTERM : (int)si.ssi_signo);
 		}
 		if (!pfd[0].revents)
 			continue;
@@ -553,7 +571,7 @@ run_monitored(struct run_ctx *ctx)
 			mon = v.pid;
 		else if (v.type == 'v') {
 			if (v.msg[0] != '\0')
-				warnx("%s", v.msg);
+				fprintf(stderr, "%s\n", v.msg);
 			return (v.code);
 		}
 	}
@@ -571,6 +589,8 @@ run_ctx_free(struct run_ctx *ctx)
 	free(ctx->name);
 	free(ctx->ready_host);
 	free(ctx->ready_port);
+	free(ctx->argv0);
+	ctx->argv0 = NULL;
 	ctx->envp = NULL;
 	ctx->name = ctx->ready_host = ctx->ready_port = NULL;
 }
@@ -676,20 +696,39 @@ run_wait_pidfd(int pidfd, double secs)
 	return (n == 1);
 }
 
-/* Remove a pidfile that names pid (or nothing live), taking its lock. */
-static void
+/*
+ * Remove a pidfile that names pid (or nothing live), taking its lock.
+ * Returns 1 when it was removed.
+ */
+static int
 run_pidfile_drop(const char *path, pid_t pid)
 {
 	struct wd_pidfile	pf;
 	pid_t			cur;
 
 	if (wd_pidfile_open(&pf, path) == -1)
-		return;
+		return (0);
 	if (wd_pidfile_state(&pf, &cur) != WD_PID_RUNNING &&
 	    (cur == pid || cur == 0 || pid == 0))
-		(void)wd_pidfile_remove(&pf);
-	else
-		wd_pidfile_close(&pf);
+		return (wd_pidfile_remove(&pf) == 0);
+	wd_pidfile_close(&pf);
+	return (0);
+}
+
+/* Wait until no process of group pgid is left, up to secs: 0, or -1. */
+static int
+run_wait_group(pid_t pgid, double secs)
+{
+	struct timespec	ts = { 0, 10000000 };
+	double		waited;
+
+	/* No event tells a group is empty: this is a bounded poll. */
+	for (waited = 0; waited < secs; waited += 0.01) {
+		if (kill(-pgid, 0) == -1)
+			return (0);
+		nanosleep(&ts, NULL);
+	}
+	return (kill(-pgid, 0) == -1 ? 0 : -1);
 }
 
 static void
@@ -715,6 +754,12 @@ cmd_stop(int argc, char **argv)
 	pid_t			 pid, child = -1, pgid, cpgid = -1;
 	int			 ch, sig = SIGTERM, state, pidfd;
 
+	for (ch = 1; ch < argc; ch++)
+		if (strncmp(argv[ch], "-p", 2) == 0 ||
+		    strncmp(argv[ch], "--pidfile", 9) == 0)
+			break;
+	if (ch == argc)
+		return (ctl_main("stop", argc, argv));
 	while ((ch = getopt_long(argc, argv, "p:s:t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
@@ -734,19 +779,16 @@ cmd_stop(int argc, char **argv)
 			usage_cmd("stop");
 		}
 	}
-	if (path == NULL || optind != argc) {
-		if (optind != argc && path == NULL)
-			warnx("stop NAME needs the supervisor; use --pidfile");
+	if (path == NULL || optind != argc)
 		usage_cmd("stop");
-	}
 	run_pidfile_name(path, name, sizeof name);
 	if ((state = wd_pidfile_check(path, &pid)) == -1)
 		err(1, "%s", path);
 	if (state != WD_PID_RUNNING || pid <= 0) {
-		if (state == WD_PID_STALE)
-			run_pidfile_drop(path, pid);
 		fprintf(stderr, "warden: %s: not running%s\n", name,
-		    state == WD_PID_STALE ? " (stale pidfile removed)" : "");
+		    state != WD_PID_STALE ? "" : run_pidfile_drop(path, pid) ?
+		    " (stale pidfile removed)" : " (stale pidfile left: "
+		    "it cannot be locked)");
 		return (0);
 	}
 	/* Pin the process, then make sure it is still the one named. */
@@ -762,6 +804,8 @@ cmd_stop(int argc, char **argv)
 		err(1, "kill %ld", (long)pid);
 	if (sig != SIGCONT && sig != SIGKILL)
 		(void)run_pidfd_signal(pidfd, SIGCONT);
+	if (sig == SIGKILL)
+		run_kill_group(cpgid);	/* the monitor cannot pass it on */
 	if (!run_wait_pidfd(pidfd, timeout)) {
 		warnx("%s: still running after %g s; killing process group %ld",
 		    name, timeout, (long)pgid);
@@ -772,7 +816,14 @@ cmd_stop(int argc, char **argv)
 			errx(1, "%s: pid %ld survived SIGKILL", name, (long)pid);
 	}
 	close(pidfd);
-	run_pidfile_drop(path, pid);
+	/* Whatever the monitor left of its command goes too. */
+	if (cpgid > 1 && kill(-cpgid, 0) == 0) {
+		kill(-cpgid, SIGTERM);
+		kill(-cpgid, SIGCONT);
+		if (run_wait_group(cpgid, timeout) == -1)
+			run_kill_group(cpgid);
+	}
+	(void)run_pidfile_drop(path, pid);
 	return (0);
 }
 
@@ -819,6 +870,12 @@ cmd_status(int argc, char **argv)
 	time_t			 since = 0;
 	int			 ch, json = 0, state, rc;
 
+	for (ch = 1; ch < argc; ch++)
+		if (strncmp(argv[ch], "-p", 2) == 0 ||
+		    strncmp(argv[ch], "--pidfile", 9) == 0)
+			break;
+	if (ch == argc)
+		return (ctl_main("status", argc, argv));
 	while ((ch = getopt_long(argc, argv, "p:j", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
@@ -831,11 +888,8 @@ cmd_status(int argc, char **argv)
 			usage_cmd("status");
 		}
 	}
-	if (path == NULL || optind != argc) {
-		if (optind != argc && path == NULL)
-			warnx("status NAME needs the supervisor; use --pidfile");
+	if (path == NULL || optind != argc)
 		usage_cmd("status");
-	}
 	run_pidfile_name(path, name, sizeof name);
 	state = wd_pidfile_check(path, &pid);
 	desc[0] = '\0';
@@ -863,8 +917,12 @@ cmd_status(int argc, char **argv)
 	case WD_PID_STALE:
 		rc = 1;
 		state_name = "EXITED";
-		snprintf(desc, sizeof desc, "not running; stale pidfile names "
-		    "pid %ld", (long)pid);
+		if (pid > 0)
+			snprintf(desc, sizeof desc, "not running; stale pidfile "
+			    "names pid %ld", (long)pid);
+		else
+			snprintf(desc, sizeof desc, "not running; the pidfile "
+			    "names no pid");
 		pid = 0;
 		break;
 	case WD_PID_NONE:

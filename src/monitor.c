@@ -79,7 +79,7 @@ monitor_verdict(struct monitor *m, int code, const char *msg)
 
 	if (m->repfd == -1) {
 		if (msg[0] != '\0')
-			fprintf(stderr, "warden: %s\n", msg);
+			fprintf(stderr, "%s\n", msg);
 		return;
 	}
 	memset(&v, 0, sizeof v);
@@ -168,9 +168,15 @@ monitor_start(struct monitor *m, int first)
 		(void)spawn_stop(m->ctx, res.pid, m->ctx->stop_timeout);
 	spawn_message(m->ctx, &res, msg, sizeof msg);
 	if (first || res.outcome == START_INTERRUPTED) {
-		run_tail(m->ctx, stderr);
-		if (first)
-			monitor_verdict(m, 1, msg);
+		if (first) {
+			char	tail[700], *full;
+
+			/* The command's own words first, as on a terminal. */
+			run_tail(m->ctx, tail, sizeof tail);
+			xasprintf(&full, "%swarden: %s", tail, msg);
+			monitor_verdict(m, 1, full);
+			free(full);
+		}
 		else
 			monitor_log(m, "%s", msg);
 		monitor_exit(m, 1);
@@ -302,7 +308,8 @@ monitor_main(struct run_ctx *ctx, int repfd)
 	if (ctx->has_pf && wd_pidfile_write(&ctx->pf, getpid()) == -1) {
 		char	*msg;
 
-		xasprintf(&msg, "%s: %s", ctx->pf.path, strerror(errno));
+		xasprintf(&msg, "warden: %s: %s", ctx->pf.path,
+		    strerror(errno));
 		monitor_verdict(&m, 1, msg);
 		free(msg);
 		exit(1);

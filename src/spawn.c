@@ -424,8 +424,8 @@ spawn_wait_ready(struct run_ctx *ctx, pid_t pid, int readyr,
 			}
 			pfd[2].fd = tcp;
 			retry = spawn_now() + delay;
-			if (delay < 0.1)
-				delay *= 2;
+			if ((delay *= 2) > 0.1)
+				delay = 0.1;	/* retries every 100 ms at most */
 		}
 		ms = spawn_ms_until(deadline);
 		if (ctx->ready == READY_TCP && tcp == -1) {

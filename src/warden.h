@@ -24,6 +24,7 @@ enum ready_mode { READY_EXEC, READY_NOTIFY, READY_FD, READY_TCP };
 struct run_ctx {
 	char		 *name;		/* for messages */
 	char		**argv;		/* the command */
+	char		 *argv0;	/* argv[0] made absolute, or NULL */
 	char		**envp;		/* its whole environment */
 	int		  dirfd;	/* O_PATH directory to fchdir to */
 	mode_t		  umask;
@@ -124,12 +125,19 @@ char	*spawn_status_str(int, char *, size_t);
 void	 monitor_main(struct run_ctx *, int) __attribute__((noreturn));
 
 /* cmd-run.c */
-void	 run_tail(struct run_ctx *, FILE *);
+void	 run_tail(struct run_ctx *, char *, size_t);
 void	 run_ctx_free(struct run_ctx *);
 int	 run_ready_parse(const char *, struct run_ctx *, const char **);
 int	 cmd_run(int, char **);
 int	 cmd_stop(int, char **);
 int	 cmd_status(int, char **);
+
+/* cmd-up.c */
+int	 cmd_up(int, char **);
+
+/* cmd-ctl.c */
+int	 cmd_ctl(int, char **);
+int	 ctl_main(const char *, int, char **);
 
 /* cmd-notify.c */
 int	 cmd_notify(int, char **);

@@ -427,3 +427,40 @@ MONITOR_SIGBLK=0000000000014a07
 	run "$W" nosuchcommand
 	[ "$status" -eq 2 ]
 }
+
+@test "run: a relative command is the caller's, whatever -C says" {
+	cp "$FAKE" "$T/svc"
+	cd "$T"
+	"$W" run -C / -p "$T/s.pid" -- ./svc -m "$T/ready"
+	p=$(cat "$T/s.pid"); track_pid "$p"
+	[ "$(readlink /proc/$p/exe)" = "$T/svc" ]
+	[ "$(readlink /proc/$p/cwd)" = / ]
+}
+
+@test "run --respawn: a failed first start shows the command's stderr" {
+	run "$W" run -r --stderr "$T/log" --ready notify -p "$T/s.pid" -- \
+	    sh -c 'echo myerror >&2; exit 3'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *myerror*"exited with status 3 before it was ready"* ]]
+	[ "$(grep -c myerror "$T/log")" -eq 1 ]
+	[ ! -e "$T/s.pid" ]
+}
+
+@test "stop --signal KILL on a monitor takes its command too" {
+	"$W" run -r -p "$T/s.pid" -- sleep 1000
+	m=$(cat "$T/s.pid"); track_pid "$m"
+	c=$(cat /proc/$m/task/$m/children); c=${c% }; track_pid "$c"
+	run "$W" stop --signal KILL -p "$T/s.pid"
+	[ "$status" -eq 0 ]
+	wait_gone "$m"
+	wait_gone "$c"
+}
+
+@test "stop: a stale pidfile that cannot be locked is not claimed removed" {
+	echo 1 >"$T/f.pid"
+	ln "$T/f.pid" "$T/h.pid"
+	run "$W" stop -p "$T/f.pid"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"stale pidfile left"* ]]
+	[ -e "$T/f.pid" ]
+}

@@ -196,6 +196,19 @@ test_stale_by_identity(void **state)
 		skip();
 	}
 	assert_int_equal(wd_pidfile_check(path, &pid), WD_PID_STALE);
+	/*
+	 * The same start time (two processes in one clock tick) but
+	 * another pidfs inode: still another process.
+	 */
+	{
+		struct wd_proc_stat	st;
+
+		assert_int_equal(wd_proc_stat(getpid(), &st), 0);
+		snprintf(val, sizeof val, "%llu 1 /bin/true", st.starttime);
+		assert_int_equal(setxattr(path, "user.warden.id", val,
+		    strlen(val), 0), 0);
+		assert_int_equal(wd_pidfile_check(path, &pid), WD_PID_STALE);
+	}
 }
 
 static void

@@ -1,0 +1,177 @@
+/*
+ * The client side of the control socket: find it, send one request,
+ * print the replies, map the final OK/ERR to an exit status.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "warden.h"
+#include "sup/config.h"
+
+#define CTL_REPLY_MAX	65536
+
+/* The default socket, as the supervisor computes it. */
+static char *
+ctl_default_socket(void)
+{
+	const char	*xdg;
+	char		*path;
+
+	if (geteuid() == 0)
+		return (xstrdup("/run/warden/warden.sock"));
+	if ((xdg = getenv("XDG_RUNTIME_DIR")) != NULL && *xdg == '/')
+		xasprintf(&path, "%s/warden/warden.sock", xdg);
+	else
+		xasprintf(&path, "/tmp/warden-%lu/warden.sock",
+		    (unsigned long)geteuid());
+	return (path);
+}
+
+/* -s, then $WARDEN_SOCKET, then -c's config, then the default. */
+static char *
+ctl_socket_path(const char *sock, const char *config)
+{
+	struct config	*cf;
+	char		*cause = NULL, *path;
+
+	if (sock != NULL)
+		return (xstrdup(sock));
+	if ((sock = getenv("WARDEN_SOCKET")) != NULL && *sock != '\0')
+		return (xstrdup(sock));
+	if (config != NULL) {
+		if (cfg_load(config, &cf, &cause) == -1)
+			errx(1, "%s", cause);
+		path = xstrdup(cf->socket);
+		cfg_free(cf);
+		return (path);
+	}
+	return (ctl_default_socket());
+}
+
+/*
+ * Send verb and args to the supervisor; print what it says.  Returns the
+ * exit status: the code after OK (0 by default), 1 after ERR.
+ */
+static int
+ctl_request(const char *path, const char *verb, int argc, char **argv)
+{
+	struct sockaddr_un	 sun;
+	char			*req, *buf;
+	size_t			 len, off;
+	ssize_t			 n;
+	int			 fd, i, rv = 1;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path)
+		errx(1, "%s: socket path too long", path);
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0)) == -1)
+		err(1, "socket");
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			errx(1, "no supervisor at %s (is warden up running?)",
+			    path);
+		err(1, "%s", path);
+	}
+	len = strlen("warden1") + 1 + strlen(verb) + 1;
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	req = xmalloc(len);
+	off = 0;
+	memcpy(req, "warden1", 8);
+	off = 8;
+	memcpy(req + off, verb, strlen(verb) + 1);
+	off += strlen(verb) + 1;
+	for (i = 0; i < argc; i++) {
+		memcpy(req + off, argv[i], strlen(argv[i]) + 1);
+		off += strlen(argv[i]) + 1;
+	}
+	buf = xmalloc(CTL_REPLY_MAX + 1);
+	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		/* Refused before we asked: the reason may be waiting. */
+		n = recv(fd, buf, CTL_REPLY_MAX, MSG_DONTWAIT);
+		if (n > 4 && strncmp(buf, "ERR ", 4) == 0)
+			errx(1, "%.*s", (int)n - 4, buf + 4);
+		err(1, "send");
+	}
+	free(req);
+	for (;;) {
+		n = recv(fd, buf, CTL_REPLY_MAX, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			warnx("the supervisor closed the connection");
+			break;
+		}
+		buf[n] = '\0';
+		if (strncmp(buf, "OK", 2) == 0 && (buf[2] == '\0' ||
+		    buf[2] == ' ')) {
+			rv = buf[2] == ' ' ? atoi(buf + 3) : 0;
+			break;
+		}
+		if (strncmp(buf, "ERR", 3) == 0 && (buf[3] == '\0' ||
+		    buf[3] == ' ')) {
+			warnx("%s", buf[3] ? buf + 4 : "error");
+			rv = 1;
+			break;
+		}
+		fwrite(buf, 1, (size_t)n, stdout);
+	}
+	fflush(stdout);
+	free(buf);
+	close(fd);
+	return (rv);
+}
+
+/*
+ * warden start|stop|restart|status|reload|shutdown [-s SOCKET] [-c FILE]
+ * ARGS...: the options anywhere, everything else passed on.
+ */
+int
+ctl_main(const char *verb, int argc, char **argv)
+{
+	const char	 *sock = NULL, *config = NULL;
+	char		**args, *path;
+	int		  nargs = 0, i, rv;
+
+	args = xcalloc(argc + 1, sizeof *args);
+	for (i = 1; i < argc; i++) {
+		if ((strcmp(argv[i], "-s") == 0 ||
+		    strcmp(argv[i], "--socket") == 0) && i + 1 < argc)
+			sock = argv[++i];
+		else if ((strcmp(argv[i], "-c") == 0 ||
+		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
+			config = argv[++i];
+		else if (strcmp(argv[i], "--") == 0)
+			continue;
+		else if (argv[i][0] == '-' && strcmp(argv[i], "--json") != 0) {
+			free(args);
+			usage_cmd(verb);
+		} else
+			args[nargs++] = argv[i];
+	}
+	if (nargs == 0 && (strcmp(verb, "start") == 0 ||
+	    strcmp(verb, "stop") == 0 || strcmp(verb, "restart") == 0)) {
+		free(args);
+		usage_cmd(verb);
+	}
+	path = ctl_socket_path(sock, config);
+	rv = ctl_request(path, verb, nargs, args);
+	free(path);
+	free(args);
+	return (rv);
+}
+
+int
+cmd_ctl(int argc, char **argv)
+{
+	return (ctl_main(argv[0], argc, argv));
+}

@@ -1,0 +1,198 @@
+/*
+ * warden up: read and check the config, take the supervisor's lock, bind
+ * the control socket, detach with libwarden and return once the
+ * autostart services have settled.  The only door into src/sup/.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "warden.h"
+#include "sup/sup.h"
+
+/* Print what would run: "warden up --check". */
+static void
+up_check_print(struct config *cf)
+{
+	struct cfg_proc	*p;
+	char		**a;
+
+	printf("%s: configuration OK\n", cf->path);
+	printf("socket %s, pidfile %s\n", cf->socket, cf->pidfile);
+	TAILQ_FOREACH(p, &cf->procs, entry) {
+		printf("%-24s group %-12s priority %-4d %s ", p->name,
+		    p->group, p->priority, p->autostart ? "autostart" :
+		    "manual   ");
+		for (a = p->argv; *a != NULL; a++)
+			printf("%s%s", a == p->argv ? "" : " ", *a);
+		putchar('\n');
+	}
+}
+
+/* mkdir -p for the run directory, 0700 where we create it. */
+static int
+up_mkdirs(const char *path)
+{
+	char	buf[PATH_MAX], *p;
+
+	if (strlen(path) >= sizeof buf)
+		return (errno = ENAMETOOLONG, -1);
+	strcpy(buf, path);
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) == -1 && errno != EEXIST)
+			return (-1);
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) == -1 && errno != EEXIST)
+		return (-1);
+	return (0);
+}
+
+/* Does a supervisor answer on path? */
+static int
+up_socket_alive(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd, rv;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0)) == -1)
+		return (0);
+	rv = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+	close(fd);
+	return (rv);
+}
+
+/* The config named by -c, or found in the default places. */
+static char *
+up_config_path(const char *given)
+{
+	char	*path;
+	int	 in_cwd = 0;
+
+	if (given != NULL)
+		return (xstrdup(given));
+	if ((path = cfg_find(&in_cwd)) == NULL)
+		errx(1, "no config file found (warden.conf, supervisord.conf);"
+		    " use -c FILE");
+	if (in_cwd && geteuid() == 0) {
+		warnx("refusing %s from the current directory as root "
+		    "without -c", path);
+		free(path);
+		exit(1);
+	}
+	return (path);
+}
+
+int
+cmd_up(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'F' },
+		{ "check", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct wd_daemon_conf	 dc;
+	struct wd_pidfile	 pf;
+	struct config		*cf;
+	const char		*given = NULL;
+	char			*path, *cause = NULL;
+	int			 ch, foreground = 0, check = 0, i, keep[3];
+	int			 logfd = -1, rv;
+	struct sup		 dummy;
+
+	while ((ch = getopt_long(argc, argv, "c:Fn", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			given = optarg;
+			break;
+		case 'F':
+			foreground = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		default:
+			usage_cmd("up");
+		}
+	}
+	if (optind != argc)
+		usage_cmd("up");
+	path = up_config_path(given);
+	if (cfg_load(path, &cf, &cause) == -1) {
+		warnx("%s", cause);
+		free(cause);
+		free(path);
+		return (1);
+	}
+	free(path);
+	for (i = 0; i < cf->nwarnings; i++)
+		warnx("%s", cf->warnings[i]);
+	if (check) {
+		up_check_print(cf);
+		cfg_free(cf);
+		return (0);
+	}
+	if (up_mkdirs(cf->rundir) == -1)
+		err(1, "%s", cf->rundir);
+	if (wd_pidfile_open(&pf, cf->pidfile) == -1) {
+		pid_t pid;
+
+		if (errno == EEXIST && (pid = wd_pidfile_read(cf->pidfile)) > 0)
+			errx(1, "already running, pid %ld", (long)pid);
+		if (errno == EEXIST)
+			errx(1, "already running (%s is locked)", cf->pidfile);
+		err(1, "%s", cf->pidfile);
+	}
+	/* We hold the lock: a socket no one answers on is stale. */
+	if (up_socket_alive(cf->socket))
+		errx(1, "already running: %s answers", cf->socket);
+	(void)unlink(cf->socket);
+	memset(&dummy, 0, sizeof dummy);
+	if (ctl_listen(&dummy, cf->socket, cf->socket_mode, &cause) == -1) {
+		warnx("%s", cause);
+		free(cause);
+		wd_pidfile_remove(&pf);
+		return (1);
+	}
+	if (cf->logfile != NULL && (logfd = open(cf->logfile,
+	    O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|O_NOCTTY, 0644)) == -1)
+		err(1, "%s", cf->logfile);
+	memset(&dc, 0, sizeof dc);
+	dc.umask = cf->umask;
+	keep[0] = pf.fd;
+	keep[1] = dummy.ctlfd;
+	keep[2] = logfd;
+	dc.keep_fds = keep;
+	dc.nkeep_fds = logfd != -1 ? 3 : 2;
+	if (foreground)
+		dc.flags |= WD_DAEMON_FOREGROUND | WD_DAEMON_NOCLOSE;
+	if (cf->user != NULL)
+		dc.user = cf->user;
+	if (wd_daemonize(&dc) == -1)
+		err(1, "daemonize");
+	if (wd_pidfile_write(&pf, getpid()) == -1)
+		err(1, "%s", pf.path);
+	rv = sup_main(cf, dummy.ctlfd, logfd, foreground);
+	(void)unlink(cf->socket);
+	close(dummy.ctlfd);
+	wd_pidfile_remove(&pf);
+	cfg_free(cf);
+	return (rv);
+}

@@ -1,0 +1,3062 @@
+/*
+ * The supervisor's configuration: supervisord's files, read the way
+ * supervisord reads them (Python's RawConfigParser with inline comments
+ * and strict=False, shlex for command= and environment=, Python's
+ * %-formatting for expansions), into a struct config.
+ *
+ * Three passes:
+ *  1. cfg_parse: lines into sections of key = value, as configparser
+ *     does it (comments, continuation lines, duplicates: last wins);
+ *  2. cfg_includes: the main file's [include] files=, read the same way;
+ *  3. cfg_build: sections into the struct config and its procs, every
+ *     value expanded and checked.
+ * The first error stops everything: "FILE:LINE: what is wrong".  What
+ * warden does not implement is a warning, "FILE:LINE: what", never silent.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../warden.h"
+#include "config.h"
+
+#define CFG_MAXFILE	(16 * 1024 * 1024)	/* one file */
+#ifndef CFG_MAXPROCS
+#define CFG_MAXPROCS	10000			/* processes, all programs */
+#endif
+#define CFG_MAXWARN	1000			/* warnings kept */
+#define CFG_MAXWIDTH	4096			/* %(x)Ns: N at most */
+#define CFG_MAXSECS	315360000.0		/* ten years */
+
+extern char	**environ;
+
+/* A growing string. */
+struct cfg_buf {
+	char		*s;
+	size_t		 len, size;
+};
+
+/* A string map: sections by name, keys of a section, environments. */
+struct cfg_ment {
+	char		*key;
+	char		*val;		/* owned, or NULL */
+	int		 idx;		/* -1 until set */
+	struct cfg_ment	*next;
+};
+
+struct cfg_map {
+	struct cfg_ment	**b;
+	size_t		  nb, n;
+};
+
+/* A file read, for messages and %(here)s. */
+struct cfg_file {
+	char		*name;		/* as shown in messages */
+	char		*here;		/* its directory, absolute */
+};
+
+/* shlex quote state of a value so far, for the inline comment warning. */
+#define CFG_Q_NONE	0
+#define CFG_Q_SINGLE	1
+#define CFG_Q_DOUBLE	2
+#define CFG_Q_ESC	3	/* after a backslash, outside quotes */
+#define CFG_Q_DESC	4	/* after a backslash, in double quotes */
+
+/* key = value, continuation lines joined with "\n" as configparser does. */
+struct cfg_val {
+	char		*key;		/* lower case */
+	struct cfg_buf	 buf;		/* the value */
+	struct cfg_file	*file;		/* where the key line is */
+	int		 line;
+	int		 blank;		/* empty lines waiting for more text */
+	int		 quote;		/* CFG_Q_* at the end */
+	int		 cut;		/* an inline comment cut it in quotes */
+};
+
+/* Section kinds. */
+#define CFG_S_UNKNOWN	0
+#define CFG_S_PROGRAM	1
+#define CFG_S_GROUP	2
+#define CFG_S_SUPERVISORD 3
+#define CFG_S_UNIX	4
+#define CFG_S_WARDEN	5
+#define CFG_S_INCLUDE	6
+#define CFG_S_IGNORED	7	/* supervisord's, not implemented here */
+
+struct cfg_sect {
+	char		 *name;		/* case-sensitive, as configparser */
+	int		  kind;		/* CFG_S_* */
+	struct cfg_file	 *file;		/* where it first appears */
+	int		  line;
+	struct cfg_val	**vals;		/* in order of first appearance */
+	int		  nvals;
+	struct cfg_map	  keys;		/* key -> index in vals */
+};
+
+/* Everything one load needs; the config itself is in cf. */
+struct cfg_ctx {
+	struct config	 *cf;
+	struct cfg_file	**files;
+	int		  nfiles;
+	struct cfg_sect	**sects;	/* in order of first appearance */
+	int		  nsects;
+	struct cfg_map	  sectmap;	/* name -> index in sects */
+	struct cfg_sect	 *defaults;	/* [DEFAULT] */
+	struct cfg_sect	 *scratch;	/* a nested [include], ignored */
+	struct cfg_map	  environ;	/* the supervisor's environment */
+	struct cfg_map	  senv;		/* [supervisord] environment= */
+	struct cfg_map	  groups;	/* program -> its [group:x] */
+	struct cfg_map	  names;	/* process name -> where */
+	char		 *lastuser;	/* the last user= found to exist */
+	char		  host[256];	/* %(host_node_name)s */
+	char		 *cause;
+};
+
+/* Where the INI layer is in one file. */
+struct cfg_pstate {
+	struct cfg_file	*file;
+	int		 line;
+	int		 included;
+	struct cfg_sect	*sect;		/* NULL before the first header */
+	struct cfg_val	*cur;		/* the value a continuation extends */
+	size_t		 level;		/* indentation of cur's key line */
+};
+
+/* What %(name)s can name where a value is expanded. */
+struct cfg_exp {
+	int		 include;	/* [include]: here, host_node_name only */
+	const char	*program;	/* [program:x]: program_name ... */
+	const char	*group;
+	int		 procvars;	/* process_num and numprocs known */
+	int		 process_num;
+	int		 numprocs;
+	struct cfg_map	*penv;		/* the program's environment= */
+	struct cfg_map	*senv;		/* [supervisord] environment= */
+};
+
+/* How a key's value is read. */
+enum cfg_type {
+	CFG_T_NONE,		/* read elsewhere */
+	CFG_T_IGNORE,		/* expanded, then ignored */
+	CFG_T_NOEFFECT,		/* accepted with a warning */
+	CFG_T_NOTIMPL_SIZE,	/* a warning when not 0 */
+	CFG_T_NOTIMPL_BOOL,	/* a warning when true */
+	CFG_T_BOOL,
+	CFG_T_INT,
+	CFG_T_LONG,
+	CFG_T_SECS,
+	CFG_T_SIZE,
+	CFG_T_SIGNAL,
+	CFG_T_EXITCODES,
+	CFG_T_OCTAL,
+	CFG_T_AUTORESTART,
+	CFG_T_STR,
+	CFG_T_PATH,
+	CFG_T_DIR,
+	CFG_T_LOG,
+	CFG_T_USER,
+	CFG_T_ENV,
+	CFG_T_COMMAND,
+	CFG_T_READY
+};
+
+/* Path flags. */
+#define CFG_F_PARENT	0x1	/* its directory must exist */
+#define CFG_F_RUNDIR	0x2	/* ... unless it is the run directory */
+#define CFG_F_SYSLOG	0x4	/* "syslog" means NULL */
+#define CFG_F_ISDIR	0x8	/* it must be a directory */
+
+struct cfg_key {
+	const char	*name;
+	enum cfg_type	 type;
+	size_t		 off;		/* in struct cfg_proc or config */
+	long		 min, max;	/* CFG_T_INT, _LONG; max: _OCTAL */
+	int		 flags;		/* CFG_F_*, paths */
+};
+
+#define CFG_P(f)	offsetof(struct cfg_proc, f)
+#define CFG_C(f)	offsetof(struct config, f)
+
+/*
+ * [program:x], in the order values are read: the *_syslog keys come
+ * before the *_logfile keys, whose deprecated "syslog" value turns them on.
+ */
+static const struct cfg_key cfg_program_keys[] = {
+	{ "command",		CFG_T_COMMAND,	CFG_P(argv), 0, 0, 0 },
+	{ "process_name",	CFG_T_NONE,	0, 0, 0, 0 },
+	{ "numprocs",		CFG_T_NONE,	0, 0, 0, 0 },
+	{ "numprocs_start",	CFG_T_NONE,	0, 0, 0, 0 },
+	{ "environment",	CFG_T_NONE,	0, 0, 0, 0 },
+	{ "priority",		CFG_T_INT,	CFG_P(priority), INT_MIN, INT_MAX,
+	    0 },
+	{ "autostart",		CFG_T_BOOL,	CFG_P(autostart), 0, 0, 0 },
+	{ "startsecs",		CFG_T_SECS,	CFG_P(startsecs), 0, 0, 0 },
+	{ "startretries",	CFG_T_INT,	CFG_P(startretries), 0, INT_MAX,
+	    0 },
+	{ "autorestart",	CFG_T_AUTORESTART, CFG_P(autorestart), 0, 0, 0 },
+	{ "exitcodes",		CFG_T_EXITCODES, CFG_P(exitcodes), 0, 0, 0 },
+	{ "stopsignal",		CFG_T_SIGNAL,	CFG_P(stopsignal), 0, 0, 0 },
+	{ "stopwaitsecs",	CFG_T_SECS,	CFG_P(stopwaitsecs), 0, 0, 0 },
+	{ "stopasgroup",	CFG_T_BOOL,	CFG_P(stopasgroup), 0, 0, 0 },
+	{ "killasgroup",	CFG_T_BOOL,	CFG_P(killasgroup), 0, 0, 0 },
+	{ "user",		CFG_T_USER,	CFG_P(user), 0, 0, 0 },
+	{ "redirect_stderr",	CFG_T_BOOL,	CFG_P(redirect_stderr), 0, 0, 0 },
+	{ "stdout_syslog",	CFG_T_BOOL,	CFG_P(out.syslog), 0, 0, 0 },
+	{ "stdout_logfile",	CFG_T_LOG,	CFG_P(out), 0, 0, 0 },
+	{ "stdout_logfile_maxbytes", CFG_T_SIZE, CFG_P(out.maxbytes), 0, 0, 0 },
+	{ "stdout_logfile_backups", CFG_T_INT,	CFG_P(out.backups), 0, INT_MAX,
+	    0 },
+	{ "stdout_capture_maxbytes", CFG_T_NOTIMPL_SIZE, 0, 0, 0, 0 },
+	{ "stdout_events_enabled", CFG_T_NOTIMPL_BOOL, 0, 0, 0, 0 },
+	{ "stderr_syslog",	CFG_T_BOOL,	CFG_P(err.syslog), 0, 0, 0 },
+	{ "stderr_logfile",	CFG_T_LOG,	CFG_P(err), 0, 0, 0 },
+	{ "stderr_logfile_maxbytes", CFG_T_SIZE, CFG_P(err.maxbytes), 0, 0, 0 },
+	{ "stderr_logfile_backups", CFG_T_INT,	CFG_P(err.backups), 0, INT_MAX,
+	    0 },
+	{ "stderr_capture_maxbytes", CFG_T_NOTIMPL_SIZE, 0, 0, 0, 0 },
+	{ "stderr_events_enabled", CFG_T_NOTIMPL_BOOL, 0, 0, 0, 0 },
+	{ "directory",		CFG_T_DIR,	CFG_P(directory), 0, 0, 0 },
+	{ "umask",		CFG_T_OCTAL,	CFG_P(umask), 0, 0777, 0 },
+	{ "serverurl",		CFG_T_IGNORE,	0, 0, 0, 0 },
+	{ "ready",		CFG_T_READY,	CFG_P(ready), 0, 0, 0 },
+	{ "ready_timeout",	CFG_T_SECS,	CFG_P(ready_timeout), 0, 0, 0 },
+};
+
+static const struct cfg_key cfg_supervisord_keys[] = {
+	{ "logfile",		CFG_T_PATH,	CFG_C(logfile), 0, 0,
+	    CFG_F_PARENT|CFG_F_SYSLOG },
+	{ "pidfile",		CFG_T_PATH,	CFG_C(pidfile), 0, 0, CFG_F_PARENT },
+	{ "childlogdir",	CFG_T_PATH,	CFG_C(childlogdir), 0, 0,
+	    CFG_F_ISDIR },
+	{ "nodaemon",		CFG_T_BOOL,	CFG_C(nodaemon), 0, 0, 0 },
+	{ "minfds",		CFG_T_LONG,	CFG_C(minfds), 1, INT_MAX, 0 },
+	{ "umask",		CFG_T_OCTAL,	CFG_C(umask), 0, 0777, 0 },
+	{ "user",		CFG_T_USER,	CFG_C(user), 0, 0, 0 },
+	{ "environment",	CFG_T_ENV,	CFG_C(env), 0, 0, 0 },
+	{ "identifier",		CFG_T_STR,	CFG_C(identifier), 0, 0, 0 },
+	{ "directory",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
+	{ "logfile_backups",	CFG_T_NOEFFECT,	0, 0, 0, 0 },
+	{ "logfile_maxbytes",	CFG_T_NOEFFECT,	0, 0, 0, 0 },
+	{ "loglevel",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
+	{ "minprocs",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
+	{ "nocleanup",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
+	{ "silent",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
+	{ "strip_ansi",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
+};
+
+static const struct cfg_key cfg_unix_keys[] = {
+	{ "file",		CFG_T_PATH,	CFG_C(socket), 0, 0, CFG_F_PARENT },
+	{ "chmod",		CFG_T_OCTAL,	CFG_C(socket_mode), 0, 07777, 0 },
+	{ "chown",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
+	{ "username",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
+	{ "password",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
+};
+
+/* rundir first: the others may be in it, which need not exist yet. */
+static const struct cfg_key cfg_warden_keys[] = {
+	{ "rundir",		CFG_T_PATH,	CFG_C(rundir), 0, 0, 0 },
+	{ "socket",		CFG_T_PATH,	CFG_C(socket), 0, 0,
+	    CFG_F_PARENT|CFG_F_RUNDIR },
+	{ "pidfile",		CFG_T_PATH,	CFG_C(pidfile), 0, 0,
+	    CFG_F_PARENT|CFG_F_RUNDIR },
+	{ "logfile",		CFG_T_PATH,	CFG_C(logfile), 0, 0,
+	    CFG_F_PARENT|CFG_F_RUNDIR|CFG_F_SYSLOG },
+};
+
+static const struct cfg_key cfg_group_keys[] = {
+	{ "programs",		CFG_T_NONE,	0, 0, 0, 0 },
+	{ "priority",		CFG_T_NONE,	0, 0, 0, 0 },
+};
+
+static const struct cfg_key cfg_include_keys[] = {
+	{ "files",		CFG_T_NONE,	0, 0, 0, 0 },
+};
+
+/* Sections by name; a name ending in ':' is a prefix. */
+static const struct cfg_sectype {
+	const char	*name;
+	int		 kind;
+} cfg_sectypes[] = {
+	{ "program:",		CFG_S_PROGRAM },
+	{ "group:",		CFG_S_GROUP },
+	{ "supervisord",	CFG_S_SUPERVISORD },
+	{ "unix_http_server",	CFG_S_UNIX },
+	{ "warden",		CFG_S_WARDEN },
+	{ "include",		CFG_S_INCLUDE },
+	{ "eventlistener:",	CFG_S_IGNORED },
+	{ "fcgi-program:",	CFG_S_IGNORED },
+	{ "rpcinterface:",	CFG_S_IGNORED },
+	{ "ctlplugin:",		CFG_S_IGNORED },
+	{ "inet_http_server",	CFG_S_IGNORED },
+	{ "supervisorctl",	CFG_S_IGNORED },
+};
+
+static const char	*cfg_true[] = { "true", "yes", "on", "1" };
+static const char	*cfg_false[] = { "false", "no", "off", "0" };
+
+/* Small helpers. */
+
+static char *
+cfg_vfmt(const char *fmt, va_list ap)
+{
+	va_list	 aq;
+	char	*s;
+	int	 n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		n = 0;
+	s = xmalloc((size_t)n + 1);
+	if (vsnprintf(s, (size_t)n + 1, fmt, ap) < 0)
+		*s = '\0';
+	return (s);
+}
+
+static void
+cfg_buf_add(struct cfg_buf *b, const char *p, size_t n)
+{
+	size_t	size;
+
+	if (b->s == NULL || b->len + n + 1 > b->size) {
+		for (size = b->size ? b->size : 64; size < b->len + n + 1;
+		    size *= 2)
+			;
+		b->s = xreallocarray(b->s, size, 1);
+		b->size = size;
+	}
+	if (n > 0)
+		memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void
+cfg_buf_addc(struct cfg_buf *b, char c)
+{
+	cfg_buf_add(b, &c, 1);
+}
+
+/* The string built so far, now the caller's; b is empty again. */
+static char *
+cfg_buf_take(struct cfg_buf *b)
+{
+	char	*s;
+
+	s = b->s != NULL ? b->s : xstrdup("");
+	memset(b, 0, sizeof *b);
+	return (s);
+}
+
+static char *
+cfg_strndup(const char *s, size_t n)
+{
+	char	*p;
+
+	p = xmalloc(n + 1);
+	if (n > 0)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return (p);
+}
+
+/* Python's str.isspace(), for ASCII. */
+static int
+cfg_isspace(int c)
+{
+	return ((c >= '\t' && c <= '\r') || (c >= 0x1c && c <= ' '));
+}
+
+/* Python's str.strip(), on a pointer and length. */
+static void
+cfg_strip(const char **p, size_t *len)
+{
+	while (*len > 0 && cfg_isspace((unsigned char)**p)) {
+		(*p)++;
+		(*len)--;
+	}
+	while (*len > 0 && cfg_isspace((unsigned char)(*p)[*len - 1]))
+		(*len)--;
+}
+
+static char *
+cfg_strip_dup(const char *s)
+{
+	size_t	len = strlen(s);
+
+	cfg_strip(&s, &len);
+	return (cfg_strndup(s, len));
+}
+
+/* s made printable and short, for a message. */
+static char *
+cfg_vis(const char *s)
+{
+	size_t	 len = strlen(s);
+	char	*v, *out;
+
+	if (len <= 64)
+		return (str_vis(s, len, 1));
+	v = str_vis(s, 60, 1);
+	xasprintf(&out, "%s...", v);
+	free(v);
+	return (out);
+}
+
+/* NULL-ended vectors, grown by powers of two. */
+static size_t
+cfg_strv_cap(int n)
+{
+	size_t	cap;
+
+	for (cap = 8; cap < (size_t)n + 1; cap *= 2)
+		;
+	return (cap);
+}
+
+static char **
+cfg_strv_new(void)
+{
+	return (xcalloc(cfg_strv_cap(0), sizeof (char *)));
+}
+
+static void
+cfg_strv_add(char ***vp, int *np, char *s)
+{
+	int	n = *np;
+
+	if (*vp == NULL || cfg_strv_cap(n + 1) != cfg_strv_cap(n))
+		*vp = xreallocarray(*vp, cfg_strv_cap(n + 1), sizeof **vp);
+	(*vp)[n] = s;
+	(*vp)[n + 1] = NULL;
+	*np = n + 1;
+}
+
+void
+cfg_strv_free(char **v)
+{
+	char	**p;
+
+	if (v == NULL)
+		return;
+	for (p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+/* The map. */
+
+static unsigned int
+cfg_hash(const char *s)
+{
+	unsigned int	h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return (h);
+}
+
+static struct cfg_ment *
+cfg_map_find(const struct cfg_map *m, const char *key)
+{
+	struct cfg_ment	*e;
+
+	if (m->nb == 0)
+		return (NULL);
+	for (e = m->b[cfg_hash(key) % m->nb]; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return (e);
+	return (NULL);
+}
+
+/* The entry for key, added (val NULL, idx -1) if it was not there. */
+static struct cfg_ment *
+cfg_map_put(struct cfg_map *m, const char *key)
+{
+	struct cfg_ment	**nb, *e, *next;
+	size_t		  i, n, h;
+
+	if ((e = cfg_map_find(m, key)) != NULL)
+		return (e);
+	if (m->n >= m->nb) {
+		n = m->nb == 0 ? 16 : m->nb * 2;
+		nb = xcalloc(n, sizeof *nb);
+		for (i = 0; i < m->nb; i++) {
+			for (e = m->b[i]; e != NULL; e = next) {
+				next = e->next;
+				h = cfg_hash(e->key) % n;
+				e->next = nb[h];
+				nb[h] = e;
+			}
+		}
+		free(m->b);
+		m->b = nb;
+		m->nb = n;
+	}
+	e = xcalloc(1, sizeof *e);
+	e->key = xstrdup(key);
+	e->idx = -1;
+	h = cfg_hash(key) % m->nb;
+	e->next = m->b[h];
+	m->b[h] = e;
+	m->n++;
+	return (e);
+}
+
+/* A NAME=VALUE vector into a map, the last of a name winning. */
+static void
+cfg_map_env(struct cfg_map *m, char **env)
+{
+	struct cfg_ment	 *e;
+	char		**p, *eq, *name;
+
+	for (p = env; p != NULL && *p != NULL; p++) {
+		if ((eq = strchr(*p, '=')) == NULL)
+			continue;
+		name = cfg_strndup(*p, eq - *p);
+		e = cfg_map_put(m, name);
+		free(name);
+		free(e->val);
+		e->val = xstrdup(eq + 1);
+	}
+}
+
+static void
+cfg_map_free(struct cfg_map *m)
+{
+	struct cfg_ment	*e, *next;
+	size_t		 i;
+
+	for (i = 0; i < m->nb; i++) {
+		for (e = m->b[i]; e != NULL; e = next) {
+			next = e->next;
+			free(e->key);
+			free(e->val);
+			free(e);
+		}
+	}
+	free(m->b);
+	memset(m, 0, sizeof *m);
+}
+
+/* Messages. */
+
+static int
+cfg_error(struct cfg_ctx *ctx, const struct cfg_file *f, int line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+cfg_error(struct cfg_ctx *ctx, const struct cfg_file *f, int line,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (ctx->cause != NULL)
+		return (-1);
+	va_start(ap, fmt);
+	msg = cfg_vfmt(fmt, ap);
+	va_end(ap);
+	xasprintf(&ctx->cause, "%s:%d: %s", f->name, line, msg);
+	free(msg);
+	return (-1);
+}
+
+static void
+cfg_warn(struct cfg_ctx *ctx, const struct cfg_file *f, int line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+cfg_warn(struct cfg_ctx *ctx, const struct cfg_file *f, int line,
+    const char *fmt, ...)
+{
+	struct config	*cf = ctx->cf;
+	va_list		 ap;
+	char		*msg, *w;
+
+	if (cf->nwarnings > CFG_MAXWARN)
+		return;
+	if (cf->nwarnings == CFG_MAXWARN) {
+		xasprintf(&w, "%s:%d: more than %d warnings, the rest not "
+		    "shown", f->name, line, CFG_MAXWARN);
+		cfg_strv_add(&cf->warnings, &cf->nwarnings, w);
+		return;
+	}
+	va_start(ap, fmt);
+	msg = cfg_vfmt(fmt, ap);
+	va_end(ap);
+	xasprintf(&w, "%s:%d: %s", f->name, line, msg);
+	free(msg);
+	cfg_strv_add(&cf->warnings, &cf->nwarnings, w);
+}
+
+/* Paths. */
+
+/* path made absolute against base and normalised like os.path.abspath. */
+static char *
+cfg_abspath(const char *base, const char *path)
+{
+	char	*joined, *out, *o, *p, *next;
+	size_t	 n;
+
+	if (*path == '/')
+		joined = xstrdup(path);
+	else
+		xasprintf(&joined, "%s/%s", base, path);
+	out = xmalloc(strlen(joined) + 2);
+	o = out;
+	for (p = joined; *p != '\0'; p = next) {
+		while (*p == '/')
+			p++;
+		if ((next = strchr(p, '/')) == NULL)
+			next = p + strlen(p);
+		n = next - p;
+		if (n == 0 || (n == 1 && p[0] == '.'))
+			continue;
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > out && *--o != '/')
+				;
+			continue;
+		}
+		*o++ = '/';
+		memcpy(o, p, n);
+		o += n;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = '\0';
+	free(joined);
+	return (out);
+}
+
+/* The directory of an absolute, normalised path. */
+static char *
+cfg_dirname(const char *path)
+{
+	const char	*slash;
+
+	slash = strrchr(path, '/');
+	if (slash == NULL || slash == path)
+		return (xstrdup("/"));
+	return (cfg_strndup(path, slash - path));
+}
+
+/* os.path.expanduser: ~ and ~user at the start. */
+static char *
+cfg_expanduser(const char *s)
+{
+	struct passwd	*pw;
+	const char	*rest, *home = NULL;
+	char		*user, *out;
+	size_t		 n;
+
+	if (*s != '~')
+		return (xstrdup(s));
+	if ((rest = strchr(s, '/')) == NULL)
+		rest = s + strlen(s);
+	if (rest == s + 1) {
+		if ((home = getenv("HOME")) == NULL &&
+		    (pw = getpwuid(getuid())) != NULL)
+			home = pw->pw_dir;
+	} else {
+		user = cfg_strndup(s + 1, rest - s - 1);
+		if ((pw = getpwnam(user)) != NULL)
+			home = pw->pw_dir;
+		free(user);
+	}
+	if (home == NULL)
+		return (xstrdup(s));
+	n = strlen(home);
+	while (n > 0 && home[n - 1] == '/')
+		n--;
+	xasprintf(&out, "%.*s%s", (int)n, home, rest);
+	if (*out == '\0') {
+		free(out);
+		out = xstrdup("/");
+	}
+	return (out);
+}
+
+static int
+cfg_isdir(const char *path)
+{
+	struct stat	sb;
+
+	return (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode));
+}
+
+/* Lexing: shlex, as supervisord uses it. */
+
+static int
+cfg_shspace(int c)
+{
+	return (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+}
+
+/*
+ * One step of shlex's quote state over p, for the inline comment warning
+ * (the same quoting rules as cfg_shlex).
+ */
+static int
+cfg_quote_feed(int q, const char *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		switch (q) {
+		case CFG_Q_NONE:
+			if (p[i] == '\'')
+				q = CFG_Q_SINGLE;
+			else if (p[i] == '"')
+				q = CFG_Q_DOUBLE;
+			else if (p[i] == '\\')
+				q = CFG_Q_ESC;
+			break;
+		case CFG_Q_SINGLE:
+			if (p[i] == '\'')
+				q = CFG_Q_NONE;
+			break;
+		case CFG_Q_DOUBLE:
+			if (p[i] == '"')
+				q = CFG_Q_NONE;
+			else if (p[i] == '\\')
+				q = CFG_Q_DESC;
+			break;
+		case CFG_Q_ESC:
+			q = CFG_Q_NONE;
+			break;
+		case CFG_Q_DESC:
+			q = CFG_Q_DOUBLE;
+			break;
+		}
+	}
+	return (q);
+}
+
+/*
+ * shlex.split(s): POSIX mode, whitespace-separated words, single quotes
+ * literal, double quotes with \" and \\ only (a backslash before anything
+ * else stays), a backslash outside quotes escapes the next character.  No
+ * comments, no expansion.  On error NULL, with *cause allocated.
+ */
+char **
+cfg_shlex(const char *s, char **cause)
+{
+	struct cfg_buf	  tok;
+	char		**argv;
+	int		  argc = 0, state = ' ', esc = 'a', quoted = 0, c;
+
+	memset(&tok, 0, sizeof tok);
+	argv = cfg_strv_new();
+	for (;;) {
+		c = (unsigned char)*s;
+		if (c != '\0')
+			s++;
+		switch (state) {
+		case ' ':
+		case 'a':
+			if (c == '\0' || cfg_shspace(c)) {
+				if (tok.len > 0 || quoted)
+					cfg_strv_add(&argv, &argc,
+					    cfg_buf_take(&tok));
+				quoted = 0;
+				if (c == '\0')
+					goto out;
+				state = ' ';
+			} else if (c == '\'' || c == '"') {
+				state = c;
+				quoted = 1;
+			} else if (c == '\\') {
+				esc = 'a';
+				state = '\\';
+			} else {
+				cfg_buf_addc(&tok, (char)c);
+				state = 'a';
+			}
+			break;
+		case '\'':
+		case '"':
+			if (c == '\0') {
+				*cause = xstrdup("no closing quotation");
+				goto fail;
+			}
+			if (c == state)
+				state = 'a';
+			else if (c == '\\' && state == '"') {
+				esc = state;
+				state = '\\';
+			} else
+				cfg_buf_addc(&tok, (char)c);
+			break;
+		case '\\':
+			if (c == '\0') {
+				*cause = xstrdup("no escaped character after "
+				    "the last backslash");
+				goto fail;
+			}
+			if (esc != 'a' && c != '\\' && c != esc)
+				cfg_buf_addc(&tok, '\\');
+			cfg_buf_addc(&tok, (char)c);
+			state = esc;
+			break;
+		}
+	}
+out:
+	free(tok.s);
+	return (argv);
+fail:
+	free(tok.s);
+	cfg_strv_free(argv);
+	return (NULL);
+}
+
+/* shlex's wordchars as dict_of_key_value_pairs extends them. */
+static int
+cfg_envword(int c)
+{
+	return (c >= 0x80 || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("_/.+-():", c) != NULL));
+}
+
+/*
+ * One token of shlex(s, posix=True) with wordchars += "/.+-():": words,
+ * quoted strings, '#' comments to the end of the line, and any other
+ * character alone ("=", ",").  1: a token in tok, 0: the end, -1: error.
+ */
+static int
+cfg_env_token(const char **pp, struct cfg_buf *tok, const char **why)
+{
+	const char	*p = *pp;
+	int		 state = ' ', esc = 'a', quoted = 0, c;
+
+	tok->len = 0;
+	if (tok->s != NULL)
+		tok->s[0] = '\0';
+	for (;;) {
+		c = (unsigned char)*p;
+		if (c != '\0')
+			p++;
+		if (state == '\'' || state == '"') {
+			quoted = 1;
+			if (c == '\0') {
+				*why = "no closing quotation";
+				return (-1);
+			}
+			if (c == state)
+				state = 'a';
+			else if (c == '\\' && state == '"') {
+				esc = state;
+				state = '\\';
+			} else
+				cfg_buf_addc(tok, (char)c);
+			continue;
+		}
+		if (state == '\\') {
+			if (c == '\0') {
+				*why = "no escaped character after the last "
+				    "backslash";
+				return (-1);
+			}
+			if (esc != 'a' && c != '\\' && c != esc)
+				cfg_buf_addc(tok, '\\');
+			cfg_buf_addc(tok, (char)c);
+			state = esc;
+			continue;
+		}
+		if (c == '\0')
+			break;
+		if (cfg_shspace(c)) {
+			if (state == 'a' && (tok->len > 0 || quoted))
+				break;
+			state = ' ';
+		} else if (c == '#') {
+			while (*p != '\0' && *p++ != '\n')
+				;
+			if (state == 'a' && (tok->len > 0 || quoted))
+				break;
+			state = ' ';
+		} else if (c == '\\') {
+			esc = 'a';
+			state = '\\';
+		} else if (c == '\'' || c == '"')
+			state = c;
+		else if (cfg_envword(c)) {
+			cfg_buf_addc(tok, (char)c);
+			state = 'a';
+		} else if (state == ' ') {
+			cfg_buf_addc(tok, (char)c);
+			break;
+		} else {
+			p--;
+			if (tok->len > 0 || quoted)
+				break;
+			state = ' ';
+		}
+	}
+	*pp = p;
+	return (tok->len > 0 || quoted);
+}
+
+/* A variable name: a letter or _, then letters, digits, _. */
+static int
+cfg_envname(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+	    *s == '_'))
+		return (0);
+	for (s++; *s != '\0'; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || *s == '_'))
+			return (0);
+	return (1);
+}
+
+/* Numbers, as Python's int() reads them. */
+
+static int
+cfg_pyint_base(const char *s, int base, long long *out)
+{
+	long long	 n = 0;
+	size_t		 len = strlen(s);
+	int		 neg = 0, d, digits = 0;
+
+	cfg_strip(&s, &len);
+	if (len > 0 && (*s == '+' || *s == '-')) {
+		neg = *s == '-';
+		s++;
+		len--;
+	}
+	if (base == 8 && len >= 2 && s[0] == '0' && (s[1] == 'o' ||
+	    s[1] == 'O')) {
+		s += 2;
+		len -= 2;
+		if (len > 0 && *s == '_') {
+			s++;
+			len--;
+		}
+	}
+	for (; len > 0; s++, len--) {
+		if (*s == '_' && digits > 0 && len > 1 && s[1] != '_')
+			continue;
+		if (*s < '0' || *s >= '0' + base)
+			return (-1);
+		d = *s - '0';
+		if (n > (LLONG_MAX - d) / base)
+			return (-1);
+		n = n * base + d;
+		digits++;
+	}
+	if (digits == 0)
+		return (-1);
+	*out = neg ? -n : n;
+	return (0);
+}
+
+static int
+cfg_pyint(const char *s, long long *out)
+{
+	return (cfg_pyint_base(s, 10, out));
+}
+
+/* The loader's context. */
+
+static struct cfg_file *
+cfg_file_new(struct cfg_ctx *ctx, const char *name, const char *abspath)
+{
+	struct cfg_file	*f;
+
+	f = xcalloc(1, sizeof *f);
+	f->name = xstrdup(name);
+	f->here = cfg_dirname(abspath);
+	ctx->files = xreallocarray(ctx->files, ctx->nfiles + 1,
+	    sizeof *ctx->files);
+	ctx->files[ctx->nfiles++] = f;
+	return (f);
+}
+
+static int
+cfg_sect_kind(const char *name)
+{
+	const struct cfg_sectype	*t;
+	size_t				 n;
+
+	for (t = cfg_sectypes; t < cfg_sectypes + nitems(cfg_sectypes);
+	    t++) {
+		n = strlen(t->name);
+		if (t->name[n - 1] == ':' ? strncmp(name, t->name, n) == 0 :
+		    strcmp(name, t->name) == 0)
+			return (t->kind);
+	}
+	return (CFG_S_UNKNOWN);
+}
+
+static struct cfg_sect *
+cfg_sect_new(const char *name, struct cfg_file *f, int line)
+{
+	struct cfg_sect	*s;
+
+	s = xcalloc(1, sizeof *s);
+	s->name = xstrdup(name);
+	s->kind = cfg_sect_kind(name);
+	s->file = f;
+	s->line = line;
+	return (s);
+}
+
+static void
+cfg_sect_free(struct cfg_sect *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nvals; i++) {
+		free(s->vals[i]->key);
+		free(s->vals[i]->buf.s);
+		free(s->vals[i]);
+	}
+	free(s->vals);
+	cfg_map_free(&s->keys);
+	free(s->name);
+	free(s);
+}
+
+/* key's value in s, or in [DEFAULT] as configparser falls back. */
+static struct cfg_val *
+cfg_get(struct cfg_ctx *ctx, struct cfg_sect *s, const char *key)
+{
+	struct cfg_ment	*e;
+
+	if ((e = cfg_map_find(&s->keys, key)) != NULL)
+		return (s->vals[e->idx]);
+	if (ctx->defaults != NULL && s != ctx->defaults &&
+	    (e = cfg_map_find(&ctx->defaults->keys, key)) != NULL)
+		return (ctx->defaults->vals[e->idx]);
+	return (NULL);
+}
+
+static void
+cfg_ctx_free(struct cfg_ctx *ctx)
+{
+	int	i;
+
+	for (i = 0; i < ctx->nfiles; i++) {
+		free(ctx->files[i]->name);
+		free(ctx->files[i]->here);
+		free(ctx->files[i]);
+	}
+	free(ctx->files);
+	for (i = 0; i < ctx->nsects; i++)
+		cfg_sect_free(ctx->sects[i]);
+	free(ctx->sects);
+	cfg_sect_free(ctx->defaults);
+	cfg_sect_free(ctx->scratch);
+	cfg_map_free(&ctx->sectmap);
+	cfg_map_free(&ctx->environ);
+	cfg_map_free(&ctx->senv);
+	cfg_map_free(&ctx->groups);
+	cfg_map_free(&ctx->names);
+	free(ctx->lastuser);
+}
+
+/* Pass 1: configparser's lines. */
+
+/*
+ * Where configparser starts an inline comment: the first ';' or '#' at
+ * the start of the line or after whitespace, searched the way it does
+ * (round by round, each prefix at its next occurrence: "a;b ;c #d" is
+ * cut at " #", not at " ;").  -1: none.
+ */
+static ssize_t
+cfg_comment_start(const char *line, size_t len)
+{
+	static const char	 prefix[2] = { ';', '#' };
+	const char		*hit;
+	ssize_t			 idx[2] = { -1, -1 }, start = -1;
+	int			 live[2] = { 1, 1 }, k;
+
+	while (start == -1 && (live[0] || live[1])) {
+		for (k = 0; k < 2; k++) {
+			if (!live[k])
+				continue;
+			hit = memchr(line + idx[k] + 1, prefix[k],
+			    len - (size_t)(idx[k] + 1));
+			if (hit == NULL) {
+				live[k] = 0;
+				continue;
+			}
+			idx[k] = hit - line;
+			if ((idx[k] == 0 || cfg_isspace((unsigned char)
+			    line[idx[k] - 1])) && (start == -1 ||
+			    idx[k] < start))
+				start = idx[k];
+		}
+	}
+	return (start);
+}
+
+static void
+cfg_cut_warn(struct cfg_ctx *ctx, struct cfg_pstate *ps, struct cfg_val *v,
+    char prefix)
+{
+	if (v->quote != CFG_Q_SINGLE && v->quote != CFG_Q_DOUBLE &&
+	    v->quote != CFG_Q_DESC)
+		return;
+	v->cut = 1;
+	cfg_warn(ctx, ps->file, ps->line, "%s= is cut at \" %c\", inside "
+	    "quotes: supervisord reads whitespace then '%c' as the start of a "
+	    "comment, even in quotes", v->key, prefix, prefix);
+}
+
+static int
+cfg_header(struct cfg_ctx *ctx, struct cfg_pstate *ps, const char *name,
+    size_t len)
+{
+	struct cfg_ment	*e;
+	char		*s;
+
+	ps->cur = NULL;
+	s = cfg_strndup(name, len);
+	if (strcmp(s, "DEFAULT") == 0) {
+		if (ctx->defaults == NULL)
+			ctx->defaults = cfg_sect_new(s, ps->file, ps->line);
+		ps->sect = ctx->defaults;
+	} else if (ps->included && strcmp(s, "include") == 0) {
+		cfg_warn(ctx, ps->file, ps->line, "[include] in an included "
+		    "file is ignored: includes do not nest");
+		if (ctx->scratch == NULL)
+			ctx->scratch = cfg_sect_new(s, ps->file, ps->line);
+		ps->sect = ctx->scratch;
+	} else if ((e = cfg_map_find(&ctx->sectmap, s)) != NULL)
+		ps->sect = ctx->sects[e->idx];
+	else {
+		ps->sect = cfg_sect_new(s, ps->file, ps->line);
+		ctx->sects = xreallocarray(ctx->sects, ctx->nsects + 1,
+		    sizeof *ctx->sects);
+		e = cfg_map_put(&ctx->sectmap, s);
+		e->idx = ctx->nsects;
+		ctx->sects[ctx->nsects++] = ps->sect;
+	}
+	free(s);
+	return (0);
+}
+
+/* key = value or key: value, in the current section. */
+static int
+cfg_option(struct cfg_ctx *ctx, struct cfg_pstate *ps, const char *line,
+    size_t len)
+{
+	struct cfg_sect	*s = ps->sect;
+	struct cfg_ment	*e;
+	struct cfg_val	*v;
+	const char	*d, *val;
+	char		*key, *p;
+	size_t		 klen, vlen;
+
+	for (d = line; d < line + len && *d != '=' && *d != ':'; d++)
+		;
+	if (d == line + len)
+		return (cfg_error(ctx, ps->file, ps->line, "not a [section], "
+		    "a key = value or a comment"));
+	klen = d - line;
+	while (klen > 0 && cfg_isspace((unsigned char)line[klen - 1]))
+		klen--;
+	if (klen == 0)
+		return (cfg_error(ctx, ps->file, ps->line, "no key before "
+		    "'%c'", *d));
+	key = cfg_strndup(line, klen);
+	for (p = key; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	e = cfg_map_put(&s->keys, key);
+	if (e->idx == -1) {
+		v = xcalloc(1, sizeof *v);
+		v->key = key;
+		s->vals = xreallocarray(s->vals, s->nvals + 1,
+		    sizeof *s->vals);
+		e->idx = s->nvals;
+		s->vals[s->nvals++] = v;
+	} else {
+		/* Last wins, in the place of the first. */
+		v = s->vals[e->idx];
+		free(key);
+		v->buf.len = 0;
+		v->blank = v->cut = 0;
+	}
+	v->file = ps->file;
+	v->line = ps->line;
+	val = d + 1;
+	vlen = line + len - val;
+	cfg_strip(&val, &vlen);
+	cfg_buf_add(&v->buf, val, vlen);
+	v->quote = cfg_quote_feed(CFG_Q_NONE, val, vlen);
+	ps->cur = v;
+	return (0);
+}
+
+/* One line, as RawConfigParser._read sees it. */
+static int
+cfg_line(struct cfg_ctx *ctx, struct cfg_pstate *ps, const char *line,
+    size_t len)
+{
+	struct cfg_val	*v;
+	const char	*val, *rb;
+	size_t		 vlen, indent;
+	ssize_t		 cs;
+	char		 prefix;
+
+	cs = cfg_comment_start(line, len);
+	val = line;
+	vlen = len;
+	cfg_strip(&val, &vlen);
+	if (vlen > 0 && (*val == ';' || *val == '#'))
+		cs = 0;
+	prefix = cs > 0 ? line[cs] : 0;
+	val = line;
+	vlen = cs == -1 ? len : (size_t)cs;
+	cfg_strip(&val, &vlen);
+	if (vlen == 0) {
+		/* An empty line may sit inside a value; a comment may not. */
+		if (cs == -1 && ps->cur != NULL)
+			ps->cur->blank++;
+		return (0);
+	}
+	for (indent = 0; cfg_isspace((unsigned char)line[indent]); indent++)
+		;
+	if (ps->cur != NULL && indent > ps->level) {
+		v = ps->cur;
+		do {
+			cfg_buf_addc(&v->buf, '\n');
+			v->quote = cfg_quote_feed(v->quote, "\n", 1);
+		} while (v->blank-- > 0);
+		v->blank = 0;
+		cfg_buf_add(&v->buf, val, vlen);
+		v->quote = cfg_quote_feed(v->quote, val, vlen);
+		if (prefix != 0)
+			cfg_cut_warn(ctx, ps, v, prefix);
+		return (0);
+	}
+	ps->level = indent;
+	if (*val == '[') {
+		for (rb = val + vlen - 1; rb > val && *rb != ']'; rb--)
+			;
+		if (rb - val >= 2)
+			return (cfg_header(ctx, ps, val + 1, rb - val - 1));
+	}
+	if (ps->sect == NULL)
+		return (cfg_error(ctx, ps->file, ps->line, "a key before any "
+		    "[section] line"));
+	if (cfg_option(ctx, ps, val, vlen) == -1)
+		return (-1);
+	if (prefix != 0)
+		cfg_cut_warn(ctx, ps, ps->cur, prefix);
+	return (0);
+}
+
+/* A whole file: lines end at \n, \r\n or \r (Python's universal newlines). */
+static int
+cfg_parse(struct cfg_ctx *ctx, struct cfg_file *f, const char *text,
+    size_t len, int included)
+{
+	struct cfg_pstate	 ps;
+	const char		*line, *end, *next, *lim = text + len;
+
+	memset(&ps, 0, sizeof ps);
+	ps.file = f;
+	ps.included = included;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		text += 3;
+	for (line = text; line < lim; line = next) {
+		ps.line++;
+		for (end = line; end < lim && *end != '\n' && *end != '\r';
+		    end++)
+			;
+		next = end;
+		if (next < lim)
+			next += (*next == '\r' && next + 1 < lim &&
+			    next[1] == '\n') ? 2 : 1;
+		if (memchr(line, '\0', end - line) != NULL)
+			return (cfg_error(ctx, f, ps.line, "a NUL byte"));
+		if (cfg_line(ctx, &ps, line, end - line) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* A file's bytes, up to CFG_MAXFILE; -1 with errno. */
+static int
+cfg_read(const char *path, char **textp, size_t *lenp)
+{
+	struct stat	 sb;
+	struct cfg_buf	 b;
+	char		 chunk[65536];
+	ssize_t		 n;
+	int		 fd, saved_errno;
+
+	memset(&b, 0, sizeof b);
+	if ((fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY)) == -1)
+		return (-1);
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if (S_ISDIR(sb.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	cfg_buf_add(&b, "", 0);
+	for (;;) {
+		if ((n = read(fd, chunk, sizeof chunk)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > CFG_MAXFILE) {
+			errno = EFBIG;
+			goto fail;
+		}
+		cfg_buf_add(&b, chunk, n);
+	}
+	close(fd);
+	*lenp = b.len;
+	*textp = cfg_buf_take(&b);
+	return (0);
+fail:
+	saved_errno = errno;
+	close(fd);
+	free(b.s);
+	errno = saved_errno;
+	return (-1);
+}
+
+static const char *
+cfg_strerror(int error)
+{
+	if (error == EFBIG)
+		return ("larger than 16 MiB");
+	return (strerror(error));
+}
+
+/* Expansions: Python's "%(name)s" % dict. */
+
+/*
+ * The value of an expansion name: 1 and *sp for a string, 2 and *np for
+ * a number, 0 if there is no such name here.
+ */
+static int
+cfg_exp_lookup(struct cfg_ctx *ctx, const struct cfg_exp *x,
+    const char *here, const char *name, const char **sp, long *np)
+{
+	struct cfg_map	*maps[3];
+	struct cfg_ment	*e;
+	int		 i;
+
+	if (strcmp(name, "here") == 0) {
+		*sp = here;
+		return (1);
+	}
+	if (strcmp(name, "host_node_name") == 0) {
+		*sp = ctx->host;
+		return (1);
+	}
+	if (x->include)
+		return (0);
+	if (x->program != NULL && strcmp(name, "program_name") == 0) {
+		*sp = x->program;
+		return (1);
+	}
+	if (x->program != NULL && strcmp(name, "group_name") == 0) {
+		*sp = x->group;
+		return (1);
+	}
+	if (x->procvars && strcmp(name, "process_num") == 0) {
+		*np = x->process_num;
+		return (2);
+	}
+	if (x->procvars && strcmp(name, "numprocs") == 0) {
+		*np = x->numprocs;
+		return (2);
+	}
+	if (strncmp(name, "ENV_", 4) != 0)
+		return (0);
+	maps[0] = x->penv;
+	maps[1] = x->senv;
+	maps[2] = &ctx->environ;
+	for (i = 0; i < 3; i++) {
+		if (maps[i] != NULL &&
+		    (e = cfg_map_find(maps[i], name + 4)) != NULL) {
+			*sp = e->val;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/* One conversion, with Python's flags: '-' left, '0' zeros, '+' ' ' sign. */
+static void
+cfg_exp_format(struct cfg_buf *b, const char *flags, int width, int prec,
+    int conv, const char *s, long n, int isnum)
+{
+	char		 digits[32], sign[2] = { 0, 0 };
+	const char	*text;
+	size_t		 len, nd, pad, zeros = 0;
+	int		 left, zero;
+
+	left = strchr(flags, '-') != NULL;
+	zero = !left && strchr(flags, '0') != NULL;
+	if (conv == 's') {
+		if (isnum) {
+			snprintf(digits, sizeof digits, "%ld", n);
+			s = digits;
+		}
+		text = s;
+		len = strlen(s);
+		if (prec >= 0 && (size_t)prec < len)
+			len = prec;
+		zero = 0;
+	} else {
+		snprintf(digits, sizeof digits, "%lu", n < 0 ?
+		    -(unsigned long)n : (unsigned long)n);
+		if (n < 0)
+			sign[0] = '-';
+		else if (strchr(flags, '+') != NULL)
+			sign[0] = '+';
+		else if (strchr(flags, ' ') != NULL)
+			sign[0] = ' ';
+		nd = strlen(digits);
+		if (prec >= 0 && (size_t)prec > nd)
+			zeros = prec - nd;
+		text = digits;
+		len = nd;
+	}
+	pad = strlen(sign) + zeros + len;
+	pad = (width > 0 && (size_t)width > pad) ? width - pad : 0;
+	if (!left && !zero)
+		for (; pad > 0; pad--)
+			cfg_buf_addc(b, ' ');
+	cfg_buf_add(b, sign, strlen(sign));
+	if (zero)
+		for (; pad > 0; pad--)
+			cfg_buf_addc(b, '0');
+	for (; zeros > 0; zeros--)
+		cfg_buf_addc(b, '0');
+	cfg_buf_add(b, text, len);
+	for (; pad > 0; pad--)
+		cfg_buf_addc(b, ' ');
+}
+
+static int
+cfg_exp_bad(struct cfg_ctx *ctx, struct cfg_val *v, const char *start,
+    const char *end, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int
+cfg_exp_bad(struct cfg_ctx *ctx, struct cfg_val *v, const char *start,
+    const char *end, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*spec, *vspec, *why;
+	int	 rv;
+
+	va_start(ap, fmt);
+	why = cfg_vfmt(fmt, ap);
+	va_end(ap);
+	spec = cfg_strndup(start, end - start);
+	vspec = cfg_vis(spec);
+	rv = cfg_error(ctx, v->file, v->line, "bad expansion %s in %s: %s",
+	    vspec, v->key, why);
+	free(vspec);
+	free(spec);
+	free(why);
+	return (rv);
+}
+
+/* Digits for a width or precision; -1 when too large. */
+static int
+cfg_exp_num(const char **pp)
+{
+	const char	*p = *pp;
+	int		 n = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (n <= CFG_MAXWIDTH)
+			n = n * 10 + (*p - '0');
+	*pp = p;
+	return (n > CFG_MAXWIDTH ? -1 : n);
+}
+
+/* text % expansions, into *out; v names the key and line for errors. */
+static int
+cfg_expand_text(struct cfg_ctx *ctx, const struct cfg_exp *x,
+    struct cfg_val *v, const char *text, char **out)
+{
+	struct cfg_buf	 b;
+	const char	*p, *start, *kstart, *s = NULL;
+	char		*name = NULL, *q, flags[8];
+	long		 n = 0;
+	int		 depth, width, prec, found, nf;
+
+	memset(&b, 0, sizeof b);
+	cfg_buf_add(&b, "", 0);
+	for (p = text; *p != '\0'; p++) {
+		if (*p != '%') {
+			cfg_buf_addc(&b, *p);
+			continue;
+		}
+		start = p++;
+		if (*p == '%') {
+			cfg_buf_addc(&b, '%');
+			continue;
+		}
+		if (*p != '(') {
+			cfg_exp_bad(ctx, v, start, p + (*p != '\0'),
+			    "no name (write %%(name)s, or %%%% for a %%)");
+			goto fail;
+		}
+		kstart = ++p;
+		for (depth = 1; *p != '\0'; p++) {
+			if (*p == '(')
+				depth++;
+			else if (*p == ')' && --depth == 0)
+				break;
+		}
+		if (*p == '\0') {
+			cfg_exp_bad(ctx, v, start, p, "no closing ')'");
+			goto fail;
+		}
+		name = cfg_strndup(kstart, p - kstart);
+		p++;
+		for (nf = 0; *p != '\0' && strchr("-+ #0", *p) != NULL; p++)
+			if (nf < (int)sizeof flags - 1)
+				flags[nf++] = *p;
+		flags[nf] = '\0';
+		width = prec = -1;
+		if (*p >= '0' && *p <= '9' && (width = cfg_exp_num(&p)) == -1) {
+			cfg_exp_bad(ctx, v, start, p, "width too large");
+			goto fail;
+		}
+		if (*p == '.') {
+			p++;
+			if ((prec = cfg_exp_num(&p)) == -1) {
+				cfg_exp_bad(ctx, v, start, p,
+				    "precision too large");
+				goto fail;
+			}
+		}
+		while (*p == 'h' || *p == 'l' || *p == 'L')
+			p++;
+		if (*p == '\0') {
+			cfg_exp_bad(ctx, v, start, p, "no conversion "
+			    "(%%(name)s or %%(name)d)");
+			goto fail;
+		}
+		if (strchr("sdiu", *p) == NULL || strchr(flags, '#') != NULL) {
+			cfg_exp_bad(ctx, v, start, p + 1, "only the s, d, i "
+			    "and u conversions, without '#'");
+			goto fail;
+		}
+		found = cfg_exp_lookup(ctx, x, v->file->here, name, &s, &n);
+		if (found == 0) {
+			q = cfg_vis(name);
+			cfg_exp_bad(ctx, v, start, p + 1, "no such name "
+			    "\"%s\" here", q);
+			free(q);
+			goto fail;
+		}
+		if (*p != 's' && found != 2) {
+			q = cfg_vis(name);
+			cfg_exp_bad(ctx, v, start, p + 1, "\"%s\" is a "
+			    "string, not a number", q);
+			free(q);
+			goto fail;
+		}
+		cfg_exp_format(&b, flags, width, prec, *p == 's' ? 's' : 'd',
+		    s, n, found == 2);
+		free(name);
+		name = NULL;
+	}
+	*out = cfg_buf_take(&b);
+	return (0);
+fail:
+	free(name);
+	free(b.s);
+	return (-1);
+}
+
+static int
+cfg_expand(struct cfg_ctx *ctx, const struct cfg_exp *x, struct cfg_val *v,
+    char **out)
+{
+	return (cfg_expand_text(ctx, x, v, v->buf.s, out));
+}
+
+/* Values. */
+
+static int
+cfg_bad(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    const char *what)
+{
+	char	*q;
+	int	 rv;
+
+	q = cfg_vis(s);
+	rv = cfg_error(ctx, v->file, v->line, "%s: \"%s\" is not %s", v->key,
+	    q, what);
+	free(q);
+	return (rv);
+}
+
+/* 1 true, 0 false, -1 neither (boolean() in supervisord's datatypes). */
+static int
+cfg_truth(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(cfg_true); i++)
+		if (strcasecmp(s, cfg_true[i]) == 0)
+			return (1);
+	for (i = 0; i < nitems(cfg_false); i++)
+		if (strcasecmp(s, cfg_false[i]) == 0)
+			return (0);
+	return (-1);
+}
+
+static int
+cfg_bool(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, int *out)
+{
+	int	t;
+
+	if ((t = cfg_truth(s)) == -1)
+		return (cfg_bad(ctx, v, s, "a boolean (true, yes, on, 1 or "
+		    "false, no, off, 0)"));
+	*out = t;
+	return (0);
+}
+
+static int
+cfg_int(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, long min,
+    long max, long *out)
+{
+	long long	 n;
+	char		*what;
+	int		 rv;
+
+	if (cfg_pyint(s, &n) == 0 && n >= min && n <= max) {
+		*out = (long)n;
+		return (0);
+	}
+	if (min == INT_MIN)
+		what = xstrdup("an integer");
+	else if (max == INT_MAX)
+		xasprintf(&what, "an integer from %ld", min);
+	else
+		xasprintf(&what, "an integer from %ld to %ld", min, max);
+	rv = cfg_bad(ctx, v, s, what);
+	free(what);
+	return (rv);
+}
+
+/* Seconds: an integer as supervisord has them, or a decimal fraction. */
+static int
+cfg_secs(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, double *out)
+{
+	const char	*p = s;
+	char		*t, *end;
+	size_t		 len = strlen(s);
+	double		 d;
+	int		 digits = 0, dots = 0, ok;
+
+	cfg_strip(&p, &len);
+	t = cfg_strndup(p, len);
+	for (p = t; *p != '\0'; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p == '.')
+			dots++;
+		else if (!(*p == '+' && p == t))
+			break;
+	}
+	ok = *p == '\0' && digits > 0 && dots <= 1;
+	if (ok) {
+		d = strtod(t, &end);
+		ok = *end == '\0' && d >= 0 && d <= CFG_MAXSECS;
+	}
+	free(t);
+	if (!ok)
+		return (cfg_bad(ctx, v, s, "a number of seconds"));
+	*out = d;
+	return (0);
+}
+
+/* A byte size: an integer, then KB, MB or GB (1024-based, any case). */
+static int
+cfg_size(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    uint64_t *out)
+{
+	static const struct {
+		const char	*suffix;
+		long long	 mult;
+	} units[] = {
+		{ "kb", 1024LL }, { "mb", 1024LL * 1024 },
+		{ "gb", 1024LL * 1024 * 1024 },
+	};
+	long long	 n, mult = 1;
+	size_t		 len = strlen(s), i;
+	char		*t;
+	int		 r;
+
+	t = xstrdup(s);
+	for (i = 0; i < nitems(units); i++) {
+		if (len >= 2 && strcasecmp(t + len - 2, units[i].suffix) == 0) {
+			t[len - 2] = '\0';
+			mult = units[i].mult;
+			break;
+		}
+	}
+	r = cfg_pyint(t, &n);
+	free(t);
+	if (r == -1 || n < 0 || n > (INT64_MAX / 2) / mult)
+		return (cfg_bad(ctx, v, s, "a size (bytes, or a number then "
+		    "KB, MB or GB)"));
+	*out = (uint64_t)(n * mult);
+	return (0);
+}
+
+static int
+cfg_signal(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, int *out)
+{
+	long long	 n;
+	char		*t, num[32];
+	int		 signo;
+
+	if (cfg_pyint(s, &n) == 0) {
+		snprintf(num, sizeof num, "%lld", n);
+		signo = n > 0 ? wd_sig_number(num) : -1;
+	} else {
+		t = cfg_strip_dup(s);
+		signo = wd_sig_number(t);
+		free(t);
+	}
+	if (signo <= 0)
+		return (cfg_bad(ctx, v, s, "a signal (a name such as TERM or "
+		    "SIGTERM, or a number)"));
+	*out = signo;
+	return (0);
+}
+
+static int
+cfg_exitcodes(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    uint8_t *set)
+{
+	uint8_t		 codes[32];
+	long long	 n;
+	char		*t, *p, *comma;
+	int		 ok = 1;
+
+	memset(codes, 0, sizeof codes);
+	if (*s != '\0') {
+		t = xstrdup(s);
+		for (p = t; ok && p != NULL; p = comma) {
+			if ((comma = strchr(p, ',')) != NULL)
+				*comma++ = '\0';
+			if (cfg_pyint(p, &n) == -1 || n < 0 || n > 255)
+				ok = 0;
+			else
+				codes[n / 8] |= 1 << (n % 8);
+		}
+		free(t);
+	}
+	if (!ok)
+		return (cfg_bad(ctx, v, s, "a list of exit codes (0 to 255, "
+		    "separated by commas)"));
+	memcpy(set, codes, sizeof codes);
+	return (0);
+}
+
+static int
+cfg_octal(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, long max,
+    int *out)
+{
+	long long	 n;
+	char		*what;
+	int		 rv;
+
+	if (cfg_pyint_base(s, 8, &n) == 0 && n >= 0 && n <= max) {
+		*out = (int)n;
+		return (0);
+	}
+	xasprintf(&what, "an octal mode from 0 to %lo", max);
+	rv = cfg_bad(ctx, v, s, what);
+	free(what);
+	return (rv);
+}
+
+static int
+cfg_autorestart(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    int *out)
+{
+	int	t;
+
+	if (strcasecmp(s, "unexpected") == 0)
+		*out = CFG_AR_UNEXPECTED;
+	else if ((t = cfg_truth(s)) != -1)
+		*out = t ? CFG_AR_TRUE : CFG_AR_FALSE;
+	else
+		return (cfg_bad(ctx, v, s, "true, false or unexpected"));
+	return (0);
+}
+
+/*
+ * A path: ~ expanded, made absolute against the directory of the file
+ * that names it, checked as flags say.
+ */
+static int
+cfg_path(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, int flags,
+    char **out)
+{
+	char	*home, *abs, *dir, *q;
+	int	 ok = 1;
+
+	if ((flags & CFG_F_SYSLOG) && strcasecmp(s, "syslog") == 0) {
+		free(*out);
+		*out = NULL;
+		return (0);
+	}
+	if (*s == '\0')
+		return (cfg_error(ctx, v->file, v->line, "%s: an empty path",
+		    v->key));
+	home = cfg_expanduser(s);
+	abs = cfg_abspath(v->file->here, home);
+	free(home);
+	if (flags & CFG_F_ISDIR)
+		ok = cfg_isdir(abs);
+	dir = (flags & CFG_F_ISDIR) ? xstrdup(abs) : cfg_dirname(abs);
+	if ((flags & CFG_F_PARENT) && !((flags & CFG_F_RUNDIR) &&
+	    ctx->cf->rundir != NULL && strcmp(dir, ctx->cf->rundir) == 0))
+		ok = cfg_isdir(dir);
+	if (!ok) {
+		q = cfg_vis(dir);
+		cfg_error(ctx, v->file, v->line, "%s: no directory %s", v->key,
+		    q);
+		free(q);
+		free(dir);
+		free(abs);
+		return (-1);
+	}
+	free(dir);
+	free(*out);
+	*out = abs;
+	return (0);
+}
+
+/* *_logfile: AUTO, NONE or OFF, syslog (deprecated), or a path. */
+static int
+cfg_log(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    struct cfg_log *log, int first)
+{
+	if (strcasecmp(s, "auto") == 0 || strcasecmp(s, "none") == 0 ||
+	    strcasecmp(s, "off") == 0 || strcasecmp(s, "syslog") == 0) {
+		free(log->path);
+		log->path = NULL;
+		log->kind = strcasecmp(s, "auto") == 0 ? CFG_LOG_AUTO :
+		    CFG_LOG_NONE;
+		if (strcasecmp(s, "syslog") == 0) {
+			log->syslog = 1;
+			if (first)
+				cfg_warn(ctx, v->file, v->line, "%s=syslog is "
+				    "deprecated: it means %.6s_syslog=true and "
+				    "no file", v->key, v->key);
+		}
+		return (0);
+	}
+	if (cfg_path(ctx, v, s, CFG_F_PARENT, &log->path) == -1)
+		return (-1);
+	log->kind = CFG_LOG_PATH;
+	return (0);
+}
+
+static int
+cfg_user(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, char **out)
+{
+	struct wd_creds	 creds;
+	char		*q;
+
+	if (ctx->lastuser == NULL || strcmp(ctx->lastuser, s) != 0) {
+		if (wd_creds_lookup(s, &creds) == -1) {
+			q = cfg_vis(s);
+			if (errno == ENOENT || errno == EINVAL || errno == 0)
+				cfg_error(ctx, v->file, v->line, "%s: no such "
+				    "user \"%s\"", v->key, q);
+			else
+				cfg_error(ctx, v->file, v->line, "%s: cannot "
+				    "look up \"%s\": %s", v->key, q,
+				    strerror(errno));
+			free(q);
+			return (-1);
+		}
+		free(ctx->lastuser);
+		ctx->lastuser = xstrdup(s);
+	}
+	free(*out);
+	*out = xstrdup(s);
+	return (0);
+}
+
+/*
+ * environment=: KEY="val",KEY2=val2, as supervisord's
+ * dict_of_key_value_pairs() reads it (shlex tokens taken three at a time,
+ * the fourth skipped, quote characters stripped from each value's ends);
+ * the last of a name wins, in the place of the first.
+ */
+static int
+cfg_env(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, char ***envp)
+{
+	struct cfg_buf	  tok;
+	struct cfg_map	  seen;
+	struct cfg_ment	 *e;
+	const char	 *p = s, *why = NULL, *val;
+	char		**toks = NULL, **env, *kv, *q;
+	size_t		  vlen;
+	int		  ntoks = 0, nenv = 0, i, r, rv = -1;
+
+	memset(&tok, 0, sizeof tok);
+	memset(&seen, 0, sizeof seen);
+	env = cfg_strv_new();
+	while ((r = cfg_env_token(&p, &tok, &why)) == 1)
+		cfg_strv_add(&toks, &ntoks, cfg_strndup(tok.s != NULL ?
+		    tok.s : "", tok.len));
+	if (r == -1) {
+		cfg_error(ctx, v->file, v->line, "%s: %s", v->key, why);
+		goto out;
+	}
+	for (i = 0; i < ntoks; i += 4) {
+		if (ntoks - i < 3 || strcmp(toks[i + 1], "=") != 0) {
+			cfg_error(ctx, v->file, v->line, "%s: not KEY=VALUE "
+			    "pairs separated by commas (quote values with "
+			    "spaces, commas or other punctuation)", v->key);
+			goto out;
+		}
+		if (!cfg_envname(toks[i])) {
+			q = cfg_vis(toks[i]);
+			cfg_error(ctx, v->file, v->line, "%s: \"%s\" is not a "
+			    "variable name", v->key, q);
+			free(q);
+			goto out;
+		}
+		val = toks[i + 2];
+		vlen = strlen(val);
+		while (vlen > 0 && (*val == '"' || *val == '\'')) {
+			val++;
+			vlen--;
+		}
+		while (vlen > 0 && (val[vlen - 1] == '"' ||
+		    val[vlen - 1] == '\''))
+			vlen--;
+		xasprintf(&kv, "%s=%.*s", toks[i], (int)vlen, val);
+		e = cfg_map_put(&seen, toks[i]);
+		if (e->idx == -1) {
+			e->idx = nenv;
+			cfg_strv_add(&env, &nenv, kv);
+		} else {
+			free(env[e->idx]);
+			env[e->idx] = kv;
+		}
+	}
+	cfg_strv_free(*envp);
+	*envp = env;
+	env = NULL;
+	rv = 0;
+out:
+	cfg_strv_free(env);
+	cfg_strv_free(toks);
+	cfg_map_free(&seen);
+	free(tok.s);
+	return (rv);
+}
+
+static int
+cfg_command(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    char ***argvp)
+{
+	char	**argv, *why = NULL;
+
+	if ((argv = cfg_shlex(s, &why)) == NULL) {
+		cfg_error(ctx, v->file, v->line, "%s: %s%s", v->key, why,
+		    v->cut ? " (an inline comment cut it inside quotes: "
+		    "see the warning)" : "");
+		free(why);
+		return (-1);
+	}
+	if (argv[0] == NULL) {
+		cfg_strv_free(argv);
+		return (cfg_error(ctx, v->file, v->line, "%s: an empty command",
+		    v->key));
+	}
+	cfg_strv_free(*argvp);
+	*argvp = argv;
+	return (0);
+}
+
+/* tcp:[HOST:]PORT as warden run --ready takes it. */
+static int
+cfg_ready_tcp(const char *s)
+{
+	unsigned long	 n;
+	char		*hp, *colon, *host, *port;
+	int		 ok;
+
+	hp = xstrdup(s);
+	host = "127.0.0.1";
+	port = hp;
+	if (hp[0] == '[' && (colon = strstr(hp, "]:")) != NULL) {
+		*colon = '\0';
+		host = hp + 1;
+		port = colon + 2;
+	} else if ((colon = strrchr(hp, ':')) != NULL) {
+		*colon = '\0';
+		host = hp;
+		port = colon + 1;
+	}
+	ok = parse_uint(port, 65535, &n) == 0 && n != 0 && *host != '\0' &&
+	    (strchr(host, ':') == NULL || hp[0] == '[');
+	free(hp);
+	return (ok);
+}
+
+/* ready=startsecs | notify | fd:N | tcp:[HOST:]PORT | pidfile:PATH */
+static int
+cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, char **out)
+{
+	unsigned long	 n;
+	char		*abs, *home, *r;
+
+	if (strcmp(s, "startsecs") == 0)
+		r = NULL;
+	else if (strcmp(s, "notify") == 0)
+		r = xstrdup(s);
+	else if (strncmp(s, "fd:", 3) == 0) {
+		if (parse_uint(s + 3, 1023, &n) == -1 || n < 3)
+			return (cfg_bad(ctx, v, s, "fd:N with N from 3 to "
+			    "1023"));
+		r = xstrdup(s);
+	} else if (strncmp(s, "tcp:", 4) == 0) {
+		if (!cfg_ready_tcp(s + 4))
+			return (cfg_bad(ctx, v, s, "tcp:[HOST:]PORT with PORT "
+			    "from 1 to 65535 (an IPv6 HOST in [])"));
+		r = xstrdup(s);
+	} else if (strncmp(s, "pidfile:", 8) == 0) {
+		if (s[8] == '\0')
+			return (cfg_bad(ctx, v, s, "pidfile:PATH"));
+		home = cfg_expanduser(s + 8);
+		abs = cfg_abspath(v->file->here, home);
+		xasprintf(&r, "pidfile:%s", abs);
+		free(abs);
+		free(home);
+	} else
+		return (cfg_bad(ctx, v, s, "startsecs, notify, fd:N, "
+		    "tcp:[HOST:]PORT or pidfile:PATH"));
+	free(*out);
+	*out = r;
+	return (0);
+}
+
+/* One value into obj (a struct cfg_proc or the struct config). */
+static int
+cfg_set(struct cfg_ctx *ctx, struct cfg_val *v, const struct cfg_key *k,
+    const char *s, void *obj, int first)
+{
+	char		*field = (char *)obj + k->off;
+	uint64_t	 size;
+	long		 n;
+	int		 b;
+
+	switch (k->type) {
+	case CFG_T_NONE:
+	case CFG_T_IGNORE:
+	case CFG_T_NOEFFECT:
+		return (0);
+	case CFG_T_NOTIMPL_SIZE:
+		if (cfg_size(ctx, v, s, &size) == -1)
+			return (-1);
+		if (size != 0 && first)
+			cfg_warn(ctx, v->file, v->line, "%s= is not "
+			    "implemented in warden, ignored", v->key);
+		return (0);
+	case CFG_T_NOTIMPL_BOOL:
+		if (cfg_bool(ctx, v, s, &b) == -1)
+			return (-1);
+		if (b && first)
+			cfg_warn(ctx, v->file, v->line, "%s= is not "
+			    "implemented in warden, ignored", v->key);
+		return (0);
+	case CFG_T_BOOL:
+		return (cfg_bool(ctx, v, s, (int *)field));
+	case CFG_T_INT:
+		if (cfg_int(ctx, v, s, k->min, k->max, &n) == -1)
+			return (-1);
+		*(int *)field = (int)n;
+		return (0);
+	case CFG_T_LONG:
+		return (cfg_int(ctx, v, s, k->min, k->max, (long *)field));
+	case CFG_T_SECS:
+		return (cfg_secs(ctx, v, s, (double *)field));
+	case CFG_T_SIZE:
+		return (cfg_size(ctx, v, s, (uint64_t *)field));
+	case CFG_T_SIGNAL:
+		return (cfg_signal(ctx, v, s, (int *)field));
+	case CFG_T_EXITCODES:
+		return (cfg_exitcodes(ctx, v, s, (uint8_t *)field));
+	case CFG_T_OCTAL:
+		return (cfg_octal(ctx, v, s, k->max, (int *)field));
+	case CFG_T_AUTORESTART:
+		return (cfg_autorestart(ctx, v, s, (int *)field));
+	case CFG_T_STR:
+		free(*(char **)field);
+		*(char **)field = xstrdup(s);
+		return (0);
+	case CFG_T_PATH:
+		return (cfg_path(ctx, v, s, k->flags, (char **)field));
+	case CFG_T_DIR:
+		if (*s == '\0') {	/* supervisord: no chdir */
+			free(*(char **)field);
+			*(char **)field = NULL;
+			return (0);
+		}
+		return (cfg_path(ctx, v, s, CFG_F_ISDIR, (char **)field));
+	case CFG_T_LOG:
+		return (cfg_log(ctx, v, s, (struct cfg_log *)field, first));
+	case CFG_T_USER:
+		return (cfg_user(ctx, v, s, (char **)field));
+	case CFG_T_ENV:
+		return (cfg_env(ctx, v, s, (char ***)field));
+	case CFG_T_COMMAND:
+		return (cfg_command(ctx, v, s, (char ***)field));
+	case CFG_T_READY:
+		return (cfg_ready(ctx, v, s, (char **)field));
+	}
+	return (0);
+}
+
+/* Every key of the table that s has (or [DEFAULT] has), into obj. */
+static int
+cfg_apply(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *keys,
+    size_t nkeys, const struct cfg_exp *x, void *obj, int first)
+{
+	const struct cfg_key	*k;
+	struct cfg_val		*v;
+	char			*str;
+	int			 r;
+
+	for (k = keys; k < keys + nkeys; k++) {
+		if (k->type == CFG_T_NONE ||
+		    (v = cfg_get(ctx, s, k->name)) == NULL)
+			continue;
+		if (k->type == CFG_T_NOEFFECT) {
+			if (first)
+				cfg_warn(ctx, v->file, v->line, "%s= in [%s] "
+				    "has no effect in warden, ignored", v->key,
+				    s->name);
+			continue;
+		}
+		if (cfg_expand(ctx, x, v, &str) == -1)
+			return (-1);
+		r = cfg_set(ctx, v, k, str, obj, first);
+		free(str);
+		if (r == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+static const struct cfg_key *
+cfg_key_find(const struct cfg_key *keys, size_t nkeys, const char *name)
+{
+	const struct cfg_key	*k;
+
+	for (k = keys; k < keys + nkeys; k++)
+		if (strcmp(k->name, name) == 0)
+			return (k);
+	return (NULL);
+}
+
+/* A warning for each key of s that the table does not know. */
+static void
+cfg_warn_keys(struct cfg_ctx *ctx, struct cfg_sect *s,
+    const struct cfg_key *keys, size_t nkeys)
+{
+	struct cfg_val	*v;
+	char		*qk, *qs;
+	int		 i;
+
+	for (i = 0; i < s->nvals; i++) {
+		v = s->vals[i];
+		if (cfg_key_find(keys, nkeys, v->key) != NULL)
+			continue;
+		qk = cfg_vis(v->key);
+		qs = cfg_vis(s->name);
+		cfg_warn(ctx, v->file, v->line, "unknown key \"%s\" in [%s], "
+		    "ignored", qk, qs);
+		free(qs);
+		free(qk);
+	}
+}
+
+/* [DEFAULT] keys apply everywhere: a warning only for what none knows. */
+static void
+cfg_warn_defaults(struct cfg_ctx *ctx)
+{
+	static const struct {
+		const struct cfg_key	*keys;
+		size_t			 n;
+	} tables[] = {
+		{ cfg_program_keys, nitems(cfg_program_keys) },
+		{ cfg_supervisord_keys, nitems(cfg_supervisord_keys) },
+		{ cfg_unix_keys, nitems(cfg_unix_keys) },
+		{ cfg_warden_keys, nitems(cfg_warden_keys) },
+		{ cfg_group_keys, nitems(cfg_group_keys) },
+		{ cfg_include_keys, nitems(cfg_include_keys) },
+	};
+	struct cfg_sect	*s = ctx->defaults;
+	char		*q;
+	size_t		 t;
+	int		 i;
+
+	for (i = 0; s != NULL && i < s->nvals; i++) {
+		for (t = 0; t < nitems(tables); t++)
+			if (cfg_key_find(tables[t].keys, tables[t].n,
+			    s->vals[i]->key) != NULL)
+				break;
+		if (t < nitems(tables))
+			continue;
+		q = cfg_vis(s->vals[i]->key);
+		cfg_warn(ctx, s->vals[i]->file, s->vals[i]->line, "unknown "
+		    "key \"%s\" in [DEFAULT], ignored", q);
+		free(q);
+	}
+}
+
+/* Program, group and process names. */
+static int
+cfg_check_name(struct cfg_ctx *ctx, struct cfg_file *f, int line,
+    const char *what, const char *name)
+{
+	const char	*p, *why = NULL;
+	char		*q;
+
+	if (*name == '\0')
+		why = "it is empty";
+	for (p = name; why == NULL && *p != '\0'; p++) {
+		if (*p == ' ')
+			why = "it has a space";
+		else if (*p == ':' || *p == '/' || *p == '[' || *p == ']') {
+			q = cfg_vis(name);
+			cfg_error(ctx, f, line, "bad %s name \"%s\": it has a "
+			    "'%c'", what, q, *p);
+			free(q);
+			return (-1);
+		} else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			why = "it has a control character";
+	}
+	if (why == NULL)
+		return (0);
+	q = cfg_vis(name);
+	cfg_error(ctx, f, line, "bad %s name \"%s\": %s", what, q, why);
+	free(q);
+	return (-1);
+}
+
+/* Pass 2: [include] files= of the main file. */
+
+static int
+cfg_has_magic(const char *s)
+{
+	return (strpbrk(s, "*?[") != NULL);
+}
+
+static int
+cfg_pathcmp(const void *a, const void *b)
+{
+	return (strcmp(*(char * const *)a, *(char * const *)b));
+}
+
+static int
+cfg_include_one(struct cfg_ctx *ctx, struct cfg_val *v, const char *path,
+    int magic)
+{
+	struct cfg_file	*f;
+	char		*text, *abs, *q;
+	size_t		 len;
+	int		 r;
+
+	if (cfg_read(path, &text, &len) == -1) {
+		q = cfg_vis(path);
+		if (magic && errno == EISDIR) {
+			cfg_warn(ctx, v->file, v->line, "%s: %s is a "
+			    "directory, skipped", v->key, q);
+			free(q);
+			return (0);
+		}
+		cfg_error(ctx, v->file, v->line, "%s: %s: %s", v->key, q,
+		    cfg_strerror(errno));
+		free(q);
+		return (-1);
+	}
+	abs = cfg_abspath("/", path);
+	f = cfg_file_new(ctx, path, abs);
+	free(abs);
+	r = cfg_parse(ctx, f, text, len, 1);
+	free(text);
+	return (r);
+}
+
+static int
+cfg_include_pattern(struct cfg_ctx *ctx, struct cfg_val *v, const char *word)
+{
+	glob_t	 g;
+	char	*path, *q;
+	size_t	 i;
+	int	 r, magic, rv = 0;
+
+	if (*word == '/')
+		path = xstrdup(word);
+	else
+		xasprintf(&path, "%s/%s", v->file->here, word);
+#ifdef WARDEN_FUZZING
+	/* The fuzzer stays in its directory. */
+	if (*word == '/' || strstr(word, "..") != NULL) {
+		free(path);
+		return (0);
+	}
+#endif
+	magic = cfg_has_magic(word);
+	memset(&g, 0, sizeof g);
+	r = glob(path, GLOB_NOSORT|GLOB_NOESCAPE, NULL, &g);
+	if (r == GLOB_NOMATCH || (r == 0 && g.gl_pathc == 0)) {
+		q = cfg_vis(path);
+		if (magic)
+			cfg_warn(ctx, v->file, v->line, "%s: no file matches "
+			    "%s", v->key, q);
+		else {
+			cfg_error(ctx, v->file, v->line, "%s: %s: %s", v->key,
+			    q, strerror(ENOENT));
+			rv = -1;
+		}
+		free(q);
+	} else if (r != 0) {
+		q = cfg_vis(path);
+		cfg_error(ctx, v->file, v->line, "%s: cannot expand %s",
+		    v->key, q);
+		free(q);
+		rv = -1;
+	} else {
+		qsort(g.gl_pathv, g.gl_pathc, sizeof *g.gl_pathv,
+		    cfg_pathcmp);
+		for (i = 0; rv == 0 && i < g.gl_pathc; i++)
+			rv = cfg_include_one(ctx, v, g.gl_pathv[i], magic);
+	}
+	if (r == 0)
+		globfree(&g);
+	free(path);
+	return (rv);
+}
+
+/*
+ * supervisord reads the main file whole, then each file its [include]
+ * names (space-separated globs relative to the main file's directory,
+ * each glob's matches sorted), whose own [include] is ignored.
+ */
+static int
+cfg_includes(struct cfg_ctx *ctx)
+{
+	struct cfg_exp	 x;
+	struct cfg_ment	*e;
+	struct cfg_sect	*s;
+	struct cfg_val	*v;
+	const char	*p, *w;
+	char		*str, *word;
+	int		 rv = 0;
+
+	if ((e = cfg_map_find(&ctx->sectmap, "include")) == NULL)
+		return (0);
+	s = ctx->sects[e->idx];
+	cfg_warn_keys(ctx, s, cfg_include_keys, nitems(cfg_include_keys));
+	if ((e = cfg_map_find(&s->keys, "files")) == NULL)
+		return (cfg_error(ctx, s->file, s->line, "[include] has no "
+		    "files="));
+	v = s->vals[e->idx];
+	memset(&x, 0, sizeof x);
+	x.include = 1;
+	if (cfg_expand(ctx, &x, v, &str) == -1)
+		return (-1);
+	for (p = str; rv == 0; p = w) {
+		while (cfg_isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0')
+			break;
+		for (w = p; *w != '\0' && !cfg_isspace((unsigned char)*w); w++)
+			;
+		word = cfg_strndup(p, w - p);
+		rv = cfg_include_pattern(ctx, v, word);
+		free(word);
+	}
+	free(str);
+	return (rv);
+}
+
+/* Pass 3: sections into the config. */
+
+static void
+cfg_proc_free(struct cfg_proc *p)
+{
+	free(p->name);
+	free(p->group);
+	free(p->program);
+	cfg_strv_free(p->argv);
+	free(p->directory);
+	free(p->user);
+	cfg_strv_free(p->env);
+	free(p->out.path);
+	free(p->err.path);
+	free(p->ready);
+	free(p->file);
+	free(p);
+}
+
+static struct cfg_proc *
+cfg_proc_new(struct cfg_ctx *ctx, struct cfg_sect *s)
+{
+	struct cfg_proc	*p;
+
+	p = xcalloc(1, sizeof *p);
+	p->umask = -1;
+	p->env = cfg_strv_new();
+	p->autostart = 1;
+	p->autorestart = CFG_AR_UNEXPECTED;
+	p->startsecs = 1;
+	p->startretries = 3;
+	p->exitcodes[0] = 1;		/* {0} */
+	p->stopsignal = SIGTERM;
+	p->stopwaitsecs = 10;
+	p->stopasgroup = 1;
+	p->killasgroup = 1;
+	p->priority = 999;
+	p->out.kind = p->err.kind = CFG_LOG_AUTO;
+	p->out.maxbytes = p->err.maxbytes = 50 * 1024 * 1024;
+	p->out.backups = p->err.backups = 10;
+	p->ready_timeout = 60;
+	p->file = xstrdup(s->file->name);
+	p->line = s->line;
+	TAILQ_INSERT_TAIL(&ctx->cf->procs, p, entry);
+	ctx->cf->nprocs++;
+	return (p);
+}
+
+/* What a proc's values say together. */
+static int
+cfg_proc_check(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_proc *p,
+    int first)
+{
+	struct cfg_val	*sg, *kg, *v;
+	struct cfg_log	*logs[2] = { &p->out, &p->err };
+	const char	*mb[2] = { "stdout_logfile_maxbytes",
+			    "stderr_logfile_maxbytes" };
+	int		 i;
+
+	/*
+	 * warden stops and kills the group by default; killasgroup=false
+	 * alone means supervisord's stopasgroup default, false.
+	 */
+	sg = cfg_get(ctx, s, "stopasgroup");
+	kg = cfg_get(ctx, s, "killasgroup");
+	if (kg != NULL && !p->killasgroup && sg == NULL)
+		p->stopasgroup = 0;
+	if (p->stopasgroup && !p->killasgroup)
+		return (cfg_error(ctx, kg->file, kg->line, "stopasgroup=true "
+		    "needs killasgroup=true"));
+	if (p->redirect_stderr) {
+		if (p->err.kind == CFG_LOG_PATH && first) {
+			v = cfg_get(ctx, s, "stderr_logfile");
+			cfg_warn(ctx, v->file, v->line, "stderr_logfile= is "
+			    "ignored: redirect_stderr=true");
+		}
+		free(p->err.path);
+		p->err.path = NULL;
+		p->err.kind = CFG_LOG_NONE;
+	}
+	for (i = 0; i < 2 && first; i++) {
+		if (logs[i]->kind != CFG_LOG_AUTO || logs[i]->maxbytes != 0)
+			continue;
+		v = cfg_get(ctx, s, mb[i]);
+		cfg_warn(ctx, v->file, v->line, "%s=0 with an AUTO log: "
+		    "nothing limits its size", mb[i]);
+	}
+	return (0);
+}
+
+/* One process of [program:x]: process_num is num. */
+static int
+cfg_proc(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_exp *x,
+    struct cfg_val *pn, const char *rawname, int first)
+{
+	struct cfg_map	 penv;
+	struct cfg_proc	*p;
+	struct cfg_ment	*e;
+	struct cfg_val	*v, fake;
+	char		*str, *q;
+	int		 rv = -1;
+
+	memset(&penv, 0, sizeof penv);
+	p = cfg_proc_new(ctx, s);
+	p->program = xstrdup(x->program);
+	p->group = xstrdup(x->group);
+	p->process_num = x->process_num;
+
+	/* environment= first: its keys are ENV_ for the other keys. */
+	x->penv = NULL;
+	if ((v = cfg_get(ctx, s, "environment")) != NULL) {
+		if (cfg_expand(ctx, x, v, &str) == -1)
+			goto out;
+		if (cfg_env(ctx, v, str, &p->env) == -1) {
+			free(str);
+			goto out;
+		}
+		free(str);
+	}
+	cfg_map_env(&penv, p->env);
+	x->penv = &penv;
+
+	if (pn == NULL) {
+		memset(&fake, 0, sizeof fake);
+		fake.key = "process_name";
+		fake.file = s->file;
+		fake.line = s->line;
+		pn = &fake;
+	}
+	if (cfg_expand_text(ctx, x, pn, rawname, &p->name) == -1 ||
+	    cfg_check_name(ctx, pn->file, pn->line, "process", p->name) == -1)
+		goto out;
+	e = cfg_map_put(&ctx->names, p->name);
+	if (e->val != NULL) {
+		q = cfg_vis(p->name);
+		cfg_error(ctx, pn->file, pn->line, "duplicate process name "
+		    "\"%s\" (also %s)", q, e->val);
+		free(q);
+		goto out;
+	}
+	xasprintf(&e->val, "in [%s] at %s:%d", s->name, s->file->name,
+	    s->line);
+
+	if (cfg_apply(ctx, s, cfg_program_keys, nitems(cfg_program_keys), x,
+	    p, first) == -1 || cfg_proc_check(ctx, s, p, first) == -1)
+		goto out;
+	rv = 0;
+out:
+	x->penv = NULL;
+	cfg_map_free(&penv);
+	return (rv);
+}
+
+/* An integer key read before the processes, with what x can expand. */
+static int
+cfg_getint(struct cfg_ctx *ctx, const struct cfg_exp *x, struct cfg_val *v,
+    long min, long max, long *out)
+{
+	char	*str;
+	int	 r;
+
+	if (cfg_expand(ctx, x, v, &str) == -1)
+		return (-1);
+	r = cfg_int(ctx, v, str, min, max, out);
+	free(str);
+	return (r);
+}
+
+static int
+cfg_program(struct cfg_ctx *ctx, struct cfg_sect *s)
+{
+	struct cfg_exp	 x;
+	struct cfg_ment	*e;
+	struct cfg_val	*nv, *sv, *pn;
+	char		*name, *raw = NULL;
+	long		 numprocs = 1, start = 0, i;
+	int		 rv = -1;
+
+	name = cfg_strip_dup(s->name + strlen("program:"));
+	if (cfg_check_name(ctx, s->file, s->line, "program", name) == -1)
+		goto out;
+	cfg_warn_keys(ctx, s, cfg_program_keys, nitems(cfg_program_keys));
+	memset(&x, 0, sizeof x);
+	x.program = name;
+	e = cfg_map_find(&ctx->groups, s->name + strlen("program:"));
+	x.group = e != NULL ? e->val : name;
+	x.senv = &ctx->senv;
+
+	nv = cfg_get(ctx, s, "numprocs");
+	if (nv != NULL && cfg_getint(ctx, &x, nv, 0, CFG_MAXPROCS,
+	    &numprocs) == -1)
+		goto out;
+	sv = cfg_get(ctx, s, "numprocs_start");
+	if (sv != NULL && cfg_getint(ctx, &x, sv, 0, INT_MAX - numprocs,
+	    &start) == -1)
+		goto out;
+	if (cfg_get(ctx, s, "command") == NULL) {
+		cfg_error(ctx, s->file, s->line, "[%s] has no command=",
+		    s->name);
+		goto out;
+	}
+	if (numprocs == 0)
+		cfg_warn(ctx, nv->file, nv->line, "numprocs=0: [%s] has no "
+		    "processes", s->name);
+	if (ctx->cf->nprocs + numprocs > CFG_MAXPROCS) {
+		cfg_error(ctx, nv != NULL ? nv->file : s->file, nv != NULL ?
+		    nv->line : s->line, "more than %d processes in all",
+		    CFG_MAXPROCS);
+		goto out;
+	}
+	pn = cfg_get(ctx, s, "process_name");
+	raw = pn != NULL ? cfg_strip_dup(pn->buf.s) :
+	    xstrdup("%(program_name)s");
+	if (numprocs > 1 && strstr(raw, "%(process_num)") == NULL) {
+		cfg_error(ctx, pn != NULL ? pn->file : nv->file, pn != NULL ?
+		    pn->line : nv->line, "numprocs=%ld needs %%(process_num) "
+		    "in process_name=, to name each process", numprocs);
+		goto out;
+	}
+	x.procvars = 1;
+	x.numprocs = (int)numprocs;
+	for (i = 0; i < numprocs; i++) {
+		x.process_num = (int)(start + i);
+		if (cfg_proc(ctx, s, &x, pn, raw, i == 0) == -1)
+			goto out;
+	}
+	rv = 0;
+out:
+	free(raw);
+	free(name);
+	return (rv);
+}
+
+/* [group:x] programs=a,b: each must be a [program:]. */
+static int
+cfg_group(struct cfg_ctx *ctx, struct cfg_sect *s)
+{
+	struct cfg_exp	 x;
+	struct cfg_ment	*e;
+	struct cfg_val	*v;
+	char		*name, *str = NULL, *p, *comma, *member, *sect, *q;
+	long		 prio;
+	int		 rv = -1;
+
+	memset(&x, 0, sizeof x);
+	name = cfg_strip_dup(s->name + strlen("group:"));
+	if (cfg_check_name(ctx, s->file, s->line, "group", name) == -1)
+		goto out;
+	cfg_warn_keys(ctx, s, cfg_group_keys, nitems(cfg_group_keys));
+	if ((v = cfg_get(ctx, s, "priority")) != NULL &&
+	    cfg_getint(ctx, &x, v, INT_MIN, INT_MAX, &prio) == -1)
+		goto out;
+	if ((v = cfg_get(ctx, s, "programs")) == NULL) {
+		cfg_error(ctx, s->file, s->line, "[%s] has no programs=",
+		    s->name);
+		goto out;
+	}
+	if (cfg_expand(ctx, &x, v, &str) == -1)
+		goto out;
+	for (p = str; p != NULL; p = comma) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma++ = '\0';
+		member = cfg_strip_dup(p);
+		xasprintf(&sect, "program:%s", member);
+		if (cfg_map_find(&ctx->sectmap, sect) == NULL) {
+			free(sect);
+			xasprintf(&sect, "fcgi-program:%s", member);
+			q = cfg_vis(member);
+			if (cfg_map_find(&ctx->sectmap, sect) == NULL)
+				cfg_error(ctx, v->file, v->line, "programs: "
+				    "no [program:%s]", q);
+			free(q);
+			free(sect);
+			free(member);
+			if (ctx->cause != NULL)
+				goto out;
+			continue;	/* not implemented: warned */
+		}
+		free(sect);
+		e = cfg_map_put(&ctx->groups, member);
+		if (e->val != NULL && strcmp(e->val, name) != 0) {
+			q = cfg_vis(member);
+			cfg_error(ctx, v->file, v->line, "programs: %s is "
+			    "already in [group:%s]", q, e->val);
+			free(q);
+			free(member);
+			goto out;
+		}
+		if (e->val == NULL)
+			e->val = xstrdup(name);
+		free(member);
+	}
+	rv = 0;
+out:
+	free(str);
+	free(name);
+	return (rv);
+}
+
+/* A section of one kind, the first of its name: NULL if none. */
+static struct cfg_sect *
+cfg_sect_named(struct cfg_ctx *ctx, const char *name)
+{
+	struct cfg_ment	*e;
+
+	if ((e = cfg_map_find(&ctx->sectmap, name)) == NULL)
+		return (NULL);
+	return (ctx->sects[e->idx]);
+}
+
+static int
+cfg_globals(struct cfg_ctx *ctx)
+{
+	static const struct {
+		const char		*name;
+		const struct cfg_key	*keys;
+		size_t			 n;
+	} order[] = {
+		{ "unix_http_server", cfg_unix_keys, nitems(cfg_unix_keys) },
+		{ "supervisord", cfg_supervisord_keys,
+		    nitems(cfg_supervisord_keys) },
+		{ "warden", cfg_warden_keys, nitems(cfg_warden_keys) },
+	};
+	struct cfg_exp	 x;
+	struct cfg_sect	*s;
+	size_t		 i;
+
+	memset(&x, 0, sizeof x);
+	for (i = 0; i < nitems(order); i++) {
+		if ((s = cfg_sect_named(ctx, order[i].name)) == NULL)
+			continue;
+		cfg_warn_keys(ctx, s, order[i].keys, order[i].n);
+		if (cfg_apply(ctx, s, order[i].keys, order[i].n, &x, ctx->cf,
+		    1) == -1)
+			return (-1);
+	}
+	cfg_map_env(&ctx->senv, ctx->cf->env);
+	return (0);
+}
+
+static char *
+cfg_default_rundir(void)
+{
+	const char	*xdg;
+	char		*s;
+
+	if (geteuid() == 0)
+		return (xstrdup("/run/warden"));
+	if ((xdg = getenv("XDG_RUNTIME_DIR")) != NULL && *xdg == '/')
+		xasprintf(&s, "%s/warden", xdg);
+	else
+		xasprintf(&s, "/tmp/warden-%lu", (unsigned long)geteuid());
+	return (s);
+}
+
+static int
+cfg_build(struct cfg_ctx *ctx)
+{
+	struct config	*cf = ctx->cf;
+	struct cfg_sect	*s;
+	char		*q;
+	int		 i;
+
+	cfg_warn_defaults(ctx);
+	if (cfg_globals(ctx) == -1)
+		return (-1);
+	for (i = 0; i < ctx->nsects; i++)
+		if (ctx->sects[i]->kind == CFG_S_GROUP &&
+		    cfg_group(ctx, ctx->sects[i]) == -1)
+			return (-1);
+	for (i = 0; i < ctx->nsects; i++) {
+		s = ctx->sects[i];
+		if (s->kind == CFG_S_PROGRAM) {
+			if (cfg_program(ctx, s) == -1)
+				return (-1);
+			continue;
+		}
+		if (s->kind != CFG_S_IGNORED && s->kind != CFG_S_UNKNOWN)
+			continue;
+		q = cfg_vis(s->name);
+		if (s->kind == CFG_S_IGNORED)
+			cfg_warn(ctx, s->file, s->line, "[%s] is not "
+			    "implemented in warden, ignored", q);
+		else
+			cfg_warn(ctx, s->file, s->line, "unknown section "
+			    "[%s], ignored", q);
+		free(q);
+	}
+	if (cf->socket == NULL)
+		xasprintf(&cf->socket, "%s/warden.sock", cf->rundir);
+	if (cf->pidfile == NULL)
+		xasprintf(&cf->pidfile, "%s/warden.pid", cf->rundir);
+	if (cf->childlogdir == NULL)
+		cf->childlogdir = xstrdup(cf->rundir);
+	return (0);
+}
+
+static struct config *
+cfg_new(void)
+{
+	struct config	*cf;
+
+	cf = xcalloc(1, sizeof *cf);
+	TAILQ_INIT(&cf->procs);
+	cf->rundir = cfg_default_rundir();
+	cf->socket_mode = 0700;
+	cf->identifier = xstrdup("supervisor");
+	cf->umask = 022;
+	cf->minfds = 1024;
+	cf->env = cfg_strv_new();
+	cf->warnings = cfg_strv_new();
+	return (cf);
+}
+
+void
+cfg_free(struct config *cf)
+{
+	struct cfg_proc	*p;
+
+	if (cf == NULL)
+		return;
+	while ((p = TAILQ_FIRST(&cf->procs)) != NULL) {
+		TAILQ_REMOVE(&cf->procs, p, entry);
+		cfg_proc_free(p);
+	}
+	free(cf->path);
+	free(cf->rundir);
+	free(cf->socket);
+	free(cf->pidfile);
+	free(cf->logfile);
+	free(cf->childlogdir);
+	free(cf->identifier);
+	free(cf->user);
+	cfg_strv_free(cf->env);
+	cfg_strv_free(cf->warnings);
+	free(cf);
+}
+
+/* The three passes over text, the main file named name at abspath. */
+static int
+cfg_run(const char *name, const char *abspath, const char *text, size_t len,
+    struct config **cfp, char **cause)
+{
+	struct cfg_ctx	  ctx;
+	struct cfg_file	 *f;
+	int		  rv = -1;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.cf = cfg_new();
+	ctx.cf->path = xstrdup(abspath);
+	cfg_map_env(&ctx.environ, environ);
+	if (gethostname(ctx.host, sizeof ctx.host - 1) == -1)
+		ctx.host[0] = '\0';
+	ctx.host[sizeof ctx.host - 1] = '\0';
+	f = cfg_file_new(&ctx, name, abspath);
+	if (cfg_parse(&ctx, f, text, len, 0) == 0 && cfg_includes(&ctx) == 0 &&
+	    cfg_build(&ctx) == 0)
+		rv = 0;
+	if (rv == 0) {
+		*cfp = ctx.cf;
+		ctx.cf = NULL;
+	} else {
+		*cfp = NULL;
+		*cause = ctx.cause;
+		ctx.cause = NULL;
+		cfg_free(ctx.cf);
+	}
+	free(ctx.cause);
+	cfg_ctx_free(&ctx);
+	return (rv);
+}
+
+/* name made absolute against the current directory. */
+static char *
+cfg_abs_cwd(const char *name)
+{
+	char	*cwd, *abs;
+
+	if (*name == '/')
+		return (cfg_abspath("/", name));
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		return (NULL);
+	abs = cfg_abspath(cwd, name);
+	free(cwd);
+	return (abs);
+}
+
+int
+cfg_load(const char *path, struct config **cfp, char **cause)
+{
+	char	*text, *abs;
+	size_t	 len;
+	int	 rv;
+
+	*cfp = NULL;
+	if (cfg_read(path, &text, &len) == -1) {
+		xasprintf(cause, "%s: %s", path, cfg_strerror(errno));
+		return (-1);
+	}
+	if ((abs = cfg_abs_cwd(path)) == NULL) {
+		xasprintf(cause, "%s: cannot find the current directory: %s",
+		    path, strerror(errno));
+		free(text);
+		return (-1);
+	}
+	rv = cfg_run(path, abs, text, len, cfp, cause);
+	free(abs);
+	free(text);
+	return (rv);
+}
+
+int
+cfg_load_string(const char *name, const char *text, struct config **cfp,
+    char **cause)
+{
+	char	*abs;
+	int	 rv;
+
+	*cfp = NULL;
+	if ((abs = cfg_abs_cwd(name)) == NULL) {
+		xasprintf(cause, "%s: cannot find the current directory: %s",
+		    name, strerror(errno));
+		return (-1);
+	}
+	rv = cfg_run(name, abs, text, strlen(text), cfp, cause);
+	free(abs);
+	return (rv);
+}
+
+int
+cfg_exitcode_expected(const struct cfg_proc *p, int code)
+{
+	if (code < 0 || code > 255)
+		return (0);
+	return ((p->exitcodes[code / 8] >> (code % 8)) & 1);
+}
+
+static int
+cfg_str_differ(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != b);
+	return (strcmp(a, b) != 0);
+}
+
+static int
+cfg_strv_differ(char **a, char **b)
+{
+	if (a == NULL || b == NULL)
+		return (!((a == NULL || *a == NULL) && (b == NULL ||
+		    *b == NULL)));
+	for (; *a != NULL && *b != NULL; a++, b++)
+		if (strcmp(*a, *b) != 0)
+			return (1);
+	return (*a != NULL || *b != NULL);
+}
+
+static int
+cfg_log_differ(const struct cfg_log *a, const struct cfg_log *b)
+{
+	return (a->kind != b->kind || cfg_str_differ(a->path, b->path) ||
+	    a->maxbytes != b->maxbytes || a->backups != b->backups ||
+	    a->syslog != b->syslog);
+}
+
+int
+cfg_proc_changed(const struct cfg_proc *a, const struct cfg_proc *b)
+{
+	return (cfg_str_differ(a->name, b->name) ||
+	    cfg_str_differ(a->group, b->group) ||
+	    cfg_str_differ(a->program, b->program) ||
+	    cfg_strv_differ(a->argv, b->argv) ||
+	    cfg_str_differ(a->directory, b->directory) ||
+	    cfg_str_differ(a->user, b->user) ||
+	    a->umask != b->umask ||
+	    cfg_strv_differ(a->env, b->env) ||
+	    a->autorestart != b->autorestart ||
+	    a->startsecs != b->startsecs ||
+	    a->startretries != b->startretries ||
+	    memcmp(a->exitcodes, b->exitcodes, sizeof a->exitcodes) != 0 ||
+	    a->stopsignal != b->stopsignal ||
+	    a->stopwaitsecs != b->stopwaitsecs ||
+	    a->stopasgroup != b->stopasgroup ||
+	    a->killasgroup != b->killasgroup ||
+	    a->redirect_stderr != b->redirect_stderr ||
+	    cfg_log_differ(&a->out, &b->out) ||
+	    cfg_log_differ(&a->err, &b->err) ||
+	    cfg_str_differ(a->ready, b->ready) ||
+	    a->ready_timeout != b->ready_timeout);
+}
+
+/*
+ * Without -c: warden.conf, then supervisord.conf, each looked for where
+ * supervisord looks (the current directory, its etc/, then /etc): a
+ * warden.conf anywhere beats a supervisord.conf, so adding one takes
+ * over from the supervisord file it replaces.  (supervisord's
+ * ../etc/supervisord.conf and ../supervisord.conf relative to its
+ * executable make no sense for a static binary in /usr/bin: left out.)
+ * *in_cwd is set when the file was found through the current directory
+ * and is not one of the /etc paths, so that root can refuse it.
+ */
+char *
+cfg_find(int *in_cwd)
+{
+	static const char	*names[] = {
+		"warden.conf",
+		"etc/warden.conf",
+		"/etc/warden.conf",
+		"/etc/warden/warden.conf",
+		"supervisord.conf",
+		"etc/supervisord.conf",
+		"/etc/supervisord.conf",
+		"/etc/supervisor/supervisord.conf",
+	};
+	struct stat	 sb;
+	char		*cwd, *path;
+	size_t		 i, j;
+
+	*in_cwd = 0;
+	cwd = getcwd(NULL, 0);
+	for (i = 0; i < nitems(names); i++) {
+		if (names[i][0] == '/')
+			path = xstrdup(names[i]);
+		else if (cwd != NULL)
+			path = cfg_abspath(cwd, names[i]);
+		else
+			continue;
+		if (stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+			if (names[i][0] != '/') {
+				*in_cwd = 1;
+				for (j = 0; j < nitems(names); j++)
+					if (strcmp(path, names[j]) == 0)
+						*in_cwd = 0;
+			}
+			free(cwd);
+			return (path);
+		}
+		free(path);
+	}
+	free(cwd);
+	return (NULL);
+}

@@ -1,0 +1,756 @@
+/*
+ * The control socket: SOCK_SEQPACKET, one request per connection.  A
+ * request is one message of NUL-terminated fields: the protocol version
+ * ("warden1"), the verb, its arguments.  Replies are messages of text
+ * lines; the last is "OK [CODE]" or "ERR reason".
+ *
+ * Every request is checked before anything runs: the peer's uid
+ * (SO_PEERCRED: ours or root), the size, the field count and lengths,
+ * the verb and its argument count.  A bad request gets ERR and the
+ * connection is closed; the supervisor never blocks on a client.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sup.h"
+
+#define CTL_PROTOCOL	"warden1"
+#define CTL_MSG_MAX	65536	/* a request larger than this is refused */
+#define CTL_FIELD_MAX	1024	/* bytes in one field */
+#define CTL_FIELDS_MAX	4096	/* fields in one request */
+#define CTL_CONNS_MAX	64	/* clients at once */
+#define CTL_IDLE	5.0	/* seconds a client may take to ask */
+#define CTL_CHUNK	32768	/* reply text packed per message */
+
+enum ctl_op { OP_NONE, OP_START, OP_STOP, OP_RESTART };
+
+struct ctl_conn {
+	struct sup	 *sup;
+	int		  fd;
+	struct timer	 *idle;
+	enum ctl_op	  op;		/* waiting for services to settle */
+	struct svc	**targets;
+	int		  ntargets;
+	char		 *out;		/* reply text not yet packed */
+	size_t		  outlen;
+	char		**queue;	/* messages not yet sent */
+	size_t		 *qlen;
+	int		  nqueue;
+	int		  done;		/* final reply queued: close when sent */
+	TAILQ_ENTRY(ctl_conn) entry;
+};
+
+static TAILQ_HEAD(, ctl_conn) ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
+static int ctl_nconns;
+
+static int	ctl_status(struct ctl_conn *, int, char **);
+static int	ctl_start(struct ctl_conn *, int, char **);
+static int	ctl_stop(struct ctl_conn *, int, char **);
+static int	ctl_restart(struct ctl_conn *, int, char **);
+static int	ctl_reload(struct ctl_conn *, int, char **);
+static int	ctl_shutdown(struct ctl_conn *, int, char **);
+
+static const struct ctl_verb {
+	const char	*name;
+	int		 minargs, maxargs;	/* -1: no limit */
+	int		(*exec)(struct ctl_conn *, int, char **);
+	const char	*usage;
+} ctl_verbs[] = {
+	{ "reload",	0, 0,	ctl_reload,	"reload" },
+	{ "restart",	1, -1,	ctl_restart,	"restart NAME...|GROUP:*|all" },
+	{ "shutdown",	0, 0,	ctl_shutdown,	"shutdown" },
+	{ "start",	1, -1,	ctl_start,	"start NAME...|GROUP:*|all" },
+	{ "status",	0, -1,	ctl_status,	"status [--json] [NAME...]" },
+	{ "stop",	1, -1,	ctl_stop,	"stop NAME...|GROUP:*|all" },
+};
+
+static void	ctl_close(struct ctl_conn *);
+
+/* Pack pending text into messages and send what the socket takes. */
+static void
+ctl_flush(struct ctl_conn *c)
+{
+	ssize_t	n;
+	int	i;
+
+	for (i = 0; i < c->nqueue; i++) {
+		n = send(c->fd, c->queue[i], c->qlen[i],
+		    MSG_DONTWAIT|MSG_NOSIGNAL);
+		if (n == -1 && errno == EAGAIN)
+			break;
+		if (n == -1) {
+			ctl_close(c);
+			return;
+		}
+	}
+	if (i > 0) {
+		int k;
+
+		for (k = 0; k < i; k++)
+			free(c->queue[k]);
+		memmove(c->queue, c->queue + i, (c->nqueue - i) *
+		    sizeof *c->queue);
+		memmove(c->qlen, c->qlen + i, (c->nqueue - i) * sizeof *c->qlen);
+		c->nqueue -= i;
+	}
+	if (c->nqueue > 0) {
+		(void)loop_mod(c->sup->loop, c->fd, EPOLLOUT);
+		return;
+	}
+	if (c->done)
+		ctl_close(c);
+}
+
+static void
+ctl_queue(struct ctl_conn *c, char *msg, size_t len)
+{
+	c->queue = xreallocarray(c->queue, c->nqueue + 1, sizeof *c->queue);
+	c->qlen = xreallocarray(c->qlen, c->nqueue + 1, sizeof *c->qlen);
+	c->queue[c->nqueue] = msg;
+	c->qlen[c->nqueue] = len;
+	c->nqueue++;
+}
+
+static void
+ctl_pack(struct ctl_conn *c)
+{
+	if (c->outlen == 0)
+		return;
+	ctl_queue(c, c->out, c->outlen);
+	c->out = NULL;
+	c->outlen = 0;
+}
+
+/* Add a line of reply text. */
+static void __attribute__((format(printf, 2, 3)))
+ctl_printf(struct ctl_conn *c, const char *fmt, ...)
+{
+	char	*line;
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (n == -1)
+		return;
+	if (c->outlen + (size_t)n + 1 > CTL_CHUNK)
+		ctl_pack(c);
+	c->out = xreallocarray(c->out, c->outlen + (size_t)n + 2, 1);
+	memcpy(c->out + c->outlen, line, (size_t)n);
+	c->outlen += (size_t)n;
+	c->out[c->outlen++] = '\n';
+	free(line);
+}
+
+/* The final reply: "OK [code]" or "ERR reason"; then close once sent. */
+static void
+ctl_end(struct ctl_conn *c, const char *final)
+{
+	ctl_pack(c);
+	ctl_queue(c, xstrdup(final), strlen(final));
+	c->done = 1;
+	ctl_flush(c);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+ctl_err(struct ctl_conn *c, const char *fmt, ...)
+{
+	char	*msg, *line;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	xasprintf(&line, "ERR %s", msg ? msg : "error");
+	ctl_end(c, line);
+	free(line);
+	free(msg);
+}
+
+static void
+ctl_close(struct ctl_conn *c)
+{
+	int	i;
+
+	loop_del(c->sup->loop, c->fd);
+	close(c->fd);
+	loop_timer_del(c->sup->loop, c->idle);
+	for (i = 0; i < c->nqueue; i++)
+		free(c->queue[i]);
+	free(c->queue);
+	free(c->qlen);
+	free(c->out);
+	free(c->targets);
+	TAILQ_REMOVE(&ctl_conns, c, entry);
+	ctl_nconns--;
+	free(c);
+}
+
+/* Is s one of the services the words name? Adds them to the targets. */
+static int
+ctl_targets(struct ctl_conn *c, int argc, char **argv)
+{
+	struct sup	*sup = c->sup;
+	struct svc	*s;
+	char		*cause = NULL;
+	size_t		 glen;
+	int		 i, found;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "all") == 0) {
+			TAILQ_FOREACH(s, &sup->svcs, entry) {
+				if (s->removed)
+					continue;
+				c->targets = xreallocarray(c->targets,
+				    c->ntargets + 1, sizeof *c->targets);
+				c->targets[c->ntargets++] = s;
+			}
+			continue;
+		}
+		glen = strlen(argv[i]);
+		if (glen > 2 && strcmp(argv[i] + glen - 2, ":*") == 0) {
+			found = 0;
+			TAILQ_FOREACH(s, &sup->svcs, entry) {
+				if (s->removed ||
+				    strlen(s->cfg->group) != glen - 2 ||
+				    strncmp(s->cfg->group, argv[i], glen - 2))
+					continue;
+				c->targets = xreallocarray(c->targets,
+				    c->ntargets + 1, sizeof *c->targets);
+				c->targets[c->ntargets++] = s;
+				found = 1;
+			}
+			if (!found) {
+				ctl_err(c, "%.*s: no such group",
+				    (int)(glen - 2), argv[i]);
+				return (-1);
+			}
+			continue;
+		}
+		if ((s = svc_find(sup, argv[i], &cause)) == NULL) {
+			ctl_err(c, "%s", cause);
+			free(cause);
+			return (-1);
+		}
+		c->targets = xreallocarray(c->targets, c->ntargets + 1,
+		    sizeof *c->targets);
+		c->targets[c->ntargets++] = s;
+	}
+	return (0);
+}
+
+static const char *
+ctl_fullname(const struct svc *s, char *buf, size_t len)
+{
+	if (strcmp(s->cfg->group, s->cfg->name) == 0)
+		snprintf(buf, len, "%s", s->cfg->name);
+	else
+		snprintf(buf, len, "%s:%s", s->cfg->group, s->cfg->name);
+	return (buf);
+}
+
+static void
+ctl_status_json(struct ctl_conn *c)
+{
+	char	 *buf = NULL, desc[256];
+	size_t	  len = 0;
+	FILE	 *fp;
+	int	  i;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return;
+	fprintf(fp, "{\"services\": [");
+	for (i = 0; i < c->ntargets; i++) {
+		struct svc *s = c->targets[i];
+
+		svc_describe(s, desc, sizeof desc);
+		fprintf(fp, "%s{\"name\": ", i ? ", " : "");
+		json_string(fp, s->cfg->name);
+		fprintf(fp, ", \"group\": ");
+		json_string(fp, s->cfg->group);
+		fprintf(fp, ", \"state\": \"%s\", \"pid\": ",
+		    svc_state_names[s->state]);
+		if (s->pid > 0)
+			fprintf(fp, "%ld", (long)s->pid);
+		else
+			fprintf(fp, "null");
+		fprintf(fp, ", \"since\": %lld, \"exit_status\": ",
+		    (long long)s->since);
+		if (s->has_status && WIFEXITED(s->status))
+			fprintf(fp, "%d", WEXITSTATUS(s->status));
+		else if (s->has_status && WIFSIGNALED(s->status))
+			fprintf(fp, "%d", 128 + WTERMSIG(s->status));
+		else
+			fprintf(fp, "null");
+		fprintf(fp, ", \"restarts\": %lu, \"ready\": %s, "
+		    "\"description\": ", s->restarts, s->state == SVC_RUNNING ?
+		    "true" : "false");
+		json_string(fp, desc);
+		fputc('}', fp);
+	}
+	fprintf(fp, "]}");
+	fclose(fp);
+	ctl_printf(c, "%s", buf);
+	free(buf);
+}
+
+static int
+ctl_status(struct ctl_conn *c, int argc, char **argv)
+{
+	char	name[512], desc[256];
+	int	json = 0, i, all_running = 1;
+
+	if (argc > 0 && strcmp(argv[0], "--json") == 0) {
+		json = 1;
+		argc--;
+		argv++;
+	}
+	if (argc == 0) {
+		char *all = "all";
+
+		if (ctl_targets(c, 1, &all) == -1)
+			return (-1);
+	} else if (ctl_targets(c, argc, argv) == -1)
+		return (-1);
+	for (i = 0; i < c->ntargets; i++)
+		if (c->targets[i]->state != SVC_RUNNING)
+			all_running = 0;
+	if (json)
+		ctl_status_json(c);
+	else {
+		for (i = 0; i < c->ntargets; i++) {
+			svc_describe(c->targets[i], desc, sizeof desc);
+			ctl_printf(c, "%-32s %-9s %s", ctl_fullname(
+			    c->targets[i], name, sizeof name),
+			    svc_state_names[c->targets[i]->state], desc);
+		}
+	}
+	ctl_end(c, all_running ? "OK" : "OK 3");
+	return (0);
+}
+
+/* Has every target reached what the waiting operation wants? */
+static int
+ctl_op_done(struct ctl_conn *c)
+{
+	struct svc	*s;
+	int		 i;
+
+	for (i = 0; i < c->ntargets; i++) {
+		s = c->targets[i];
+		if (s == NULL)
+			continue;
+		if (c->op == OP_STOP && s->state != SVC_STOPPED &&
+		    s->state != SVC_EXITED && s->state != SVC_FATAL)
+			return (0);
+		if (c->op != OP_STOP && (s->restart ||
+		    (s->state != SVC_RUNNING && s->state != SVC_FATAL &&
+		    s->state != SVC_EXITED && s->state != SVC_STOPPED)))
+			return (0);
+	}
+	return (1);
+}
+
+static void
+ctl_op_report(struct ctl_conn *c)
+{
+	struct svc	*s;
+	char		 name[512], desc[256];
+	int		 i, failed = 0;
+
+	for (i = 0; i < c->ntargets; i++) {
+		if ((s = c->targets[i]) == NULL)
+			continue;
+		ctl_fullname(s, name, sizeof name);
+		if (c->op == OP_STOP)
+			ctl_printf(c, "%s: stopped", name);
+		else if (s->state == SVC_RUNNING)
+			ctl_printf(c, "%s: started", name);
+		else {
+			svc_describe(s, desc, sizeof desc);
+			ctl_printf(c, "%s: ERROR (%s: %s)", name,
+			    svc_state_names[s->state], desc);
+			failed = 1;
+		}
+	}
+	c->op = OP_NONE;
+	if (failed)
+		ctl_err(c, "not every process started");
+	else
+		ctl_end(c, "OK");
+}
+
+/* A service changed state: answer the clients whose wait is over. */
+void
+ctl_changed(struct sup *sup)
+{
+	struct ctl_conn	*c, *tmp;
+
+	TAILQ_FOREACH_SAFE(c, &ctl_conns, entry, tmp) {
+		if (c->op != OP_NONE && ctl_op_done(c))
+			ctl_op_report(c);
+	}
+}
+
+/* Order targets by priority: ascending to start, descending to stop. */
+static int
+ctl_prio_cmp(const void *a, const void *b)
+{
+	const struct svc	*x = *(struct svc *const *)a;
+	const struct svc	*y = *(struct svc *const *)b;
+
+	return (x->cfg->priority - y->cfg->priority);
+}
+
+static int
+ctl_start(struct ctl_conn *c, int argc, char **argv)
+{
+	char	name[512];
+	int	i;
+
+	if (ctl_targets(c, argc, argv) == -1)
+		return (-1);
+	qsort(c->targets, c->ntargets, sizeof *c->targets, ctl_prio_cmp);
+	for (i = 0; i < c->ntargets; i++) {
+		struct svc *s = c->targets[i];
+
+		if (s->state == SVC_RUNNING || s->state == SVC_STARTING ||
+		    s->state == SVC_STOPPING) {
+			if (argc == 1 && strcmp(argv[0], "all") == 0) {
+				c->targets[i] = NULL;
+				continue;
+			}
+			ctl_printf(c, "%s: ERROR (already %s)",
+			    ctl_fullname(s, name, sizeof name),
+			    s->state == SVC_STOPPING ? "stopping" : "started");
+			c->targets[i] = NULL;
+			continue;
+		}
+		svc_event(s, EV_START);
+	}
+	c->op = OP_START;
+	if (ctl_op_done(c))
+		ctl_op_report(c);
+	return (0);
+}
+
+static int
+ctl_stop(struct ctl_conn *c, int argc, char **argv)
+{
+	int	i;
+
+	if (ctl_targets(c, argc, argv) == -1)
+		return (-1);
+	qsort(c->targets, c->ntargets, sizeof *c->targets, ctl_prio_cmp);
+	for (i = c->ntargets - 1; i >= 0; i--)
+		svc_event(c->targets[i], EV_STOP);
+	c->op = OP_STOP;
+	if (ctl_op_done(c))
+		ctl_op_report(c);
+	return (0);
+}
+
+static int
+ctl_restart(struct ctl_conn *c, int argc, char **argv)
+{
+	struct svc	*s;
+	int		 i;
+
+	if (ctl_targets(c, argc, argv) == -1)
+		return (-1);
+	qsort(c->targets, c->ntargets, sizeof *c->targets, ctl_prio_cmp);
+	for (i = 0; i < c->ntargets; i++) {
+		s = c->targets[i];
+		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
+		    s->state == SVC_STOPPING) {
+			s->restart = 1;
+			svc_event(s, EV_STOP);
+		} else
+			svc_event(s, EV_START);
+	}
+	c->op = OP_RESTART;
+	if (ctl_op_done(c))
+		ctl_op_report(c);
+	return (0);
+}
+
+static int
+ctl_reload(struct ctl_conn *c, int argc, char **argv)
+{
+	char	*cause = NULL;
+
+	if (sup_reload(c->sup, &cause) == -1) {
+		ctl_err(c, "%s", cause);
+		free(cause);
+		return (-1);
+	}
+	ctl_end(c, "OK");
+	return (0);
+}
+
+static int
+ctl_shutdown(struct ctl_conn *c, int argc, char **argv)
+{
+	ctl_end(c, "OK");
+	sup_shutdown(c->sup);
+	return (0);
+}
+
+/*
+ * Split and check one request: fields NUL-terminated, none too long, the
+ * protocol first.  Returns the field count, or -1 with *why set.
+ */
+int
+ctl_parse(char *buf, size_t len, char **fields, int max, const char **why)
+{
+	size_t	i, start = 0;
+	int	n = 0;
+
+	if (len == 0 || buf[len - 1] != '\0') {
+		*why = "malformed request";
+		return (-1);
+	}
+	for (i = 0; i < len; i++) {
+		if (buf[i] != '\0')
+			continue;
+		if (i - start > CTL_FIELD_MAX) {
+			*why = "field too long";
+			return (-1);
+		}
+		if (n == max) {
+			*why = "too many fields";
+			return (-1);
+		}
+		fields[n++] = buf + start;
+		start = i + 1;
+	}
+	if (n < 2 || strcmp(fields[0], CTL_PROTOCOL) != 0) {
+		*why = "protocol " CTL_PROTOCOL " expected";
+		return (-1);
+	}
+	for (i = 1; i < (size_t)n; i++) {
+		const unsigned char *p;
+
+		for (p = (const unsigned char *)fields[i]; *p != '\0'; p++)
+			if (*p < 0x20 || *p == 0x7f) {
+				*why = "control character in request";
+				return (-1);
+			}
+	}
+	return (n);
+}
+
+static void
+ctl_request(struct ctl_conn *c, char *buf, size_t len)
+{
+	const struct ctl_verb	*v;
+	const char		*why = NULL;
+	char			**fields;
+	size_t			 i;
+	int			 n, argc;
+
+	fields = xcalloc(CTL_FIELDS_MAX, sizeof *fields);
+	if ((n = ctl_parse(buf, len, fields, CTL_FIELDS_MAX, &why)) == -1) {
+		ctl_err(c, "%s", why);
+		free(fields);
+		return;
+	}
+	argc = n - 2;
+	for (i = 0; i < nitems(ctl_verbs); i++) {
+		v = &ctl_verbs[i];
+		if (strcmp(v->name, fields[1]) != 0)
+			continue;
+		if (argc < v->minargs || (v->maxargs != -1 &&
+		    argc > v->maxargs))
+			ctl_err(c, "usage: %s", v->usage);
+		else
+			(void)v->exec(c, argc, fields + 2);
+		free(fields);
+		return;
+	}
+	ctl_err(c, "unknown command: %s", fields[1]);
+	free(fields);
+}
+
+static void
+ctl_idle_cb(void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	c->idle = NULL;
+	if (c->op == OP_NONE && c->nqueue == 0 && !c->done)
+		ctl_close(c);		/* it never asked */
+}
+
+static void
+ctl_conn_cb(int fd, uint32_t events, void *arg)
+{
+	struct ctl_conn	*c = arg;
+	char		*buf;
+	ssize_t		 n;
+
+	if (events & EPOLLOUT) {
+		(void)loop_mod(c->sup->loop, fd, EPOLLIN);
+		ctl_flush(c);
+		return;
+	}
+	if (c->done || c->op != OP_NONE) {
+		/* One request per connection: more is misbehaviour. */
+		if (events & (EPOLLHUP|EPOLLERR))
+			ctl_close(c);
+		else {
+			char junk[1];
+
+			if (recv(fd, junk, sizeof junk, MSG_DONTWAIT) <= 0)
+				ctl_close(c);
+		}
+		return;
+	}
+	buf = xmalloc(CTL_MSG_MAX + 1);
+	n = recv(fd, buf, CTL_MSG_MAX + 1, MSG_DONTWAIT|MSG_TRUNC);
+	if (n == -1 && errno == EAGAIN) {
+		free(buf);
+		return;
+	}
+	if (n <= 0) {
+		free(buf);
+		ctl_close(c);
+		return;
+	}
+	loop_timer_del(c->sup->loop, c->idle);
+	c->idle = NULL;
+	if (n > CTL_MSG_MAX)
+		ctl_err(c, "request too large");
+	else
+		ctl_request(c, buf, (size_t)n);
+	free(buf);
+}
+
+static void
+ctl_accept_cb(int fd, uint32_t events, void *arg)
+{
+	struct sup	*sup = arg;
+	struct ctl_conn	*c;
+	struct ucred	 uc;
+	socklen_t	 len = sizeof uc;
+	int		 cfd, sz = 1 << 20;
+
+	(void)events;
+	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK|SOCK_CLOEXEC))
+	    != -1) {
+		if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
+		    (uc.uid != 0 && uc.uid != geteuid())) {
+			(void)send(cfd, "ERR permission denied", 21,
+			    MSG_DONTWAIT|MSG_NOSIGNAL);
+			close(cfd);
+			continue;
+		}
+		if (ctl_nconns >= CTL_CONNS_MAX) {
+			(void)send(cfd, "ERR too many clients", 20,
+			    MSG_DONTWAIT|MSG_NOSIGNAL);
+			close(cfd);
+			continue;
+		}
+		(void)setsockopt(cfd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+		c = xcalloc(1, sizeof *c);
+		c->sup = sup;
+		c->fd = cfd;
+		if (loop_add(sup->loop, cfd, EPOLLIN, ctl_conn_cb, c) == -1) {
+			close(cfd);
+			free(c);
+			continue;
+		}
+		c->idle = loop_timer(sup->loop, CTL_IDLE, ctl_idle_cb, c);
+		TAILQ_INSERT_TAIL(&ctl_conns, c, entry);
+		ctl_nconns++;
+	}
+}
+
+/*
+ * Bind the socket at path with mode: a restrictive umask around bind, so
+ * it is never reachable by others even for an instant, then chmod.
+ */
+int
+ctl_listen(struct sup *sup, const char *path, int mode, char **cause)
+{
+	struct sockaddr_un	sun;
+	mode_t			old;
+	int			fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		xasprintf(cause, "%s: socket path too long", path);
+		return (-1);
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET|SOCK_NONBLOCK|SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return (-1);
+	}
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		umask(old);
+		xasprintf(cause, "bind %s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	umask(old);
+	if (chmod(path, (mode_t)mode & 0777) == -1 || listen(fd, 64) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	sup->ctlfd = fd;
+	if (sup->loop != NULL &&
+	    loop_add(sup->loop, fd, EPOLLIN, ctl_accept_cb, sup) == -1) {
+		xasprintf(cause, "epoll: %s", strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/* Register the listening socket once the loop exists. */
+int
+ctl_start_accepting(struct sup *sup)
+{
+	return (loop_add(sup->loop, sup->ctlfd, EPOLLIN, ctl_accept_cb, sup));
+}
+
+void
+ctl_close_all(struct sup *sup)
+{
+	struct ctl_conn	*c;
+
+	(void)sup;
+	while ((c = TAILQ_FIRST(&ctl_conns)) != NULL)
+		ctl_close(c);
+}
+
+/* A service is going away: no client may keep pointing at it. */
+void
+ctl_forget(struct sup *sup, struct svc *s)
+{
+	struct ctl_conn	*c;
+	int		 i;
+
+	(void)sup;
+	TAILQ_FOREACH(c, &ctl_conns, entry)
+		for (i = 0; i < c->ntargets; i++)
+			if (c->targets[i] == s)
+				c->targets[i] = NULL;
+}

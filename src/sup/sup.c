@@ -1,0 +1,459 @@
+/*
+ * sup_main(): the supervisor's life.  One loop; signals through a
+ * signalfd; every child reaped in one place (we are a child subreaper, so
+ * orphans come here too).  Services own their cfg_proc, taken out of the
+ * config, so that reload can hand each one its new definition.
+ */
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sup.h"
+
+static int	sup_logfd = -1;		/* -1: syslog */
+static int	sup_use_stderr;
+
+/* The supervisor's own messages, with a timestamp. */
+void
+sup_log(const char *fmt, ...)
+{
+	char	msg[1024], ts[32], line[1100];
+	time_t	now;
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (sup_logfd == -1 && !sup_use_stderr) {
+		syslog(LOG_INFO, "%s", msg);
+		return;
+	}
+	now = time(NULL);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", localtime(&now));
+	n = snprintf(line, sizeof line, "%s warden[%ld]: %s\n", ts,
+	    (long)getpid(), msg);
+	if (n > (int)sizeof line - 1)
+		n = sizeof line - 1;
+	(void)!write(sup_logfd != -1 ? sup_logfd : STDERR_FILENO, line,
+	    (size_t)n);
+}
+
+static void
+sup_strv_free(char **v)
+{
+	char	**p;
+
+	for (p = v; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+/* Free a cfg_proc a service owns. */
+static void
+sup_proc_free(struct cfg_proc *p)
+{
+	free(p->name);
+	free(p->group);
+	free(p->program);
+	sup_strv_free(p->argv);
+	free(p->directory);
+	free(p->user);
+	sup_strv_free(p->env);
+	free(p->out.path);
+	free(p->err.path);
+	free(p->ready);
+	free(p->file);
+	free(p);
+}
+
+static void
+sup_svc_free(struct sup *sup, struct svc *s)
+{
+	TAILQ_REMOVE(&sup->svcs, s, entry);
+	ctl_forget(sup, s);
+	sup_proc_free(s->cfg);
+	svc_free(s);
+}
+
+/*
+ * Free the services a reload removed, once stopped.  From a timer, at
+ * the top of the loop: never under a caller walking the list.
+ */
+static void
+sup_gc_cb(void *arg)
+{
+	struct sup	*sup = arg;
+	struct svc	*s, *tmp;
+
+	sup->gc = NULL;
+	TAILQ_FOREACH_SAFE(s, &sup->svcs, entry, tmp)
+		if (s->removed && s->state != SVC_STARTING &&
+		    s->state != SVC_RUNNING && s->state != SVC_STOPPING &&
+		    s->state != SVC_BACKOFF)
+			sup_svc_free(sup, s);
+	ctl_changed(sup);
+}
+
+/* Take the procs out of cf, each into a new service, in file order. */
+static void
+sup_adopt(struct sup *sup, struct config *cf, struct svcs *into)
+{
+	struct cfg_proc	*p;
+	struct svc	*s;
+
+	while ((p = TAILQ_FIRST(&cf->procs)) != NULL) {
+		TAILQ_REMOVE(&cf->procs, p, entry);
+		cf->nprocs--;
+		s = svc_new(sup, p);
+		TAILQ_INSERT_TAIL(into, s, entry);
+	}
+}
+
+static int
+sup_prio_cmp(const void *a, const void *b)
+{
+	const struct svc	*x = *(struct svc *const *)a;
+	const struct svc	*y = *(struct svc *const *)b;
+
+	return (x->cfg->priority - y->cfg->priority);
+}
+
+/* Start the autostart services of list, lowest priority first. */
+static void
+sup_autostart(struct sup *sup)
+{
+	struct svc	**v, *s;
+	int		  n = 0, i;
+
+	TAILQ_FOREACH(s, &sup->svcs, entry)
+		n++;
+	v = xcalloc(n + 1, sizeof *v);
+	n = 0;
+	TAILQ_FOREACH(s, &sup->svcs, entry)
+		if (s->cfg->autostart && s->state == SVC_STOPPED &&
+		    !s->has_status)
+			v[n++] = s;
+	qsort(v, n, sizeof *v, sup_prio_cmp);
+	for (i = 0; i < n; i++)
+		svc_event(v[i], EV_START);
+	free(v);
+}
+
+/*
+ * Once every autostart service has settled, tell the waiting "warden up"
+ * (and the terminal) how they are, then report ready.
+ */
+void
+sup_settle_check(struct sup *sup)
+{
+	struct svc	*s;
+	char		 desc[256];
+
+	if (sup->settled_sent)
+		return;
+	TAILQ_FOREACH(s, &sup->svcs, entry)
+		if (s->cfg->autostart && (s->state == SVC_STARTING ||
+		    (s->state == SVC_STOPPED && !s->has_status)))
+			return;
+	TAILQ_FOREACH(s, &sup->svcs, entry) {
+		if (s->state != SVC_FATAL && s->state != SVC_BACKOFF)
+			continue;
+		svc_describe(s, desc, sizeof desc);
+		fprintf(stderr, "warden: %s: %s (%s)\n", s->cfg->name,
+		    svc_state_names[s->state], desc);
+	}
+	fflush(stderr);
+	sup->settled_sent = 1;
+	(void)wd_ready();
+	if (sup->foreground)
+		sup_use_stderr = 1;
+}
+
+/* Stop in reverse priority order: the highest number first, in parallel. */
+static void
+sup_shutdown_step(struct sup *sup)
+{
+	struct svc	*s;
+	int		 prio = 0, any = 0, busy = 0;
+
+	TAILQ_FOREACH(s, &sup->svcs, entry) {
+		if (s->state == SVC_STOPPING)
+			busy = 1;
+		else if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
+		    s->state == SVC_BACKOFF || (s->state == SVC_EXITED &&
+		    s->timer != NULL)) {
+			if (!any || s->cfg->priority > prio)
+				prio = s->cfg->priority;
+			any = 1;
+		}
+	}
+	if (busy)
+		return;
+	if (!any) {
+		loop_stop(sup->loop);
+		return;
+	}
+	TAILQ_FOREACH(s, &sup->svcs, entry)
+		if (s->cfg->priority == prio)
+			svc_event(s, EV_STOP);
+}
+
+void
+sup_shutdown(struct sup *sup)
+{
+	if (!sup->shutting_down)
+		sup_log("shutting down");
+	sup->shutting_down = 1;
+	sup_shutdown_step(sup);
+}
+
+/* Something changed state: pending restarts, reload leftovers, clients. */
+void
+sup_changed(struct sup *sup)
+{
+	struct svc	*s, *tmp;
+
+	TAILQ_FOREACH_SAFE(s, &sup->svcs, entry, tmp) {
+		if (s->state != SVC_STOPPED && s->state != SVC_EXITED &&
+		    s->state != SVC_FATAL)
+			continue;
+		if (s->removed) {
+			if (sup->gc == NULL)
+				sup->gc = loop_timer(sup->loop, 0, sup_gc_cb,
+				    sup);
+			continue;
+		}
+		if (s->restart && !sup->shutting_down) {
+			s->restart = 0;
+			svc_event(s, EV_START);
+		}
+	}
+	ctl_changed(sup);
+	if (!sup->settled_sent)
+		sup_settle_check(sup);
+	if (sup->shutting_down)
+		sup_shutdown_step(sup);
+}
+
+static struct svc *
+sup_find_by_name(struct svcs *list, const struct cfg_proc *p)
+{
+	struct svc	*s;
+
+	TAILQ_FOREACH(s, list, entry)
+		if (!s->removed && strcmp(s->cfg->name, p->name) == 0 &&
+		    strcmp(s->cfg->group, p->group) == 0)
+			return (s);
+	return (NULL);
+}
+
+/*
+ * Read the config again and apply the difference: start what is new, stop
+ * what is gone, restart what changed, leave the rest alone.  A config
+ * with an error changes nothing.
+ */
+int
+sup_reload(struct sup *sup, char **cause)
+{
+	struct config	*cf;
+	struct cfg_proc	*p, *ptmp;
+	struct svc	*s;
+	int		 i;
+
+	if (cfg_load(sup->cfg->path, &cf, cause) == -1) {
+		sup_log("reload refused: %s", *cause);
+		return (-1);
+	}
+	for (i = 0; i < cf->nwarnings; i++)
+		sup_log("%s", cf->warnings[i]);
+	TAILQ_FOREACH(s, &sup->svcs, entry) {
+		TAILQ_FOREACH(p, &cf->procs, entry)
+			if (strcmp(s->cfg->name, p->name) == 0 &&
+			    strcmp(s->cfg->group, p->group) == 0)
+				break;
+		if (p == NULL && !s->removed) {
+			sup_log("%s: removed", s->cfg->name);
+			s->removed = 1;
+			s->restart = 0;
+			svc_event(s, EV_STOP);
+		}
+	}
+	TAILQ_FOREACH_SAFE(p, &cf->procs, entry, ptmp) {
+		TAILQ_REMOVE(&cf->procs, p, entry);
+		cf->nprocs--;
+		if ((s = sup_find_by_name(&sup->svcs, p)) == NULL) {
+			sup_log("%s: added", p->name);
+			s = svc_new(sup, p);
+			TAILQ_INSERT_TAIL(&sup->svcs, s, entry);
+			if (p->autostart && !sup->shutting_down)
+				svc_event(s, EV_START);
+			continue;
+		}
+		if (!cfg_proc_changed(s->cfg, p)) {
+			/* Same definition: keep running, take new priority. */
+			s->cfg->priority = p->priority;
+			s->cfg->autostart = p->autostart;
+			sup_proc_free(p);
+			continue;
+		}
+		sup_log("%s: changed", p->name);
+		svclog_close(s);
+		sup_proc_free(s->cfg);
+		s->cfg = p;
+		(void)svclog_open(s);
+		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
+		    s->state == SVC_STOPPING) {
+			s->restart = 1;
+			svc_event(s, EV_STOP);
+		} else if (p->autostart)
+			svc_event(s, EV_START);
+	}
+	/* The supervisor's own settings stay as they were started. */
+	cfg_free(cf);
+	sup_changed(sup);
+	return (0);
+}
+
+/* Reap every child that exited: services, and orphans we inherited. */
+static void
+sup_reap(struct sup *sup)
+{
+	struct svc	*s, *tmp;
+	pid_t		 pid;
+	int		 status, orphans = 0;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if ((s = svc_find_pid(sup, pid)) != NULL)
+			svc_exited(s, status);
+		else
+			orphans++;
+	}
+	if (orphans > 0)
+		TAILQ_FOREACH_SAFE(s, &sup->svcs, entry, tmp)
+			svc_group_check(s);
+}
+
+static void
+sup_signal_cb(int fd, uint32_t events, void *arg)
+{
+	struct sup		*sup = arg;
+	struct signalfd_siginfo	 si;
+	struct svc		*s;
+	char			*cause = NULL;
+
+	(void)events;
+	while (read(fd, &si, sizeof si) == sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			sup_reap(sup);
+			break;
+		case SIGHUP:
+			sup_log("SIGHUP: reloading");
+			if (sup_reload(sup, &cause) == -1)
+				free(cause);
+			cause = NULL;
+			break;
+		case SIGUSR2:
+			TAILQ_FOREACH(s, &sup->svcs, entry)
+				svclog_reopen(s);
+			break;
+		case SIGINT:
+		case SIGTERM:
+		case SIGQUIT:
+			sup_shutdown(sup);
+			break;
+		}
+	}
+}
+
+static int
+sup_signal_fd(void)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return (-1);
+	sigdelset(&set, SIGPIPE);
+	return (signalfd(-1, &set, SFD_NONBLOCK|SFD_CLOEXEC));
+}
+
+/* Enough fds for minfds and for every service's pipes and pidfd. */
+static void
+sup_rlimit(struct config *cf)
+{
+	struct rlimit	rl;
+	rlim_t		want = (rlim_t)cf->minfds + (rlim_t)cf->nprocs * 6 + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 && geteuid() == 0) {
+		rl.rlim_max = rl.rlim_cur = want;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/*
+ * Run the supervisor.  ctlfd is the bound control socket; logfd the
+ * supervisor's log (or -1 for syslog; stderr in the foreground).
+ */
+int
+sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
+{
+	struct sup	 sup;
+	struct svc	*s;
+
+	memset(&sup, 0, sizeof sup);
+	sup.cfg = cf;
+	sup.ctlfd = ctlfd;
+	sup.foreground = foreground;
+	TAILQ_INIT(&sup.svcs);
+	sup_logfd = logfd;
+	sup_use_stderr = foreground && logfd == -1;
+	openlog(cf->identifier ? cf->identifier : "warden", LOG_PID,
+	    LOG_DAEMON);
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	sup_rlimit(cf);
+	if ((sup.sigfd = sup_signal_fd()) == -1)
+		err(1, "signalfd");
+	sup.loop = loop_new();
+	if (loop_add(sup.loop, sup.sigfd, EPOLLIN, sup_signal_cb, &sup) == -1 ||
+	    ctl_start_accepting(&sup) == -1)
+		err(1, "epoll_ctl");
+	sup_adopt(&sup, cf, &sup.svcs);
+	sup_log("supervising %s", cf->path);
+	sup_autostart(&sup);
+	sup_settle_check(&sup);
+	loop_run(sup.loop);
+	sup_log("all stopped; exiting");
+	ctl_close_all(&sup);
+	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
+		sup_svc_free(&sup, s);
+	loop_free(sup.loop);
+	close(sup.sigfd);
+	return (sup.exit_code);
+}

@@ -1,0 +1,566 @@
+/*
+ * A service and its state machine.  Every legal (state, event) pair has
+ * a row in svc_table; an action returns the next state.  Anything not in
+ * the table is ignored, never guessed.
+ *
+ * Deviations from supervisord, on purpose: failed starts back off
+ * exponentially (0, 0.1, 0.2, 0.4 ... s, capped) instead of 1, 2, 3 s;
+ * exits after RUNNING are throttled the same way, reset after a stable
+ * run; stop and kill go to the whole process group by default; signals go
+ * through pidfds; every timer is on CLOCK_MONOTONIC.
+ */
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sup.h"
+
+#define SVC_BACKOFF_FIRST	0.1	/* the second retry's delay, s */
+#define SVC_BACKOFF_MAX		30.0	/* the cap */
+#define SVC_STABLE		10.0	/* a run this long resets the count */
+
+const char *svc_state_names[] = {
+	"STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED",
+	"FATAL"
+};
+
+static enum svc_state	svc_spawn(struct svc *);
+static enum svc_state	svc_respawn(struct svc *);
+static enum svc_state	svc_ready(struct svc *);
+static enum svc_state	svc_start_failed(struct svc *);
+static enum svc_state	svc_exit_running(struct svc *);
+static enum svc_state	svc_term(struct svc *);
+static enum svc_state	svc_cancel(struct svc *);
+static enum svc_state	svc_gone(struct svc *);
+static enum svc_state	svc_kill(struct svc *);
+
+static const struct svc_transition {
+	enum svc_state	  state;
+	enum svc_event	  event;
+	enum svc_state	(*action)(struct svc *);
+} svc_table[] = {
+	{ SVC_STOPPED,	EV_START,	svc_spawn },
+	{ SVC_EXITED,	EV_START,	svc_spawn },
+	{ SVC_FATAL,	EV_START,	svc_respawn },	/* a fresh count */
+	{ SVC_BACKOFF,	EV_START,	svc_respawn },
+	{ SVC_STARTING,	EV_READY,	svc_ready },
+	{ SVC_STARTING,	EV_EXIT,	svc_start_failed }, /* BACKOFF, FATAL */
+	{ SVC_STARTING,	EV_STOP,	svc_term },
+	{ SVC_RUNNING,	EV_EXIT,	svc_exit_running }, /* autorestart? */
+	{ SVC_RUNNING,	EV_STOP,	svc_term },
+	{ SVC_BACKOFF,	EV_TIMER,	svc_spawn },
+	{ SVC_BACKOFF,	EV_STOP,	svc_cancel },
+	{ SVC_EXITED,	EV_TIMER,	svc_spawn },	/* throttled restart */
+	{ SVC_EXITED,	EV_STOP,	svc_cancel },
+	{ SVC_STOPPING,	EV_EXIT,	svc_gone },
+	{ SVC_STOPPING,	EV_TIMER,	svc_kill },	/* stopwaitsecs */
+};
+
+extern char **environ;
+
+static void
+svc_timer_cb(void *arg)
+{
+	struct svc	*s = arg;
+
+	s->timer = NULL;
+	svc_event(s, EV_TIMER);
+}
+
+static void
+svc_timer_set(struct svc *s, double secs)
+{
+	loop_timer_del(s->sup->loop, s->timer);
+	s->timer = loop_timer(s->sup->loop, secs, svc_timer_cb, s);
+}
+
+static void
+svc_timer_clear(struct svc *s)
+{
+	loop_timer_del(s->sup->loop, s->timer);
+	s->timer = NULL;
+}
+
+/* startsecs elapsed: ready. */
+static void
+svc_ready_cb(void *arg)
+{
+	struct svc	*s = arg;
+
+	s->timer = NULL;
+	svc_event(s, EV_READY);
+}
+
+/* 0 for the first retry, then 0.1 s doubling, capped. */
+double
+svc_delay(int n)
+{
+	double	d = SVC_BACKOFF_FIRST;
+
+	if (n <= 1)
+		return (0);
+	while (--n > 1 && d < SVC_BACKOFF_MAX)
+		d *= 2;
+	return (d < SVC_BACKOFF_MAX ? d : SVC_BACKOFF_MAX);
+}
+
+/* The environment a service starts with, supervisord's way. */
+static char **
+svc_env(struct svc *s)
+{
+	struct config	 *cf = s->sup->cfg;
+	char		**env, **e;
+	size_t		  n = 0, max;
+
+	max = 8;
+	for (e = environ; *e != NULL; e++)
+		max++;
+	for (e = cf->env; e != NULL && *e != NULL; e++)
+		max++;
+	for (e = s->cfg->env; e != NULL && *e != NULL; e++)
+		max++;
+	env = xcalloc(max + 1, sizeof *env);
+	for (e = environ; *e != NULL; e++)
+		if (strncmp(*e, "NOTIFY_SOCKET=", 14) != 0 &&
+		    strncmp(*e, "LISTEN_", 7) != 0 &&
+		    strncmp(*e, "WATCHDOG_", 9) != 0)
+			env[n++] = xstrdup(*e);
+	for (e = cf->env; e != NULL && *e != NULL; e++)
+		env[n++] = xstrdup(*e);
+	env[n++] = xstrdup("SUPERVISOR_ENABLED=1");
+	xasprintf(&env[n++], "SUPERVISOR_PROCESS_NAME=%s", s->cfg->name);
+	xasprintf(&env[n++], "SUPERVISOR_GROUP_NAME=%s", s->cfg->group);
+	xasprintf(&env[n++], "SUPERVISOR_SERVER_URL=unix://%s", cf->socket);
+	for (e = s->cfg->env; e != NULL && *e != NULL; e++)
+		env[n++] = xstrdup(*e);
+	env[n] = NULL;
+	return (env);
+}
+
+/* The child's setup report: a failed step (exec included) and its errno. */
+static void
+svc_report_cb(int fd, uint32_t events, void *arg)
+{
+	struct svc	*s = arg;
+	int		 stage, error, rv;
+
+	(void)events;
+	rv = spawn_report_read(fd, &stage, &error);
+	if (rv == -1)
+		return;
+	if (rv == 1) {
+		s->spawn_stage = stage;
+		s->spawn_error = error;
+		snprintf(s->desc, sizeof s->desc, "spawn error: %s: %s",
+		    spawn_stage_name(stage), strerror(error));
+		sup_log("%s: %s", s->cfg->name, s->desc);
+	}
+	loop_del(s->sup->loop, fd);
+	close(fd);
+	s->repfd = -1;
+}
+
+static enum svc_state
+svc_failed(struct svc *s, const char *why)
+{
+	s->backoff++;
+	if (why != NULL)
+		snprintf(s->desc, sizeof s->desc, "%s", why);
+	if (s->backoff > s->cfg->startretries) {
+		sup_log("%s: gave up after %d attempts", s->cfg->name,
+		    s->backoff);
+		return (SVC_FATAL);
+	}
+	svc_timer_set(s, svc_delay(s->backoff));
+	return (SVC_BACKOFF);
+}
+
+/* Start the process: a new session, the clean context, our pipes. */
+static enum svc_state
+svc_spawn(struct svc *s)
+{
+	struct spawn_req	 r;
+	struct wd_creds		 creds;
+	char			**env, **e;
+	int			 rep[2], devnull = -1;
+	pid_t			 pid;
+
+	svc_timer_clear(s);
+	s->desc[0] = '\0';
+	s->spawn_stage = 0;
+	memset(&r, 0, sizeof r);
+	r.argv = s->cfg->argv;
+	r.dirfd = -1;
+	r.dir = s->cfg->directory != NULL ? s->cfg->directory : "/";
+	r.umask = s->cfg->umask;
+	r.newsession = 1;
+	if (s->cfg->user != NULL) {
+		if (wd_creds_lookup(s->cfg->user, &creds) == -1)
+			return (svc_failed(s, "spawn error: unknown user"));
+		r.creds = &creds;
+	}
+	if (s->out.wfd == -1 || s->err.wfd == -1) {
+		if ((devnull = open("/dev/null", O_WRONLY|O_CLOEXEC)) == -1)
+			return (svc_failed(s, "spawn error: /dev/null"));
+	}
+	r.outfd = s->out.wfd != -1 ? s->out.wfd : devnull;
+	r.errfd = s->cfg->redirect_stderr ? r.outfd :
+	    s->err.wfd != -1 ? s->err.wfd : devnull;
+	if (pipe2(rep, O_CLOEXEC) == -1) {
+		if (devnull != -1)
+			close(devnull);
+		return (svc_failed(s, "spawn error: pipe"));
+	}
+	env = svc_env(s);
+	r.envp = env;
+	if ((pid = fork()) == 0) {
+		close(rep[0]);
+		spawn_exec(&r, rep[1], -1);
+	}
+	for (e = env; *e != NULL; e++)
+		free(*e);
+	free(env);
+	close(rep[1]);
+	if (devnull != -1)
+		close(devnull);
+	if (pid == -1) {
+		close(rep[0]);
+		return (svc_failed(s, "spawn error: fork"));
+	}
+	s->pid = s->pgid = pid;		/* setsid: it leads its group */
+	s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	(void)fcntl(rep[0], F_SETFL, O_NONBLOCK);
+	s->repfd = rep[0];
+	if (loop_add(s->sup->loop, rep[0], EPOLLIN, svc_report_cb, s) == -1) {
+		close(rep[0]);
+		s->repfd = -1;
+	}
+	s->started = loop_now();
+	s->has_status = 0;
+	loop_timer_del(s->sup->loop, s->timer);
+	s->timer = loop_timer(s->sup->loop, s->cfg->startsecs, svc_ready_cb, s);
+	sup_log("%s: spawned, pid %ld", s->cfg->name, (long)pid);
+	return (SVC_STARTING);
+}
+
+/* A start asked for by hand: the count starts afresh. */
+static enum svc_state
+svc_respawn(struct svc *s)
+{
+	s->backoff = 0;
+	s->crashes = 0;
+	return (svc_spawn(s));
+}
+
+static enum svc_state
+svc_ready(struct svc *s)
+{
+	s->backoff = 0;
+	return (SVC_RUNNING);
+}
+
+static enum svc_state
+svc_start_failed(struct svc *s)
+{
+	char	st[64];
+
+	svc_timer_clear(s);
+	if (s->spawn_stage == 0)
+		snprintf(s->desc, sizeof s->desc, "Exited too quickly (%s)",
+		    spawn_status_str(s->status, st, sizeof st));
+	return (svc_failed(s, NULL));
+}
+
+static enum svc_state
+svc_exit_running(struct svc *s)
+{
+	const struct cfg_proc	*c = s->cfg;
+	double			 delay;
+	int			 code, restart;
+
+	code = WIFEXITED(s->status) ? WEXITSTATUS(s->status) : -1;
+	if (c->autorestart == CFG_AR_TRUE)
+		restart = 1;
+	else if (c->autorestart == CFG_AR_UNEXPECTED)
+		restart = code == -1 || !cfg_exitcode_expected(c, code);
+	else
+		restart = 0;
+	if (!restart)
+		return (SVC_EXITED);
+	if (loop_now() - s->started >= SVC_STABLE)
+		s->crashes = 0;
+	s->crashes++;
+	delay = svc_delay(s->crashes);
+	s->restarts++;
+	if (delay > 0)
+		sup_log("%s: restarting in %.1f s", c->name, delay);
+	svc_timer_set(s, delay);
+	return (SVC_EXITED);
+}
+
+/* Send sig to the service: its whole group, or the process by pidfd. */
+int
+svc_signal(struct svc *s, int sig, int group)
+{
+	if (s->pid <= 0)
+		return (-1);
+	if (group && kill(-s->pid, sig) == 0)
+		return (0);
+	if (s->pidfd != -1)
+		return ((int)syscall(SYS_pidfd_send_signal, s->pidfd, sig,
+		    NULL, 0));
+	return (kill(s->pid, sig));
+}
+
+static enum svc_state
+svc_term(struct svc *s)
+{
+	svc_timer_clear(s);
+	(void)svc_signal(s, s->cfg->stopsignal, s->cfg->stopasgroup);
+	if (s->cfg->stopsignal != SIGCONT && s->cfg->stopsignal != SIGKILL)
+		(void)svc_signal(s, SIGCONT, s->cfg->stopasgroup);
+	svc_timer_set(s, s->cfg->stopwaitsecs);
+	return (SVC_STOPPING);
+}
+
+static enum svc_state
+svc_cancel(struct svc *s)
+{
+	svc_timer_clear(s);
+	return (SVC_STOPPED);
+}
+
+/*
+ * The main process is gone.  With stopasgroup, the stop is over only when
+ * no process of its group is left: a grandchild that ignored the stop
+ * signal gets SIGKILL at stopwaitsecs like the rest.
+ */
+static enum svc_state
+svc_gone(struct svc *s)
+{
+	if (s->cfg->killasgroup && s->pgid > 0 && kill(-s->pgid, 0) == 0)
+		return (SVC_STOPPING);
+	svc_timer_clear(s);
+	s->pgid = 0;
+	return (SVC_STOPPED);
+}
+
+static enum svc_state
+svc_kill(struct svc *s)
+{
+	sup_log("%s: still there after %g s: SIGKILL", s->cfg->name,
+	    s->cfg->stopwaitsecs);
+	if (s->cfg->killasgroup && s->pgid > 0)
+		kill(-s->pgid, SIGKILL);
+	if (s->pid > 0)
+		(void)svc_signal(s, SIGKILL, 0);
+	/* The exits come back through reaping: svc_gone, svc_group_check. */
+	return (SVC_STOPPING);
+}
+
+/* Is there a row for (state, event)?  For the tests of the table. */
+int
+svc_handles(enum svc_state state, enum svc_event ev)
+{
+	const struct svc_transition	*t;
+
+	for (t = svc_table; t < svc_table + nitems(svc_table); t++)
+		if (t->state == state && t->event == ev)
+			return (1);
+	return (0);
+}
+
+void
+svc_event(struct svc *s, enum svc_event ev)
+{
+	const struct svc_transition	*t;
+	enum svc_state			 from = s->state;
+
+	for (t = svc_table; t < svc_table + nitems(svc_table); t++) {
+		if (t->state != from || t->event != ev)
+			continue;
+		s->state = t->action(s);
+		if (s->state != from) {
+			s->since = time(NULL);
+			sup_log("%s: %s -> %s", s->cfg->name,
+			    svc_state_names[from], svc_state_names[s->state]);
+			sup_changed(s->sup);
+		}
+		return;
+	}
+}
+
+/* The process was reaped with status. */
+void
+svc_exited(struct svc *s, int status)
+{
+	char	st[64];
+
+	s->status = status;
+	s->has_status = 1;
+	s->pid = 0;
+	if (s->pidfd != -1) {
+		close(s->pidfd);
+		s->pidfd = -1;
+	}
+	sup_log("%s: %s", s->cfg->name, spawn_status_str(status, st,
+	    sizeof st));
+	svc_event(s, EV_EXIT);
+}
+
+/* A reaped orphan may have been the last of a stopping group. */
+void
+svc_group_check(struct svc *s)
+{
+	if (s->state == SVC_STOPPING && s->pid <= 0 &&
+	    (s->pgid <= 0 || kill(-s->pgid, 0) == -1)) {
+		svc_timer_clear(s);
+		s->pgid = 0;
+		s->state = SVC_STOPPED;
+		s->since = time(NULL);
+		sup_log("%s: STOPPING -> STOPPED", s->cfg->name);
+		sup_changed(s->sup);
+	}
+}
+
+struct svc *
+svc_new(struct sup *sup, struct cfg_proc *cfg)
+{
+	struct svc	*s;
+
+	s = xcalloc(1, sizeof *s);
+	s->sup = sup;
+	s->cfg = cfg;
+	s->state = SVC_STOPPED;
+	s->pidfd = s->repfd = -1;
+	s->out.rfd = s->out.wfd = s->out.fd = -1;
+	s->err.rfd = s->err.wfd = s->err.fd = -1;
+	s->since = time(NULL);
+	(void)svclog_open(s);
+	return (s);
+}
+
+void
+svc_free(struct svc *s)
+{
+	if (s == NULL)
+		return;
+	svc_timer_clear(s);
+	if (s->repfd != -1) {
+		loop_del(s->sup->loop, s->repfd);
+		close(s->repfd);
+	}
+	if (s->pidfd != -1)
+		close(s->pidfd);
+	svclog_close(s);
+	free(s);
+}
+
+struct svc *
+svc_find_pid(struct sup *sup, pid_t pid)
+{
+	struct svc	*s;
+
+	TAILQ_FOREACH(s, &sup->svcs, entry)
+		if (s->pid == pid)
+			return (s);
+	return (NULL);
+}
+
+/*
+ * A service by name: bare when unique, or "group:name".  *cause says why
+ * not when NULL is returned.
+ */
+struct svc *
+svc_find(struct sup *sup, const char *name, char **cause)
+{
+	struct svc	*s, *found = NULL;
+	const char	*colon = strchr(name, ':');
+	size_t		 glen;
+	int		 n = 0;
+
+	TAILQ_FOREACH(s, &sup->svcs, entry) {
+		if (s->removed)
+			continue;
+		if (colon != NULL) {
+			glen = (size_t)(colon - name);
+			if (strlen(s->cfg->group) == glen &&
+			    strncmp(s->cfg->group, name, glen) == 0 &&
+			    strcmp(s->cfg->name, colon + 1) == 0)
+				return (s);
+		} else if (strcmp(s->cfg->name, name) == 0) {
+			found = s;
+			n++;
+		}
+	}
+	if (n == 1)
+		return (found);
+	if (n > 1)
+		xasprintf(cause, "%s: ambiguous, use GROUP:%s", name, name);
+	else
+		xasprintf(cause, "%s: no such process", name);
+	return (NULL);
+}
+
+int
+svc_is_settled(const struct svc *s)
+{
+	return (s->state != SVC_STARTING && s->state != SVC_STOPPING &&
+	    !(s->state == SVC_EXITED && s->timer != NULL));
+}
+
+int
+svc_is_running(const struct svc *s)
+{
+	return (s->state == SVC_RUNNING);
+}
+
+/* The description column of status, supervisorctl's way. */
+void
+svc_describe(struct svc *s, char *buf, size_t len)
+{
+	char		 st[64], when[32];
+	time_t		 up;
+	struct tm	*tm;
+
+	switch (s->state) {
+	case SVC_RUNNING:
+	case SVC_STARTING:
+	case SVC_STOPPING:
+		up = time(NULL) - s->since;
+		if (s->state == SVC_RUNNING)
+			up = (time_t)(loop_now() - s->started);
+		snprintf(buf, len, "pid %ld, uptime %ld:%02ld:%02ld",
+		    (long)s->pid, (long)up / 3600, (long)(up % 3600) / 60,
+		    (long)up % 60);
+		break;
+	case SVC_EXITED:
+		tm = localtime(&s->since);
+		strftime(when, sizeof when, "%b %d %I:%M %p", tm);
+		snprintf(buf, len, "%s, %s%s", when, spawn_status_str(s->status,
+		    st, sizeof st), s->timer ? ", restarting" : "");
+		break;
+	case SVC_BACKOFF:
+	case SVC_FATAL:
+		snprintf(buf, len, "%s", s->desc[0] ? s->desc :
+		    "Exited too quickly");
+		break;
+	case SVC_STOPPED:
+		if (s->has_status) {
+			tm = localtime(&s->since);
+			strftime(when, sizeof when, "%b %d %I:%M %p", tm);
+			snprintf(buf, len, "%s", when);
+		} else
+			snprintf(buf, len, "Not started");
+		break;
+	}
+}

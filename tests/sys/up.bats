@@ -1,0 +1,446 @@
+#!/usr/bin/env bats
+# warden up: the supervisor, its services, and its control socket.
+
+load common
+
+FAKE="$WARDEN_BUILD/helpers/fakesvc"
+
+setup() {
+	common_setup
+	mkdir -m 700 "$T/run"
+	export WARDEN_SOCKET="$T/run/warden.sock"
+}
+
+teardown() {
+	if [ -s "$T/run/warden.pid" ]; then
+		local p
+		p=$(cat "$T/run/warden.pid")
+		"$W" shutdown >/dev/null 2>&1
+		wait_gone "$p" 10 || kill -KILL "$p" 2>/dev/null
+	fi
+	common_teardown
+}
+
+# conf NAME: write $T/NAME.conf from stdin, after a [warden] section.
+conf() {
+	{
+		printf '[warden]\nrundir = %s/run\n\n' "$T"
+		cat
+	} >"$T/$1.conf"
+}
+
+# svc_field NAME FIELD: a field of the service in status --json.
+svc_field() {
+	"$W" status --json | python3 -c '
+import json, sys
+for s in json.load(sys.stdin)["services"]:
+    if s["name"] == sys.argv[1]:
+        v = s[sys.argv[2]]
+        print("null" if v is None else v)
+' "$1" "$2"
+}
+
+# state_is NAME STATE: the service is in STATE now.
+state_is() { [ "$(svc_field "$1" state)" = "$2" ]; }
+
+up() {
+	"$W" up -c "$T/$1.conf"
+	track_pid "$(cat "$T/run/warden.pid")"
+}
+
+@test "up: starts the autostart services and returns once they run" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0.2
+
+	[program:two]
+	command = sleep 1001
+	startsecs = 0
+	autostart = false
+	EOF
+	up a
+	sup=$(cat "$T/run/warden.pid")
+	[ "$(svc_field one state)" = RUNNING ]
+	[ "$(svc_field two state)" = STOPPED ]
+	p=$(svc_field one pid)
+	[ "$(cat /proc/$p/comm)" = sleep ]
+	[ "$(status_field "$p" PPid)" = "$sup" ]
+	# A new session of its own: no terminal, a group to signal whole.
+	[ "$(stat_field "$p" 6)" = "$p" ]
+	[ "$(stat_field "$p" 7)" = 0 ]
+	[ "$(status_field "$p" SigBlk)" = 0000000000000000 ]
+	[ "$(status_field "$p" SigIgn)" = 0000000000000000 ]
+	[ "$(readlink /proc/$p/fd/0)" = /dev/null ]
+	[ "$(fds_of "$p")" = "0 1 2" ]
+	tr '\0' '\n' </proc/$p/environ | grep -qx SUPERVISOR_ENABLED=1
+	tr '\0' '\n' </proc/$p/environ | grep -qx SUPERVISOR_PROCESS_NAME=one
+	# The supervisor itself: a daemon, not a session leader, no tty.
+	[ "$(stat_field "$sup" 6)" != "$sup" ]
+	[ "$(stat_field "$sup" 7)" = 0 ]
+	run "$W" status
+	[ "$status" -eq 3 ]			# not every service runs
+	[[ "$output" == *one*RUNNING*"pid $p"* ]]
+	[[ "$output" == *two*STOPPED*"Not started"* ]]
+	run "$W" status one
+	[ "$status" -eq 0 ]
+}
+
+@test "up: the socket is the owner's only, in a private directory" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	EOF
+	up a
+	[ "$(stat -c %a "$T/run/warden.sock")" = 700 ]
+	[ "$(stat -c %F "$T/run/warden.sock")" = socket ]
+}
+
+@test "up: chmod= of [unix_http_server] is honoured" {
+	conf a <<-EOF
+	[unix_http_server]
+	file = $T/run/ctl.sock
+	chmod = 0770
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	EOF
+	export WARDEN_SOCKET="$T/run/ctl.sock"
+	up a
+	[ "$(stat -c %a "$T/run/ctl.sock")" = 770 ]
+	run "$W" status one
+	[ "$status" -eq 0 ]
+}
+
+@test "up: a second supervisor on the same config is refused" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	EOF
+	up a
+	sup=$(cat "$T/run/warden.pid")
+	run "$W" up -c "$T/a.conf"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"already running, pid $sup"* ]]
+}
+
+@test "up: a bad config is refused with file:line and nothing starts" {
+	conf bad <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = lots
+	EOF
+	run "$W" up -c "$T/bad.conf"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/bad.conf:6:"* ]]
+	[ ! -e "$T/run/warden.sock" ]
+	[ ! -s "$T/run/warden.pid" ]
+}
+
+@test "up --check: validates and prints what would run, starts nothing" {
+	conf a <<-EOF
+	[program:web]
+	command = sleep 1000
+	numprocs = 2
+	process_name = %(program_name)s-%(process_num)02d
+	EOF
+	run "$W" up --check -c "$T/a.conf"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"configuration OK"* ]]
+	[[ "$output" == *web-00* ]]
+	[[ "$output" == *web-01* ]]
+	[ ! -e "$T/run/warden.sock" ]
+}
+
+@test "up: a crash restarts the service with a new pid" {
+	conf a <<-EOF
+	[program:crashy]
+	command = sleep 1000
+	startsecs = 0
+	autorestart = true
+	EOF
+	up a
+	p=$(svc_field crashy pid)
+	kill -KILL "$p"
+	newpid() { q=$(svc_field crashy pid); [ "$q" != null ] && [ "$q" != "$p" ]; }
+	wait_until 10 newpid
+	[ "$(svc_field crashy state)" = RUNNING ] || [ "$(svc_field crashy state)" = STARTING ]
+	[ "$(svc_field crashy restarts)" -ge 1 ]
+}
+
+@test "up: a crash loop ends in FATAL after exactly startretries+1 tries, no spin" {
+	conf a <<-EOF
+	[program:loop]
+	command = sh -c 'echo try >> $T/tries; exit 1'
+	startsecs = 1
+	startretries = 3
+	EOF
+	up a
+	wait_until 10 state_is loop FATAL
+	[ "$(wc -l <"$T/tries")" -eq 4 ]
+	sup=$(cat "$T/run/warden.pid")
+	ticks=$(awk '{print $14 + $15}' /proc/$sup/stat)
+	[ "$ticks" -lt 50 ]			# well under half a second of CPU
+	run "$W" status loop
+	[ "$status" -eq 3 ]
+	[[ "$output" == *FATAL* ]]
+}
+
+@test "up: stop kills the whole group, a grandchild that ignores TERM included" {
+	conf a <<-EOF
+	[program:forky]
+	command = sh -c '$FAKE -i -m $T/gc & exec sleep 1000'
+	startsecs = 0
+	stopwaitsecs = 1
+	EOF
+	up a
+	wait_until 10 test -s "$T/gc"
+	gc=$(cat "$T/gc"); track_pid "$gc"
+	p=$(svc_field forky pid)
+	run "$W" stop forky
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"forky: stopped"* ]]
+	gone "$p"
+	gone "$gc"
+	[ "$(svc_field forky state)" = STOPPED ]
+}
+
+@test "start, stop, restart: wait for the result and report it" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0.2
+	autostart = false
+	[program:broken]
+	command = $T/nonexistent
+	autostart = false
+	startretries = 1
+	EOF
+	up a
+	run "$W" start one
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"one: started"* ]]
+	[ "$(svc_field one state)" = RUNNING ]
+	p=$(svc_field one pid)
+	run "$W" restart one
+	[ "$status" -eq 0 ]
+	[ "$(svc_field one pid)" != "$p" ]
+	gone "$p"
+	run "$W" start broken
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"broken: ERROR (FATAL"* ]]
+	[[ "$output" == *"No such file or directory"* ]]
+	run "$W" stop all
+	[ "$status" -eq 0 ]
+	[ "$(svc_field one state)" = STOPPED ]
+	run "$W" start nosuch
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nosuch: no such process"* ]]
+}
+
+@test "reload: adds, removes and restarts only what changed" {
+	conf a <<-EOF
+	[program:same]
+	command = sleep 1000
+	startsecs = 0
+	[program:changed]
+	command = sleep 1001
+	startsecs = 0
+	[program:gone]
+	command = sleep 1002
+	startsecs = 0
+	EOF
+	up a
+	same=$(svc_field same pid)
+	changed=$(svc_field changed pid)
+	gonepid=$(svc_field gone pid)
+	conf a <<-EOF
+	[program:same]
+	command = sleep 1000
+	startsecs = 0
+	[program:changed]
+	command = sleep 1003
+	startsecs = 0
+	[program:new]
+	command = sleep 1004
+	startsecs = 0
+	EOF
+	run "$W" reload
+	[ "$status" -eq 0 ]
+	wait_until 10 state_is new RUNNING
+	wait_until 10 state_is changed RUNNING
+	[ "$(svc_field same pid)" = "$same" ]
+	[ "$(svc_field changed pid)" != "$changed" ]
+	wait_gone "$gonepid"
+	run "$W" status gone
+	[ "$status" -ne 0 ]
+}
+
+@test "reload: a config with an error changes nothing" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	EOF
+	up a
+	p=$(svc_field one pid)
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	autorestart = sometimes
+	EOF
+	run "$W" reload
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"a.conf:6:"* ]]
+	[ "$(svc_field one pid)" = "$p" ]
+}
+
+@test "control: garbage and oversized requests get ERR; status still answers" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	EOF
+	up a
+	run python3 - "$WARDEN_SOCKET" <<-'PY'
+	import socket, sys
+	def ask(payload):
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+	    s.connect(sys.argv[1])
+	    try:
+	        s.send(payload)
+	    except OSError as e:
+	        return "send failed: %s" % e
+	    r = s.recv(65536)
+	    s.close()
+	    return r.decode(errors="replace")
+	print(ask(b"garbage"))
+	print(ask(b"warden1\0status\0" + b"x" * 5000 + b"\0"))
+	print(ask(b"warden1\0frobnicate\0"))
+	print(ask(b"warden1\0stop\0"))
+	print(ask(b"warden1\0status\0a\x1b[2J\0"))
+	print(ask(b"A" * (200 * 1024)))
+	PY
+	echo "$output"
+	[ "$(echo "$output" | grep -c '^ERR')" -ge 5 ]
+	[[ "$output" == *"ERR unknown command: frobnicate"* ]]
+	[[ "$output" == *"ERR usage: stop"* ]]
+	run "$W" status one
+	[ "$status" -eq 0 ]
+}
+
+@test "control: another uid is refused" {
+	mkdir -m 755 "$T/pub"
+	conf a <<-EOF
+	[unix_http_server]
+	file = $T/pub/ctl.sock
+	chmod = 0777
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	EOF
+	chmod 755 "$T"
+	up a
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$W" status -s "$T/pub/ctl.sock"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"permission denied"* ]]
+	run "$W" status -s "$T/pub/ctl.sock" one
+	[ "$status" -eq 0 ]
+}
+
+@test "shutdown: every service and the supervisor are gone" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	[program:two]
+	command = sh -c 'sleep 1001 & exec sleep 1002'
+	startsecs = 0
+	EOF
+	up a
+	sup=$(cat "$T/run/warden.pid")
+	p1=$(svc_field one pid)
+	p2=$(svc_field two pid)
+	kids=$(cat /proc/$p2/task/$p2/children 2>/dev/null)
+	run "$W" shutdown
+	[ "$status" -eq 0 ]
+	wait_gone "$sup"
+	gone "$p1"
+	gone "$p2"
+	[ ! -e "$T/run/warden.sock" ]
+	[ ! -e "$T/run/warden.pid" ]
+}
+
+@test "up: SIGTERM to the supervisor is an orderly shutdown" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	EOF
+	up a
+	sup=$(cat "$T/run/warden.pid")
+	p=$(svc_field one pid)
+	kill -TERM "$sup"
+	wait_gone "$sup"
+	gone "$p"
+}
+
+@test "up: a supervisord.conf with includes, groups, numprocs and expansions" {
+	mkdir "$T/conf.d"
+	cat >"$T/conf.d/web.conf" <<-EOF
+	[program:web]
+	command = sleep %(process_num)d00%(process_num)d
+	numprocs = 2
+	numprocs_start = 1
+	process_name = %(program_name)s_%(process_num)s
+	startsecs = 0
+	environment = GREETING="hello, %(program_name)s", HOME_DIR=%(here)s
+	EOF
+	cat >"$T/conf.d/worker.conf" <<-EOF
+	[program:worker]
+	command = sleep 2000 ; an inline comment
+	startsecs = 0
+	[group:backend]
+	programs = web,worker
+	EOF
+	conf sd <<-EOF
+	[supervisord]
+	logfile = $T/run/supervisord.log
+	[include]
+	files = conf.d/*.conf
+	EOF
+	up sd
+	run "$W" status
+	[ "$status" -eq 0 ]
+	[[ "$output" == *backend:web_1*RUNNING* ]]
+	[[ "$output" == *backend:web_2*RUNNING* ]]
+	[[ "$output" == *backend:worker*RUNNING* ]]
+	p=$(svc_field web_1 pid)
+	tr '\0' ' ' </proc/$p/cmdline | grep -qx 'sleep 1001 '
+	tr '\0' '\n' </proc/$p/environ | grep -qx 'GREETING=hello, web'
+	tr '\0' '\n' </proc/$p/environ | grep -qx "HOME_DIR=$T/conf.d"
+	run "$W" stop 'backend:*'
+	[ "$status" -eq 0 ]
+	[ "$(svc_field worker state)" = STOPPED ]
+}
+
+@test "up: service output goes to its log files" {
+	conf a <<-EOF
+	[program:talk]
+	command = sh -c 'echo to-out; echo to-err >&2; exec sleep 1000'
+	startsecs = 0
+	stdout_logfile = $T/out.log
+	stderr_logfile = $T/err.log
+	[program:auto]
+	command = sh -c 'echo auto-out; exec sleep 1000'
+	startsecs = 0
+	redirect_stderr = true
+	EOF
+	up a
+	wait_until 10 grep -q to-out "$T/out.log"
+	wait_until 10 grep -q to-err "$T/err.log"
+	wait_until 10 grep -q auto-out "$T/run/auto-stdout.log"
+}

@@ -1,0 +1,102 @@
+/* The supervisor's pure pieces: transitions, backoff, request parsing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/sup/sup.h"
+#include "stubs.h"
+
+static void
+test_backoff(void **state)
+{
+	(void)state;
+	/* The first retry at once, then 0.1 s doubling, capped at 30 s. */
+	assert_true(svc_delay(1) == 0);
+	assert_true(svc_delay(2) == 0.1);
+	assert_true(svc_delay(3) == 0.2);
+	assert_true(svc_delay(4) == 0.4);
+	assert_true(svc_delay(10) == 25.6);
+	assert_true(svc_delay(11) == 30);
+	assert_true(svc_delay(1000) == 30);
+}
+
+static void
+test_table(void **state)
+{
+	static const struct {
+		enum svc_state	s;
+		enum svc_event	e;
+		int		handled;
+	} rows[] = {
+		{ SVC_STOPPED, EV_START, 1 }, { SVC_STOPPED, EV_STOP, 0 },
+		{ SVC_STOPPED, EV_EXIT, 0 }, { SVC_STARTING, EV_READY, 1 },
+		{ SVC_STARTING, EV_EXIT, 1 }, { SVC_STARTING, EV_STOP, 1 },
+		{ SVC_STARTING, EV_START, 0 }, { SVC_RUNNING, EV_EXIT, 1 },
+		{ SVC_RUNNING, EV_STOP, 1 }, { SVC_RUNNING, EV_START, 0 },
+		{ SVC_RUNNING, EV_READY, 0 }, { SVC_BACKOFF, EV_TIMER, 1 },
+		{ SVC_BACKOFF, EV_STOP, 1 }, { SVC_BACKOFF, EV_START, 1 },
+		{ SVC_STOPPING, EV_EXIT, 1 }, { SVC_STOPPING, EV_TIMER, 1 },
+		{ SVC_STOPPING, EV_START, 0 }, { SVC_STOPPING, EV_STOP, 0 },
+		{ SVC_EXITED, EV_START, 1 }, { SVC_EXITED, EV_TIMER, 1 },
+		{ SVC_EXITED, EV_STOP, 1 }, { SVC_FATAL, EV_START, 1 },
+		{ SVC_FATAL, EV_STOP, 0 }, { SVC_FATAL, EV_TIMER, 0 },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (svc_handles(rows[i].s, rows[i].e) != rows[i].handled)
+			fail_msg("%s + event %d: expected %s",
+			    svc_state_names[rows[i].s], rows[i].e,
+			    rows[i].handled ? "a transition" : "none");
+}
+
+static int
+parse(const char *req, size_t len, const char **why, char **fields)
+{
+	char	buf[256];
+
+	memcpy(buf, req, len);
+	return (ctl_parse(buf, len, fields, 8, why));
+}
+
+static void
+test_requests(void **state)
+{
+	char		*f[8], big[2000];
+	const char	*why = NULL;
+
+	(void)state;
+	assert_int_equal(parse("warden1\0status\0", 15, &why, f), 2);
+	assert_int_equal(parse("warden1\0stop\0a\0b\0", 17, &why, f), 4);
+	assert_int_equal(parse("warden1\0stop\0a", 14, &why, f), -1);
+	assert_string_equal(why, "malformed request");
+	assert_int_equal(parse("warden2\0status\0", 15, &why, f), -1);
+	assert_int_equal(parse("warden1\0", 8, &why, f), -1);
+	assert_int_equal(parse("", 0, &why, f), -1);
+	assert_int_equal(parse("warden1\0st\x1b" "atus\0", 16, &why, f), -1);
+	assert_string_equal(why, "control character in request");
+	assert_int_equal(parse("warden1\0a\0b\0c\0d\0e\0f\0g\0h\0", 24, &why,
+	    f), -1);
+	assert_string_equal(why, "too many fields");
+	memset(big, 'x', sizeof big);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(ctl_parse(big, sizeof big, f, 8, &why), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_requests),
+	};
+
+	return (cmocka_run_group_tests_name("sup", tests, NULL, NULL));
+}
