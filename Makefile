@@ -80,6 +80,28 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libwsrc.a $(BUILD)/libwarden.a
 helpers: $(HELPERS)
 units: $(UNITS)
 
+# make fuzz: libFuzzer harnesses for the config reader and the control
+# request parser (clang), each run FUZZ_SECONDS; make check runs them
+# briefly.
+FUZZ_SRC	= $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZERS		= $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS	?= 60
+FUZZ_CC		?= clang
+FUZZ_LINK	= $(filter-out src/main.c,$(BIN_SRC)) $(LIB_SRC)
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LINK)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
+	    -Isrc -o $@ $< $(FUZZ_LINK)
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do \
+	    mkdir -p build/fuzz/corpus-$${f##*/}; \
+	    echo "fuzzing $${f##*/} for $(FUZZ_SECONDS) s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+	        build/fuzz/corpus-$${f##*/} 2>build/fuzz/$${f##*/}.log || \
+	        { tail -40 build/fuzz/$${f##*/}.log; exit 1; }; done
+
 # The README's test command: unit tests, system tests, then one line
 # "N passed, N failed".  The other compiler must build the tree cleanly too.
 # (deps first, then a fresh make: what deps installed is seen.)
@@ -93,6 +115,8 @@ check-run: all helpers units
 	    $(MAKE) -s BUILD=build/$$other CC=$$other STATIC=0 NOCROSS=1 \
 	        all helpers units >build/cross.log 2>&1 || \
 	        { cat build/cross.log; exit 1; }; fi
+	@if [ "$(SANITIZE)" != 1 ] && [ -z "$(NOCROSS)" ]; then \
+	    $(MAKE) -s --no-print-directory fuzz FUZZ_SECONDS=10; fi
 	@BUILD=$(BUILD) tests/run
 
 demo: deps
@@ -100,8 +124,8 @@ demo: deps
 	@BUILD=$(BUILD) examples/demo.sh
 
 # make deps: the Debian packages the build and the tests need.
-DEPS	= gcc make clang musl-tools libcmocka-dev bats python3 util-linux \
-	  bsdutils procps pkg-config
+DEPS	= gcc make clang libclang-rt-14-dev musl-tools libcmocka-dev bats \
+	  python3 util-linux bsdutils procps pkg-config
 BENCHDEPS = hyperfine daemonize daemon dpkg
 deps:
 	@tests/deps.sh $(DEPS)
@@ -135,5 +159,5 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all helpers units check check-run demo deps bench install \
+.PHONY: all helpers units check check-run demo deps bench fuzz install \
 	uninstall clean

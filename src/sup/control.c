@@ -504,8 +504,10 @@ ctl_reload(struct ctl_conn *c, int argc, char **argv)
 static int
 ctl_shutdown(struct ctl_conn *c, int argc, char **argv)
 {
-	ctl_end(c, "OK");
-	sup_shutdown(c->sup);
+	struct sup	*sup = c->sup;
+
+	ctl_end(c, "OK");		/* c may be gone once this is sent */
+	sup_shutdown(sup);
 	return (0);
 }
 

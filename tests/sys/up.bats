@@ -444,3 +444,81 @@ up() {
 	wait_until 10 grep -q to-err "$T/err.log"
 	wait_until 10 grep -q auto-out "$T/run/auto-stdout.log"
 }
+
+@test "up -F: stays in front, logs to stderr, TERM stops every service" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	EOF
+	"$W" up -F -c "$T/a.conf" 2>"$T/err" &
+	sup=$!; track_pid "$sup"
+	wait_until 10 state_is one RUNNING
+	[ "$(cat "$T/run/warden.pid")" = "$sup" ]
+	p=$(svc_field one pid)
+	kill -TERM "$sup"
+	rc=0; wait "$sup" || rc=$?
+	[ "$rc" -eq 0 ]
+	gone "$p"
+	grep -q 'one: STARTING -> RUNNING' "$T/err"
+	grep -q 'shutting down' "$T/err"
+}
+
+@test "up: SIGHUP reloads the config" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	EOF
+	up a
+	sup=$(cat "$T/run/warden.pid")
+	p=$(svc_field one pid)
+	cat >>"$T/a.conf" <<-EOF
+	[program:two]
+	command = sleep 1001
+	startsecs = 0
+	EOF
+	kill -HUP "$sup"
+	wait_until 10 state_is two RUNNING
+	[ "$(svc_field one pid)" = "$p" ]
+}
+
+@test "up: as root, a config found in the current directory needs -c" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	conf warden <<-EOF
+	[program:one]
+	command = sleep 1000
+	EOF
+	cd "$T"
+	run "$W" up
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"refusing"*"warden.conf"* ]]
+	[ ! -e "$T/run/warden.sock" ]
+}
+
+@test "status: GROUP:* and the exit code of what is shown" {
+	conf a <<-EOF
+	[program:a1]
+	command = sleep 1000
+	startsecs = 0
+	[program:a2]
+	command = sleep 1001
+	startsecs = 0
+	[program:b]
+	command = sleep 1002
+	autostart = false
+	[group:ga]
+	programs = a1,a2
+	EOF
+	up a
+	run "$W" status 'ga:*'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | wc -l)" -eq 2 ]
+	[[ "$output" == *ga:a1*RUNNING* ]]
+	run "$W" status b
+	[ "$status" -eq 3 ]
+	run "$W" status ga:a1 a2
+	[ "$status" -eq 0 ]
+	run "$W" status 'nope:*'
+	[ "$status" -eq 1 ]
+}
