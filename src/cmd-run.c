@@ -70,26 +70,6 @@ run_env_dropped(const char *var)
 	return (0);
 }
 
-/* Set NAME=VALUE in a NULL-terminated array we own, replacing NAME. */
-static char **
-run_env_set(char **env, int *n, const char *nv)
-{
-	size_t	len = strcspn(nv, "=");
-	int	i;
-
-	for (i = 0; i < *n; i++) {
-		if (strncmp(env[i], nv, len) == 0 && env[i][len] == '=') {
-			free(env[i]);
-			env[i] = xstrdup(nv);
-			return (env);
-		}
-	}
-	env = xreallocarray(env, *n + 2, sizeof *env);
-	env[(*n)++] = xstrdup(nv);
-	env[*n] = NULL;
-	return (env);
-}
-
 /* The command's whole environment, built before any fork. */
 static char **
 run_env(struct run_opts *o, struct run_ctx *ctx)
@@ -101,29 +81,29 @@ run_env(struct run_opts *o, struct run_ctx *ctx)
 	if (o->clearenv) {
 		xasprintf(&s, "PATH=%s", getenv("PATH") ? getenv("PATH") :
 		    DEFAULT_PATH);
-		env = run_env_set(env, &n, s);
+		env = env_set(env, &n, s);
 		free(s);
 	} else {
 		for (e = environ; *e != NULL; e++)
 			if (strchr(*e, '=') != NULL && !run_env_dropped(*e))
-				env = run_env_set(env, &n, *e);
+				env = env_set(env, &n, *e);
 	}
 	if (ctx->has_creds) {
 		xasprintf(&s, "HOME=%s", ctx->creds.home);
-		env = run_env_set(env, &n, s);
+		env = env_set(env, &n, s);
 		free(s);
 		xasprintf(&s, "USER=%s", ctx->creds.name);
-		env = run_env_set(env, &n, s);
+		env = env_set(env, &n, s);
 		free(s);
 		xasprintf(&s, "LOGNAME=%s", ctx->creds.name);
-		env = run_env_set(env, &n, s);
+		env = env_set(env, &n, s);
 		free(s);
 	}
 	for (i = 0; i < o->nenv; i++)
-		env = run_env_set(env, &n, o->env[i]);
+		env = env_set(env, &n, o->env[i]);
 	if (ctx->ready == READY_NOTIFY) {
 		xasprintf(&s, "NOTIFY_SOCKET=%s", ctx->notify_name);
-		env = run_env_set(env, &n, s);
+		env = env_set(env, &n, s);
 		free(s);
 	}
 	return (env);

@@ -144,6 +144,8 @@ cmd_up(int argc, char **argv)
 	free(path);
 	for (i = 0; i < cf->nwarnings; i++)
 		warnx("%s", cf->warnings[i]);
+	if (cf->nodaemon)
+		foreground = 1;		/* [supervisord] nodaemon=true: -F */
 	if (check) {
 		up_check_print(cf);
 		cfg_free(cf);

@@ -120,3 +120,27 @@ tty_name(int tty_nr, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%u:%u", maj, min);
 }
+
+/*
+ * Set NAME=VALUE in env, an array of *n owned strings ending in NULL,
+ * replacing an earlier NAME: the last setting wins, as in a shell.
+ * Returns the (possibly moved) array.
+ */
+char **
+env_set(char **env, int *n, const char *nv)
+{
+	size_t	len = strcspn(nv, "=");
+	int	i;
+
+	for (i = 0; i < *n; i++) {
+		if (strncmp(env[i], nv, len) == 0 && env[i][len] == '=') {
+			free(env[i]);
+			env[i] = xstrdup(nv);
+			return (env);
+		}
+	}
+	env = xreallocarray(env, *n + 2, sizeof *env);
+	env[(*n)++] = xstrdup(nv);
+	env[*n] = NULL;
+	return (env);
+}

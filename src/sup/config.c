@@ -2083,7 +2083,7 @@ cfg_set(struct cfg_ctx *ctx, struct cfg_val *v, const struct cfg_key *k,
 	char		*field = (char *)obj + k->off;
 	uint64_t	 size;
 	long		 n;
-	int		 b;
+	int		 b = 0;
 
 	switch (k->type) {
 	case CFG_T_NONE:

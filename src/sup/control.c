@@ -48,6 +48,7 @@ struct ctl_conn {
 	size_t		 *qlen;
 	int		  nqueue;
 	int		  done;		/* final reply queued: close when sent */
+	int		  linger;	/* refused: close at its EOF, not ours */
 	TAILQ_ENTRY(ctl_conn) entry;
 };
 
@@ -108,7 +109,7 @@ ctl_flush(struct ctl_conn *c)
 		(void)loop_mod(c->sup->loop, c->fd, EPOLLOUT);
 		return;
 	}
-	if (c->done)
+	if (c->done && !c->linger)
 		ctl_close(c);
 }
 
@@ -311,13 +312,16 @@ static int
 ctl_status(struct ctl_conn *c, int argc, char **argv)
 {
 	char	name[512], desc[256];
-	int	json = 0, i, all_running = 1;
+	int	json = 0, i, k, all_running = 1;
 
-	if (argc > 0 && strcmp(argv[0], "--json") == 0) {
-		json = 1;
-		argc--;
-		argv++;
+	/* --json anywhere among the names. */
+	for (i = k = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else
+			argv[k++] = argv[i];
 	}
+	argc = k;
 	if (argc == 0) {
 		char *all = "all";
 
@@ -593,8 +597,8 @@ ctl_idle_cb(void *arg)
 	struct ctl_conn	*c = arg;
 
 	c->idle = NULL;
-	if (c->op == OP_NONE && c->nqueue == 0 && !c->done)
-		ctl_close(c);		/* it never asked */
+	if ((c->op == OP_NONE && c->nqueue == 0 && !c->done) || c->linger)
+		ctl_close(c);		/* it never asked, or never left */
 }
 
 static void
@@ -648,18 +652,13 @@ ctl_accept_cb(int fd, uint32_t events, void *arg)
 	struct ctl_conn	*c;
 	struct ucred	 uc;
 	socklen_t	 len = sizeof uc;
-	int		 cfd, sz = 1 << 20;
+	int		 cfd, sz = 1 << 20, refused;
 
 	(void)events;
 	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK|SOCK_CLOEXEC))
 	    != -1) {
-		if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
-		    (uc.uid != 0 && uc.uid != geteuid())) {
-			(void)send(cfd, "ERR permission denied", 21,
-			    MSG_DONTWAIT|MSG_NOSIGNAL);
-			close(cfd);
-			continue;
-		}
+		refused = getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &uc,
+		    &len) == -1 || (uc.uid != 0 && uc.uid != geteuid());
 		if (ctl_nconns >= CTL_CONNS_MAX) {
 			(void)send(cfd, "ERR too many clients", 20,
 			    MSG_DONTWAIT|MSG_NOSIGNAL);
@@ -678,6 +677,15 @@ ctl_accept_cb(int fd, uint32_t events, void *arg)
 		c->idle = loop_timer(sup->loop, CTL_IDLE, ctl_idle_cb, c);
 		TAILQ_INSERT_TAIL(&ctl_conns, c, entry);
 		ctl_nconns++;
+		if (refused) {
+			/*
+			 * Closing now, with its request unread, would reset
+			 * the connection before it reads why: say it, then
+			 * wait for its close (or the idle timer).
+			 */
+			c->linger = 1;
+			ctl_err(c, "permission denied");
+		}
 	}
 }
 

@@ -438,6 +438,8 @@ sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
 	    LOG_DAEMON);
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sup_rlimit(cf);
+	if (cg_init() == 0)
+		sup_log("a cgroup per service: a stop kills all they started");
 	if ((sup.sigfd = sup_signal_fd()) == -1)
 		err(1, "signalfd");
 	sup.loop = loop_new();
@@ -454,6 +456,7 @@ sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);
 	loop_free(sup.loop);
+	cg_fini();
 	close(sup.sigfd);
 	return (sup.exit_code);
 }

@@ -52,6 +52,7 @@ struct svc {
 	int		 spawn_stage, spawn_error; /* last setup failure */
 	struct timer	*timer;
 	struct svclog	 out, err;
+	char		*cgroup;	/* its cgroup v2 directory, or NULL */
 	int		 removed;	/* reload dropped it: free once stopped */
 	int		 restart;	/* start again once stopped */
 	char		 desc[256];	/* shown by status */
@@ -99,6 +100,15 @@ int		 svc_is_settled(const struct svc *);
 int		 svc_is_running(const struct svc *);
 void		 svc_describe(struct svc *, char *, size_t);
 int		 svc_signal(struct svc *, int, int);
+
+/* cgroup.c */
+int		 cg_init(void);
+void		 cg_fini(void);
+char		*cg_service(const char *);
+void		 cg_join(const char *);
+int		 cg_kill(const char *);
+int		 cg_populated(const char *);
+void		 cg_remove(char *);
 
 /* logs.c */
 int		 svclog_open(struct svc *);

@@ -113,36 +113,39 @@ svc_delay(int n)
 	return (d < SVC_BACKOFF_MAX ? d : SVC_BACKOFF_MAX);
 }
 
-/* The environment a service starts with, supervisord's way. */
+/*
+ * The environment a service starts with, supervisord's way: ours, then
+ * [supervisord] environment=, then SUPERVISOR_*, then the program's own;
+ * a later setting of a name replaces an earlier one.
+ */
 static char **
 svc_env(struct svc *s)
 {
 	struct config	 *cf = s->sup->cfg;
-	char		**env, **e;
-	size_t		  n = 0, max;
+	char		**env, **e, *v;
+	int		  n = 0;
 
-	max = 8;
+	env = xcalloc(1, sizeof *env);
 	for (e = environ; *e != NULL; e++)
-		max++;
-	for (e = cf->env; e != NULL && *e != NULL; e++)
-		max++;
-	for (e = s->cfg->env; e != NULL && *e != NULL; e++)
-		max++;
-	env = xcalloc(max + 1, sizeof *env);
-	for (e = environ; *e != NULL; e++)
-		if (strncmp(*e, "NOTIFY_SOCKET=", 14) != 0 &&
+		if (strchr(*e, '=') != NULL &&
+		    strncmp(*e, "NOTIFY_SOCKET=", 14) != 0 &&
 		    strncmp(*e, "LISTEN_", 7) != 0 &&
 		    strncmp(*e, "WATCHDOG_", 9) != 0)
-			env[n++] = xstrdup(*e);
+			env = env_set(env, &n, *e);
 	for (e = cf->env; e != NULL && *e != NULL; e++)
-		env[n++] = xstrdup(*e);
-	env[n++] = xstrdup("SUPERVISOR_ENABLED=1");
-	xasprintf(&env[n++], "SUPERVISOR_PROCESS_NAME=%s", s->cfg->name);
-	xasprintf(&env[n++], "SUPERVISOR_GROUP_NAME=%s", s->cfg->group);
-	xasprintf(&env[n++], "SUPERVISOR_SERVER_URL=unix://%s", cf->socket);
+		env = env_set(env, &n, *e);
+	env = env_set(env, &n, "SUPERVISOR_ENABLED=1");
+	xasprintf(&v, "SUPERVISOR_PROCESS_NAME=%s", s->cfg->name);
+	env = env_set(env, &n, v);
+	free(v);
+	xasprintf(&v, "SUPERVISOR_GROUP_NAME=%s", s->cfg->group);
+	env = env_set(env, &n, v);
+	free(v);
+	xasprintf(&v, "SUPERVISOR_SERVER_URL=unix://%s", cf->socket);
+	env = env_set(env, &n, v);
+	free(v);
 	for (e = s->cfg->env; e != NULL && *e != NULL; e++)
-		env[n++] = xstrdup(*e);
-	env[n] = NULL;
+		env = env_set(env, &n, *e);
 	return (env);
 }
 
@@ -224,6 +227,7 @@ svc_spawn(struct svc *s)
 	r.envp = env;
 	if ((pid = fork()) == 0) {
 		close(rep[0]);
+		cg_join(s->cgroup);
 		spawn_exec(&r, rep[1], -1);
 	}
 	for (e = env; *e != NULL; e++)
@@ -344,10 +348,23 @@ svc_cancel(struct svc *s)
  * no process of its group is left: a grandchild that ignored the stop
  * signal gets SIGKILL at stopwaitsecs like the rest.
  */
+/* Is anything of the service left: its cgroup, or else its group? */
+static int
+svc_leftovers(struct svc *s)
+{
+	int	n;
+
+	if (!s->cfg->killasgroup)
+		return (0);
+	if ((n = cg_populated(s->cgroup)) != -1)
+		return (n);
+	return (s->pgid > 0 && kill(-s->pgid, 0) == 0);
+}
+
 static enum svc_state
 svc_gone(struct svc *s)
 {
-	if (s->cfg->killasgroup && s->pgid > 0 && kill(-s->pgid, 0) == 0)
+	if (svc_leftovers(s))
 		return (SVC_STOPPING);
 	svc_timer_clear(s);
 	s->pgid = 0;
@@ -359,7 +376,7 @@ svc_kill(struct svc *s)
 {
 	sup_log("%s: still there after %g s: SIGKILL", s->cfg->name,
 	    s->cfg->stopwaitsecs);
-	if (s->cfg->killasgroup && s->pgid > 0)
+	if (s->cfg->killasgroup && cg_kill(s->cgroup) == -1 && s->pgid > 0)
 		kill(-s->pgid, SIGKILL);
 	if (s->pid > 0)
 		(void)svc_signal(s, SIGKILL, 0);
@@ -421,8 +438,7 @@ svc_exited(struct svc *s, int status)
 void
 svc_group_check(struct svc *s)
 {
-	if (s->state == SVC_STOPPING && s->pid <= 0 &&
-	    (s->pgid <= 0 || kill(-s->pgid, 0) == -1)) {
+	if (s->state == SVC_STOPPING && s->pid <= 0 && !svc_leftovers(s)) {
 		svc_timer_clear(s);
 		s->pgid = 0;
 		s->state = SVC_STOPPED;
@@ -445,6 +461,7 @@ svc_new(struct sup *sup, struct cfg_proc *cfg)
 	s->out.rfd = s->out.wfd = s->out.fd = -1;
 	s->err.rfd = s->err.wfd = s->err.fd = -1;
 	s->since = time(NULL);
+	s->cgroup = cg_service(cfg->name);
 	(void)svclog_open(s);
 	return (s);
 }
@@ -462,6 +479,7 @@ svc_free(struct svc *s)
 	if (s->pidfd != -1)
 		close(s->pidfd);
 	svclog_close(s);
+	cg_remove(s->cgroup);
 	free(s);
 }
 

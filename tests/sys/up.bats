@@ -522,3 +522,41 @@ up() {
 	run "$W" status 'nope:*'
 	[ "$status" -eq 1 ]
 }
+
+@test "stop: with a cgroup, even a grandchild that left the group dies" {
+	conf a <<-EOF
+	[program:escape]
+	command = sh -c 'setsid $FAKE -i -m $T/gc & exec sleep 1000'
+	startsecs = 0
+	stopwaitsecs = 0.5
+	EOF
+	up a
+	sup=$(cat "$T/run/warden.pid")
+	cg=$(awk -F: '$1 == 0 {print $3}' /proc/$sup/cgroup)
+	grep -q "a cgroup per service" <(cat "$T"/run/*.log 2>/dev/null) ||
+	    [ -d "$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | head -1)$cg/warden-$sup" ] ||
+	    skip "no writable cgroup2 here"
+	wait_until 10 test -s "$T/gc"
+	gc=$(cat "$T/gc"); track_pid "$gc"
+	[ "$(stat_field "$gc" 6)" = "$gc" ]	# its own session: out of the group
+	run "$W" stop escape
+	[ "$status" -eq 0 ]
+	wait_gone "$gc" 5
+}
+
+@test "up: environment= overrides what the supervisor inherited" {
+	conf a <<-EOF
+	[program:env]
+	command = sleep 1000
+	startsecs = 0
+	environment = FOO="prog"
+	EOF
+	FOO=outer "$W" up -c "$T/a.conf"
+	track_pid "$(cat "$T/run/warden.pid")"
+	p=$(svc_field env pid)
+	[ "$(tr '\0' '\n' </proc/$p/environ | grep -c '^FOO=')" -eq 1 ]
+	tr '\0' '\n' </proc/$p/environ | grep -qx FOO=prog
+	run "$W" status env --json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"name": "env"'* ]]
+}
