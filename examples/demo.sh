@@ -24,13 +24,18 @@ say "$B/echod -p $port --pidfile $D/echod.pid   # returns once it listens"
 "$B/echod" -p "$port" --pidfile "$D/echod.pid"
 echo "echod is pid $(cat "$D/echod.pid"): $(awk '{print "session", $6, "tty_nr", $7, "tpgid", $8}' "/proc/$(cat "$D/echod.pid")/stat")"
 
+# echo_line LINE: send LINE to echod and print what comes back.
+echo_line() {
+	python3 - "$port" "$1" <<-'PY'
+	import socket, sys
+	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+	s.sendall(sys.argv[2].encode() + b"\n")
+	print(s.recv(100).decode(), end="")
+	PY
+}
+
 say "echo 'hello, daemon' | nc 127.0.0.1 $port"
-python3 - "$port" <<'PY'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"hello, daemon\n")
-print(s.recv(100).decode(), end="")
-PY
+echo_line "hello, daemon"
 
 say "$B/echod -p $port   # the same port again: the daemon's own error reaches the shell"
 "$B/echod" -p "$port" 2>&1 || echo "(exit status $?)"
@@ -61,12 +66,7 @@ say "$W status"
 "$W" status || true
 
 say "echo 'hello, supervised daemon' | nc 127.0.0.1 $port"
-python3 - "$port" <<'PY'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"hello, supervised daemon\n")
-print(s.recv(100).decode(), end="")
-PY
+echo_line "hello, supervised daemon"
 
 say "cat \$DEMO_DIR/ticker.log"
 i=0
