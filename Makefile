@@ -92,7 +92,7 @@ FUZZ_LINK	= $(filter-out src/main.c,$(BIN_SRC)) $(LIB_SRC)
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LINK)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
-	    -Isrc -o $@ $< $(FUZZ_LINK)
+	    -DWARDEN_FUZZING -Isrc -o $@ $< $(FUZZ_LINK)
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \
@@ -126,7 +126,7 @@ demo: deps
 # make deps: the Debian packages the build and the tests need.
 DEPS	= gcc make clang libclang-rt-14-dev musl-tools libcmocka-dev bats \
 	  python3 util-linux bsdutils procps pkg-config
-BENCHDEPS = hyperfine daemonize daemon dpkg
+BENCHDEPS = hyperfine daemonize daemon dpkg supervisor runit s6 strace
 deps:
 	@tests/deps.sh $(DEPS)
 

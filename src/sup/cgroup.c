@@ -6,10 +6,14 @@
  * and the reaping of orphans do the job alone.
  */
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +22,16 @@
 #include "sup.h"
 
 static char	*cg_base;	/* our own directory of service cgroups */
+
+/* clone3's argument (a stable kernel ABI); musl ships no linux/sched.h. */
+struct cg_clone_args {
+	uint64_t	flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t	stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define CG_CLONE_INTO_CGROUP	0x200000000ULL
+#ifndef SYS_clone3
+#define SYS_clone3		435
+#endif
 
 /* Where cgroup2 is mounted, from /proc/self/mountinfo. */
 static int
@@ -81,6 +95,42 @@ cg_write(const char *dir, const char *file, const char *value)
 	return (rv);
 }
 
+/*
+ * Remove what a supervisor killed with SIGKILL left: its warden-PID
+ * directory and the empty service cgroups in it.  A service still
+ * running there is left alone (and its cgroup with it).
+ */
+static void
+cg_sweep(const char *parent)
+{
+	DIR		*d, *sd;
+	struct dirent	*de, *se;
+	char		 path[PATH_MAX], sub[PATH_MAX + 256];
+	long		 pid;
+
+	if ((d = opendir(parent)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "warden-", 7) != 0 ||
+		    (pid = atol(de->d_name + 7)) <= 0 ||
+		    (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", parent, de->d_name);
+		if ((sd = opendir(path)) != NULL) {
+			while ((se = readdir(sd)) != NULL) {
+				if (se->d_type != DT_DIR || se->d_name[0] == '.')
+					continue;
+				snprintf(sub, sizeof sub, "%s/%s", path,
+				    se->d_name);
+				(void)rmdir(sub);	/* fails while populated */
+			}
+			closedir(sd);
+		}
+		(void)rmdir(path);
+	}
+	closedir(d);
+}
+
 /* Make our directory of service cgroups; 0 when cgroups are usable. */
 int
 cg_init(void)
@@ -90,6 +140,9 @@ cg_init(void)
 	if (cg_mountpoint(mnt, sizeof mnt) == -1 ||
 	    cg_self(self, sizeof self) == -1)
 		return (-1);
+	snprintf(test, sizeof test, "%s%s", mnt, strcmp(self, "/") == 0 ? "" :
+	    self);
+	cg_sweep(test);
 	xasprintf(&cg_base, "%s%s/warden-%ld", mnt, strcmp(self, "/") == 0 ?
 	    "" : self, (long)getpid());
 	if (mkdir(cg_base, 0755) == -1 && errno != EEXIST)
@@ -133,12 +186,34 @@ cg_service(const char *name)
 	return (dir);
 }
 
-/* In the child, before exec: join the service's cgroup. */
-void
-cg_join(const char *dir)
+/*
+ * fork() into the service's cgroup.  clone3 with CLONE_INTO_CGROUP
+ * (Linux 5.7) starts the child there; moving it afterwards through
+ * cgroup.procs costs a cgroup migration, milliseconds on a busy machine,
+ * and that is paid only where clone3 is refused.
+ */
+pid_t
+cg_fork(const char *dir)
 {
-	if (dir != NULL)
+	struct cg_clone_args	ca;
+	pid_t			pid;
+	int			fd;
+
+	if (dir == NULL)
+		return (fork());
+	if ((fd = open(dir, O_PATH|O_DIRECTORY|O_CLOEXEC)) != -1) {
+		memset(&ca, 0, sizeof ca);
+		ca.flags = CG_CLONE_INTO_CGROUP;
+		ca.exit_signal = SIGCHLD;
+		ca.cgroup = (uint64_t)fd;
+		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+		close(fd);
+		if (pid != -1)
+			return (pid);
+	}
+	if ((pid = fork()) == 0)
 		(void)cg_write(dir, "cgroup.procs", "0\n");
+	return (pid);
 }
 
 /* Kill every process of the cgroup; -1 when that is not possible. */

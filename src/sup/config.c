@@ -137,7 +137,7 @@ struct cfg_pstate {
 
 /* What %(name)s can name where a value is expanded. */
 struct cfg_exp {
-	int		 include;	/* [include]: here, host_node_name only */
+	int		 include;	/* [include]: here and host_node_name */
 	const char	*program;	/* [program:x]: program_name ... */
 	const char	*group;
 	int		 procvars;	/* process_num and numprocs known */
@@ -178,6 +178,7 @@ enum cfg_type {
 #define CFG_F_RUNDIR	0x2	/* ... unless it is the run directory */
 #define CFG_F_SYSLOG	0x4	/* "syslog" means NULL */
 #define CFG_F_ISDIR	0x8	/* it must be a directory */
+#define CFG_F_DIROK	0x10	/* a directory, or nothing there yet */
 
 struct cfg_key {
 	const char	*name;
@@ -189,100 +190,110 @@ struct cfg_key {
 
 #define CFG_P(f)	offsetof(struct cfg_proc, f)
 #define CFG_C(f)	offsetof(struct config, f)
+/* A key read as type into the field at off; ranges; path flags. */
+#define CFG_K(n, t, off)		{ n, t, off, 0, 0, 0 }
+#define CFG_KR(n, t, off, min, max)	{ n, t, off, min, max, 0 }
+#define CFG_KF(n, t, off, flags)	{ n, t, off, 0, 0, flags }
+#define CFG_KX(n, t)			{ n, t, 0, 0, 0, 0 }
 
 /*
  * [program:x], in the order values are read: the *_syslog keys come
  * before the *_logfile keys, whose deprecated "syslog" value turns them on.
  */
 static const struct cfg_key cfg_program_keys[] = {
-	{ "command",		CFG_T_COMMAND,	CFG_P(argv), 0, 0, 0 },
-	{ "process_name",	CFG_T_NONE,	0, 0, 0, 0 },
-	{ "numprocs",		CFG_T_NONE,	0, 0, 0, 0 },
-	{ "numprocs_start",	CFG_T_NONE,	0, 0, 0, 0 },
-	{ "environment",	CFG_T_NONE,	0, 0, 0, 0 },
-	{ "priority",		CFG_T_INT,	CFG_P(priority), INT_MIN, INT_MAX,
-	    0 },
-	{ "autostart",		CFG_T_BOOL,	CFG_P(autostart), 0, 0, 0 },
-	{ "startsecs",		CFG_T_SECS,	CFG_P(startsecs), 0, 0, 0 },
-	{ "startretries",	CFG_T_INT,	CFG_P(startretries), 0, INT_MAX,
-	    0 },
-	{ "autorestart",	CFG_T_AUTORESTART, CFG_P(autorestart), 0, 0, 0 },
-	{ "exitcodes",		CFG_T_EXITCODES, CFG_P(exitcodes), 0, 0, 0 },
-	{ "stopsignal",		CFG_T_SIGNAL,	CFG_P(stopsignal), 0, 0, 0 },
-	{ "stopwaitsecs",	CFG_T_SECS,	CFG_P(stopwaitsecs), 0, 0, 0 },
-	{ "stopasgroup",	CFG_T_BOOL,	CFG_P(stopasgroup), 0, 0, 0 },
-	{ "killasgroup",	CFG_T_BOOL,	CFG_P(killasgroup), 0, 0, 0 },
-	{ "user",		CFG_T_USER,	CFG_P(user), 0, 0, 0 },
-	{ "redirect_stderr",	CFG_T_BOOL,	CFG_P(redirect_stderr), 0, 0, 0 },
-	{ "stdout_syslog",	CFG_T_BOOL,	CFG_P(out.syslog), 0, 0, 0 },
-	{ "stdout_logfile",	CFG_T_LOG,	CFG_P(out), 0, 0, 0 },
-	{ "stdout_logfile_maxbytes", CFG_T_SIZE, CFG_P(out.maxbytes), 0, 0, 0 },
-	{ "stdout_logfile_backups", CFG_T_INT,	CFG_P(out.backups), 0, INT_MAX,
-	    0 },
-	{ "stdout_capture_maxbytes", CFG_T_NOTIMPL_SIZE, 0, 0, 0, 0 },
-	{ "stdout_events_enabled", CFG_T_NOTIMPL_BOOL, 0, 0, 0, 0 },
-	{ "stderr_syslog",	CFG_T_BOOL,	CFG_P(err.syslog), 0, 0, 0 },
-	{ "stderr_logfile",	CFG_T_LOG,	CFG_P(err), 0, 0, 0 },
-	{ "stderr_logfile_maxbytes", CFG_T_SIZE, CFG_P(err.maxbytes), 0, 0, 0 },
-	{ "stderr_logfile_backups", CFG_T_INT,	CFG_P(err.backups), 0, INT_MAX,
-	    0 },
-	{ "stderr_capture_maxbytes", CFG_T_NOTIMPL_SIZE, 0, 0, 0, 0 },
-	{ "stderr_events_enabled", CFG_T_NOTIMPL_BOOL, 0, 0, 0, 0 },
-	{ "directory",		CFG_T_DIR,	CFG_P(directory), 0, 0, 0 },
-	{ "umask",		CFG_T_OCTAL,	CFG_P(umask), 0, 0777, 0 },
-	{ "serverurl",		CFG_T_IGNORE,	0, 0, 0, 0 },
-	{ "ready",		CFG_T_READY,	CFG_P(ready), 0, 0, 0 },
-	{ "ready_timeout",	CFG_T_SECS,	CFG_P(ready_timeout), 0, 0, 0 },
+	CFG_K("command",		CFG_T_COMMAND,	CFG_P(argv)),
+	CFG_KX("process_name",		CFG_T_NONE),
+	CFG_KX("numprocs",		CFG_T_NONE),
+	CFG_KX("numprocs_start",	CFG_T_NONE),
+	CFG_KX("environment",		CFG_T_NONE),
+	CFG_KR("priority",		CFG_T_INT,	CFG_P(priority),
+	    INT_MIN, INT_MAX),
+	CFG_K("autostart",		CFG_T_BOOL,	CFG_P(autostart)),
+	CFG_K("startsecs",		CFG_T_SECS,	CFG_P(startsecs)),
+	CFG_KR("startretries",		CFG_T_INT,	CFG_P(startretries),
+	    0, INT_MAX),
+	CFG_K("autorestart",		CFG_T_AUTORESTART, CFG_P(autorestart)),
+	CFG_K("exitcodes",		CFG_T_EXITCODES, CFG_P(exitcodes)),
+	CFG_K("stopsignal",		CFG_T_SIGNAL,	CFG_P(stopsignal)),
+	CFG_K("stopwaitsecs",		CFG_T_SECS,	CFG_P(stopwaitsecs)),
+	CFG_K("stopasgroup",		CFG_T_BOOL,	CFG_P(stopasgroup)),
+	CFG_K("killasgroup",		CFG_T_BOOL,	CFG_P(killasgroup)),
+	CFG_K("user",			CFG_T_USER,	CFG_P(user)),
+	CFG_K("redirect_stderr",	CFG_T_BOOL,	CFG_P(redirect_stderr)),
+	CFG_K("stdout_syslog",		CFG_T_BOOL,	CFG_P(out.syslog)),
+	CFG_K("stdout_logfile",		CFG_T_LOG,	CFG_P(out)),
+	CFG_K("stdout_logfile_maxbytes", CFG_T_SIZE,	CFG_P(out.maxbytes)),
+	CFG_KR("stdout_logfile_backups", CFG_T_INT,	CFG_P(out.backups),
+	    0, INT_MAX),
+	CFG_KX("stdout_capture_maxbytes", CFG_T_NOTIMPL_SIZE),
+	CFG_KX("stdout_events_enabled",	CFG_T_NOTIMPL_BOOL),
+	CFG_K("stderr_syslog",		CFG_T_BOOL,	CFG_P(err.syslog)),
+	CFG_K("stderr_logfile",		CFG_T_LOG,	CFG_P(err)),
+	CFG_K("stderr_logfile_maxbytes", CFG_T_SIZE,	CFG_P(err.maxbytes)),
+	CFG_KR("stderr_logfile_backups", CFG_T_INT,	CFG_P(err.backups),
+	    0, INT_MAX),
+	CFG_KX("stderr_capture_maxbytes", CFG_T_NOTIMPL_SIZE),
+	CFG_KX("stderr_events_enabled",	CFG_T_NOTIMPL_BOOL),
+	CFG_K("directory",		CFG_T_DIR,	CFG_P(directory)),
+	CFG_KR("umask",			CFG_T_OCTAL,	CFG_P(umask), 0, 0777),
+	CFG_KX("serverurl",		CFG_T_IGNORE),
+	CFG_K("ready",			CFG_T_READY,	CFG_P(ready)),
+	CFG_K("ready_timeout",		CFG_T_SECS,	CFG_P(ready_timeout)),
 };
 
 static const struct cfg_key cfg_supervisord_keys[] = {
-	{ "logfile",		CFG_T_PATH,	CFG_C(logfile), 0, 0,
-	    CFG_F_PARENT|CFG_F_SYSLOG },
-	{ "pidfile",		CFG_T_PATH,	CFG_C(pidfile), 0, 0, CFG_F_PARENT },
-	{ "childlogdir",	CFG_T_PATH,	CFG_C(childlogdir), 0, 0,
-	    CFG_F_ISDIR },
-	{ "nodaemon",		CFG_T_BOOL,	CFG_C(nodaemon), 0, 0, 0 },
-	{ "minfds",		CFG_T_LONG,	CFG_C(minfds), 1, INT_MAX, 0 },
-	{ "umask",		CFG_T_OCTAL,	CFG_C(umask), 0, 0777, 0 },
-	{ "user",		CFG_T_USER,	CFG_C(user), 0, 0, 0 },
-	{ "environment",	CFG_T_ENV,	CFG_C(env), 0, 0, 0 },
-	{ "identifier",		CFG_T_STR,	CFG_C(identifier), 0, 0, 0 },
-	{ "directory",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
-	{ "logfile_backups",	CFG_T_NOEFFECT,	0, 0, 0, 0 },
-	{ "logfile_maxbytes",	CFG_T_NOEFFECT,	0, 0, 0, 0 },
-	{ "loglevel",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
-	{ "minprocs",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
-	{ "nocleanup",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
-	{ "silent",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
-	{ "strip_ansi",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
+	CFG_KF("logfile",		CFG_T_PATH,	CFG_C(logfile),
+	    CFG_F_PARENT|CFG_F_SYSLOG),
+	CFG_KF("pidfile",		CFG_T_PATH,	CFG_C(pidfile),
+	    CFG_F_PARENT),
+	CFG_KF("childlogdir",		CFG_T_PATH,	CFG_C(childlogdir),
+	    CFG_F_ISDIR),
+	CFG_K("nodaemon",		CFG_T_BOOL,	CFG_C(nodaemon)),
+	CFG_KR("minfds",		CFG_T_LONG,	CFG_C(minfds),
+	    1, INT_MAX),
+	CFG_KR("umask",			CFG_T_OCTAL,	CFG_C(umask), 0, 0777),
+	CFG_K("user",			CFG_T_USER,	CFG_C(user)),
+	CFG_K("environment",		CFG_T_ENV,	CFG_C(env)),
+	CFG_K("identifier",		CFG_T_STR,	CFG_C(identifier)),
+	CFG_KX("directory",		CFG_T_NOEFFECT),
+	CFG_KX("logfile_backups",	CFG_T_NOEFFECT),
+	CFG_KX("logfile_maxbytes",	CFG_T_NOEFFECT),
+	CFG_KX("loglevel",		CFG_T_NOEFFECT),
+	CFG_KX("minprocs",		CFG_T_NOEFFECT),
+	CFG_KX("nocleanup",		CFG_T_NOEFFECT),
+	CFG_KX("silent",		CFG_T_NOEFFECT),
+	CFG_KX("strip_ansi",		CFG_T_NOEFFECT),
 };
 
 static const struct cfg_key cfg_unix_keys[] = {
-	{ "file",		CFG_T_PATH,	CFG_C(socket), 0, 0, CFG_F_PARENT },
-	{ "chmod",		CFG_T_OCTAL,	CFG_C(socket_mode), 0, 07777, 0 },
-	{ "chown",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
-	{ "username",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
-	{ "password",		CFG_T_NOEFFECT,	0, 0, 0, 0 },
+	CFG_KF("file",			CFG_T_PATH,	CFG_C(socket),
+	    CFG_F_PARENT),
+	CFG_KR("chmod",			CFG_T_OCTAL,	CFG_C(socket_mode),
+	    0, 07777),
+	CFG_KX("chown",			CFG_T_NOEFFECT),
+	CFG_KX("username",		CFG_T_NOEFFECT),
+	CFG_KX("password",		CFG_T_NOEFFECT),
 };
 
 /* rundir first: the others may be in it, which need not exist yet. */
 static const struct cfg_key cfg_warden_keys[] = {
-	{ "rundir",		CFG_T_PATH,	CFG_C(rundir), 0, 0, 0 },
-	{ "socket",		CFG_T_PATH,	CFG_C(socket), 0, 0,
-	    CFG_F_PARENT|CFG_F_RUNDIR },
-	{ "pidfile",		CFG_T_PATH,	CFG_C(pidfile), 0, 0,
-	    CFG_F_PARENT|CFG_F_RUNDIR },
-	{ "logfile",		CFG_T_PATH,	CFG_C(logfile), 0, 0,
-	    CFG_F_PARENT|CFG_F_RUNDIR|CFG_F_SYSLOG },
+	CFG_KF("rundir",		CFG_T_PATH,	CFG_C(rundir),
+	    CFG_F_DIROK),
+	CFG_KF("socket",		CFG_T_PATH,	CFG_C(socket),
+	    CFG_F_PARENT|CFG_F_RUNDIR),
+	CFG_KF("pidfile",		CFG_T_PATH,	CFG_C(pidfile),
+	    CFG_F_PARENT|CFG_F_RUNDIR),
+	CFG_KF("logfile",		CFG_T_PATH,	CFG_C(logfile),
+	    CFG_F_PARENT|CFG_F_RUNDIR|CFG_F_SYSLOG),
 };
 
 static const struct cfg_key cfg_group_keys[] = {
-	{ "programs",		CFG_T_NONE,	0, 0, 0, 0 },
-	{ "priority",		CFG_T_NONE,	0, 0, 0, 0 },
+	CFG_KX("programs",		CFG_T_NONE),
+	CFG_KX("priority",		CFG_T_NONE),
 };
 
 static const struct cfg_key cfg_include_keys[] = {
-	{ "files",		CFG_T_NONE,	0, 0, 0, 0 },
+	CFG_KX("files",			CFG_T_NONE),
 };
 
 /* Sections by name; a name ending in ':' is a prefix. */
@@ -1845,6 +1856,15 @@ cfg_path(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, int flags,
 	free(home);
 	if (flags & CFG_F_ISDIR)
 		ok = cfg_isdir(abs);
+	else if (!(flags & CFG_F_DIROK) &&
+	    (s[strlen(s) - 1] == '/' || cfg_isdir(abs))) {
+		q = cfg_vis(abs);
+		cfg_error(ctx, v->file, v->line, "%s: %s is a directory",
+		    v->key, q);
+		free(q);
+		free(abs);
+		return (-1);
+	}
 	dir = (flags & CFG_F_ISDIR) ? xstrdup(abs) : cfg_dirname(abs);
 	if ((flags & CFG_F_PARENT) && !((flags & CFG_F_RUNDIR) &&
 	    ctx->cf->rundir != NULL && strcmp(dir, ctx->cf->rundir) == 0))
@@ -2203,7 +2223,7 @@ cfg_warn_keys(struct cfg_ctx *ctx, struct cfg_sect *s,
 	char		*qk, *qs;
 	int		 i;
 
-	for (i = 0; i < s->nvals; i++) {
+	for (i = 0; i < s->nvals && ctx->cf->nwarnings <= CFG_MAXWARN; i++) {
 		v = s->vals[i];
 		if (cfg_key_find(keys, nkeys, v->key) != NULL)
 			continue;
@@ -2395,10 +2415,9 @@ cfg_includes(struct cfg_ctx *ctx)
 		return (0);
 	s = ctx->sects[e->idx];
 	cfg_warn_keys(ctx, s, cfg_include_keys, nitems(cfg_include_keys));
-	if ((e = cfg_map_find(&s->keys, "files")) == NULL)
+	if ((v = cfg_get(ctx, s, "files")) == NULL)
 		return (cfg_error(ctx, s->file, s->line, "[include] has no "
 		    "files="));
-	v = s->vals[e->idx];
 	memset(&x, 0, sizeof x);
 	x.include = 1;
 	if (cfg_expand(ctx, &x, v, &str) == -1)

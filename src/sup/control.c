@@ -43,7 +43,8 @@ struct ctl_conn {
 	struct svc	**targets;
 	int		  ntargets;
 	char		 *out;		/* reply text not yet packed */
-	size_t		  outlen;
+	size_t		  outlen, outcap;
+	int		  targetcap;
 	char		**queue;	/* messages not yet sent */
 	size_t		 *qlen;
 	int		  nqueue;
@@ -130,7 +131,7 @@ ctl_pack(struct ctl_conn *c)
 		return;
 	ctl_queue(c, c->out, c->outlen);
 	c->out = NULL;
-	c->outlen = 0;
+	c->outlen = c->outcap = 0;
 }
 
 /* Add a line of reply text. */
@@ -148,7 +149,13 @@ ctl_printf(struct ctl_conn *c, const char *fmt, ...)
 		return;
 	if (c->outlen + (size_t)n + 1 > CTL_CHUNK)
 		ctl_pack(c);
-	c->out = xreallocarray(c->out, c->outlen + (size_t)n + 2, 1);
+	if (c->outlen + (size_t)n + 2 > c->outcap) {
+		/* Grow by doubling: a status of 1,000 lines is one pass. */
+		c->outcap = c->outcap ? c->outcap * 2 : 4096;
+		while (c->outcap < c->outlen + (size_t)n + 2)
+			c->outcap *= 2;
+		c->out = xreallocarray(c->out, c->outcap, 1);
+	}
 	memcpy(c->out + c->outlen, line, (size_t)n);
 	c->outlen += (size_t)n;
 	c->out[c->outlen++] = '\n';
@@ -200,6 +207,18 @@ ctl_close(struct ctl_conn *c)
 	free(c);
 }
 
+/* Add s to the operation's targets. */
+static void
+ctl_target_add(struct ctl_conn *c, struct svc *s)
+{
+	if (c->ntargets == c->targetcap) {
+		c->targetcap = c->targetcap ? c->targetcap * 2 : 16;
+		c->targets = xreallocarray(c->targets, c->targetcap,
+		    sizeof *c->targets);
+	}
+	c->targets[c->ntargets++] = s;
+}
+
 /* Is s one of the services the words name? Adds them to the targets. */
 static int
 ctl_targets(struct ctl_conn *c, int argc, char **argv)
@@ -213,11 +232,8 @@ ctl_targets(struct ctl_conn *c, int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "all") == 0) {
 			TAILQ_FOREACH(s, &sup->svcs, entry) {
-				if (s->removed)
-					continue;
-				c->targets = xreallocarray(c->targets,
-				    c->ntargets + 1, sizeof *c->targets);
-				c->targets[c->ntargets++] = s;
+				if (!s->removed)
+					ctl_target_add(c, s);
 			}
 			continue;
 		}
@@ -229,9 +245,7 @@ ctl_targets(struct ctl_conn *c, int argc, char **argv)
 				    strlen(s->cfg->group) != glen - 2 ||
 				    strncmp(s->cfg->group, argv[i], glen - 2))
 					continue;
-				c->targets = xreallocarray(c->targets,
-				    c->ntargets + 1, sizeof *c->targets);
-				c->targets[c->ntargets++] = s;
+				ctl_target_add(c, s);
 				found = 1;
 			}
 			if (!found) {
@@ -246,9 +260,7 @@ ctl_targets(struct ctl_conn *c, int argc, char **argv)
 			free(cause);
 			return (-1);
 		}
-		c->targets = xreallocarray(c->targets, c->ntargets + 1,
-		    sizeof *c->targets);
-		c->targets[c->ntargets++] = s;
+		ctl_target_add(c, s);
 	}
 	return (0);
 }
@@ -604,8 +616,9 @@ ctl_idle_cb(void *arg)
 static void
 ctl_conn_cb(int fd, uint32_t events, void *arg)
 {
+	/* One process, one request at a time: one buffer serves all. */
+	static char	 buf[CTL_MSG_MAX + 1];
 	struct ctl_conn	*c = arg;
-	char		*buf;
 	ssize_t		 n;
 
 	if (events & EPOLLOUT) {
@@ -625,14 +638,10 @@ ctl_conn_cb(int fd, uint32_t events, void *arg)
 		}
 		return;
 	}
-	buf = xmalloc(CTL_MSG_MAX + 1);
 	n = recv(fd, buf, CTL_MSG_MAX + 1, MSG_DONTWAIT|MSG_TRUNC);
-	if (n == -1 && errno == EAGAIN) {
-		free(buf);
+	if (n == -1 && errno == EAGAIN)
 		return;
-	}
 	if (n <= 0) {
-		free(buf);
 		ctl_close(c);
 		return;
 	}
@@ -642,7 +651,6 @@ ctl_conn_cb(int fd, uint32_t events, void *arg)
 		ctl_err(c, "request too large");
 	else
 		ctl_request(c, buf, (size_t)n);
-	free(buf);
 }
 
 static void

@@ -105,7 +105,7 @@ int		 svc_signal(struct svc *, int, int);
 int		 cg_init(void);
 void		 cg_fini(void);
 char		*cg_service(const char *);
-void		 cg_join(const char *);
+pid_t		 cg_fork(const char *);
 int		 cg_kill(const char *);
 int		 cg_populated(const char *);
 void		 cg_remove(char *);

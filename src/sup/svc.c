@@ -48,8 +48,8 @@ static const struct svc_transition {
 	enum svc_event	  event;
 	enum svc_state	(*action)(struct svc *);
 } svc_table[] = {
-	{ SVC_STOPPED,	EV_START,	svc_spawn },
-	{ SVC_EXITED,	EV_START,	svc_spawn },
+	{ SVC_STOPPED,	EV_START,	svc_respawn },	/* a fresh count */
+	{ SVC_EXITED,	EV_START,	svc_respawn },
 	{ SVC_FATAL,	EV_START,	svc_respawn },	/* a fresh count */
 	{ SVC_BACKOFF,	EV_START,	svc_respawn },
 	{ SVC_STARTING,	EV_READY,	svc_ready },
@@ -225,9 +225,8 @@ svc_spawn(struct svc *s)
 	}
 	env = svc_env(s);
 	r.envp = env;
-	if ((pid = fork()) == 0) {
+	if ((pid = cg_fork(s->cgroup)) == 0) {
 		close(rep[0]);
-		cg_join(s->cgroup);
 		spawn_exec(&r, rep[1], -1);
 	}
 	for (e = env; *e != NULL; e++)
