@@ -104,7 +104,14 @@ ctl_request(const char *path, const char *verb, int argc, char **argv)
 	}
 	free(req);
 	for (;;) {
-		n = recv(fd, buf, CTL_REPLY_MAX, 0);
+		/* A message may be larger than the buffer (--json of many). */
+		n = recv(fd, buf, 1, MSG_PEEK|MSG_TRUNC);
+		if (n > CTL_REPLY_MAX) {
+			free(buf);
+			buf = xmalloc((size_t)n + 1);
+		}
+		if (n > 0)
+			n = recv(fd, buf, (size_t)n, 0);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {

@@ -134,32 +134,47 @@ ctl_pack(struct ctl_conn *c)
 	c->outlen = c->outcap = 0;
 }
 
-/* Add a line of reply text. */
+/* Make room for len more bytes of reply text, doubling. */
+static void
+ctl_reserve(struct ctl_conn *c, size_t len)
+{
+	if (c->outlen + len <= c->outcap)
+		return;
+	c->outcap = c->outcap ? c->outcap * 2 : 4096;
+	while (c->outcap < c->outlen + len)
+		c->outcap *= 2;
+	c->out = xreallocarray(c->out, c->outcap, 1);
+}
+
+/*
+ * Add a line of reply text, formatted straight into the reply buffer:
+ * a status of 1,000 services is 1,000 of these.
+ */
 static void __attribute__((format(printf, 2, 3)))
 ctl_printf(struct ctl_conn *c, const char *fmt, ...)
 {
-	char	*line;
-	va_list	 ap;
-	int	 n;
+	va_list	ap;
+	int	n;
 
-	va_start(ap, fmt);
-	n = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	if (n == -1)
-		return;
-	if (c->outlen + (size_t)n + 1 > CTL_CHUNK)
+	if (c->outlen + 512 > CTL_CHUNK)
 		ctl_pack(c);
-	if (c->outlen + (size_t)n + 2 > c->outcap) {
-		/* Grow by doubling: a status of 1,000 lines is one pass. */
-		c->outcap = c->outcap ? c->outcap * 2 : 4096;
-		while (c->outcap < c->outlen + (size_t)n + 2)
-			c->outcap *= 2;
-		c->out = xreallocarray(c->out, c->outcap, 1);
+	ctl_reserve(c, 512);
+	va_start(ap, fmt);
+	n = vsnprintf(c->out + c->outlen, c->outcap - c->outlen, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n + 2 > c->outcap - c->outlen) {
+		if (c->outlen + (size_t)n + 2 > CTL_CHUNK)
+			ctl_pack(c);
+		ctl_reserve(c, (size_t)n + 2);
+		va_start(ap, fmt);
+		(void)vsnprintf(c->out + c->outlen, c->outcap - c->outlen,
+		    fmt, ap);
+		va_end(ap);
 	}
-	memcpy(c->out + c->outlen, line, (size_t)n);
 	c->outlen += (size_t)n;
 	c->out[c->outlen++] = '\n';
-	free(line);
 }
 
 /* The final reply: "OK [code]" or "ERR reason"; then close once sent. */
@@ -347,11 +362,27 @@ ctl_status(struct ctl_conn *c, int argc, char **argv)
 	if (json)
 		ctl_status_json(c);
 	else {
+		double	now = loop_now();
+
 		for (i = 0; i < c->ntargets; i++) {
-			svc_describe(c->targets[i], desc, sizeof desc);
-			ctl_printf(c, "%-32s %-9s %s", ctl_fullname(
-			    c->targets[i], name, sizeof name),
-			    svc_state_names[c->targets[i]->state], desc);
+			struct svc	*t = c->targets[i];
+			long		 up = (long)(now - t->started);
+			int		 grouped;
+
+			grouped = strcmp(t->cfg->group, t->cfg->name) != 0;
+			if (t->state == SVC_RUNNING) {
+				/* The common line in one format: 1,000 fast. */
+				ctl_printf(c, "%s%s%-*s RUNNING   pid %ld, "
+				    "uptime %ld:%02ld:%02ld", grouped ?
+				    t->cfg->group : "", grouped ? ":" : "",
+				    grouped ? (int)(31 - strlen(t->cfg->group)) :
+				    32, t->cfg->name, (long)t->pid, up / 3600,
+				    (up % 3600) / 60, up % 60);
+				continue;
+			}
+			svc_describe(t, desc, sizeof desc);
+			ctl_printf(c, "%-32s %-9s %s", ctl_fullname(t, name,
+			    sizeof name), svc_state_names[t->state], desc);
 		}
 	}
 	ctl_end(c, all_running ? "OK" : "OK 3");
