@@ -117,7 +117,6 @@ int
 run_ready_parse(const char *s, struct run_ctx *ctx, const char **cause)
 {
 	unsigned long	 n;
-	char		*hp, *colon, *host, *port;
 
 	ctx->ready = READY_EXEC;
 	if (s == NULL || strcmp(s, "exec") == 0)
@@ -139,28 +138,11 @@ run_ready_parse(const char *s, struct run_ctx *ctx, const char **cause)
 		*cause = "unknown mode (exec, notify, fd:N, tcp:[HOST:]PORT)";
 		return (-1);
 	}
-	hp = xstrdup(s + 4);
-	host = "127.0.0.1";
-	port = hp;
-	if (hp[0] == '[' && (colon = strstr(hp, "]:")) != NULL) {
-		*colon = '\0';
-		host = hp + 1;
-		port = colon + 2;
-	} else if ((colon = strrchr(hp, ':')) != NULL) {
-		*colon = '\0';
-		host = hp;
-		port = colon + 1;
-	}
-	if (parse_uint(port, 65535, &n) == -1 || n == 0 || *host == '\0' ||
-	    (strchr(host, ':') != NULL && hp[0] != '[')) {
-		free(hp);
+	if (hostport_split(s + 4, &ctx->ready_host, &ctx->ready_port) == -1) {
 		*cause = "tcp: needs [HOST:]PORT, or [V6ADDR]:PORT";
 		return (-1);
 	}
 	ctx->ready = READY_TCP;
-	ctx->ready_host = xstrdup(host);
-	ctx->ready_port = xstrdup(port);
-	free(hp);
 	return (0);
 }
 

@@ -144,3 +144,36 @@ env_set(char **env, int *n, const char *nv)
 	env[*n] = NULL;
 	return (env);
 }
+
+/*
+ * Split "[HOST:]PORT" or "[V6ADDR]:PORT" (HOST defaults to 127.0.0.1)
+ * into new strings.  Returns 0, or -1 when it is not that shape.
+ */
+int
+hostport_split(const char *s, char **hostp, char **portp)
+{
+	unsigned long	 n;
+	char		*hp, *colon, *host, *port;
+	int		 ok;
+
+	hp = xstrdup(s);
+	host = "127.0.0.1";
+	port = hp;
+	if (hp[0] == '[' && (colon = strstr(hp, "]:")) != NULL) {
+		*colon = '\0';
+		host = hp + 1;
+		port = colon + 2;
+	} else if ((colon = strrchr(hp, ':')) != NULL) {
+		*colon = '\0';
+		host = hp;
+		port = colon + 1;
+	}
+	ok = parse_uint(port, 65535, &n) == 0 && n != 0 && *host != '\0' &&
+	    (strchr(host, ':') == NULL || hp[0] == '[');
+	if (ok) {
+		*hostp = xstrdup(host);
+		*portp = xstrdup(port);
+	}
+	free(hp);
+	return (ok ? 0 : -1);
+}

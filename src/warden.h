@@ -93,6 +93,7 @@ size_t	 utf8_seq(const unsigned char *, size_t, size_t, uint32_t);
 char	*str_vis(const char *, size_t, int);
 void	 tty_name(int, char *, size_t);
 char	**env_set(char **, int *, const char *);
+int	 hostport_split(const char *, char **, char **);
 
 /* What spawn_exec() needs to start a command in a clean context. */
 struct spawn_req {

@@ -2036,26 +2036,13 @@ cfg_command(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
 static int
 cfg_ready_tcp(const char *s)
 {
-	unsigned long	 n;
-	char		*hp, *colon, *host, *port;
-	int		 ok;
+	char	*host, *port;
 
-	hp = xstrdup(s);
-	host = "127.0.0.1";
-	port = hp;
-	if (hp[0] == '[' && (colon = strstr(hp, "]:")) != NULL) {
-		*colon = '\0';
-		host = hp + 1;
-		port = colon + 2;
-	} else if ((colon = strrchr(hp, ':')) != NULL) {
-		*colon = '\0';
-		host = hp;
-		port = colon + 1;
-	}
-	ok = parse_uint(port, 65535, &n) == 0 && n != 0 && *host != '\0' &&
-	    (strchr(host, ':') == NULL || hp[0] == '[');
-	free(hp);
-	return (ok);
+	if (hostport_split(s, &host, &port) == -1)
+		return (0);
+	free(host);
+	free(port);
+	return (1);
 }
 
 /* ready=startsecs | notify | fd:N | tcp:[HOST:]PORT | pidfile:PATH */
@@ -2439,7 +2426,7 @@ cfg_includes(struct cfg_ctx *ctx)
 
 /* Pass 3: sections into the config. */
 
-static void
+void
 cfg_proc_free(struct cfg_proc *p)
 {
 	free(p->name);

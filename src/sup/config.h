@@ -94,6 +94,9 @@ struct config {
 int	cfg_load(const char *path, struct config **cfp, char **cause);
 void	cfg_free(struct config *);
 
+/* Free one proc taken out of a config (a service owns it then). */
+void	cfg_proc_free(struct cfg_proc *);
+
 /* The same from a string (fuzzing, tests): name is used in messages. */
 int	cfg_load_string(const char *name, const char *text, struct config **cfp,
 	    char **cause);

@@ -55,39 +55,11 @@ sup_log(const char *fmt, ...)
 }
 
 static void
-sup_strv_free(char **v)
-{
-	char	**p;
-
-	for (p = v; p != NULL && *p != NULL; p++)
-		free(*p);
-	free(v);
-}
-
-/* Free a cfg_proc a service owns. */
-static void
-sup_proc_free(struct cfg_proc *p)
-{
-	free(p->name);
-	free(p->group);
-	free(p->program);
-	sup_strv_free(p->argv);
-	free(p->directory);
-	free(p->user);
-	sup_strv_free(p->env);
-	free(p->out.path);
-	free(p->err.path);
-	free(p->ready);
-	free(p->file);
-	free(p);
-}
-
-static void
 sup_svc_free(struct sup *sup, struct svc *s)
 {
 	TAILQ_REMOVE(&sup->svcs, s, entry);
 	ctl_forget(sup, s);
-	sup_proc_free(s->cfg);
+	cfg_proc_free(s->cfg);
 	svc_free(s);
 }
 
@@ -309,12 +281,12 @@ sup_reload(struct sup *sup, char **cause)
 			/* Same definition: keep running, take new priority. */
 			s->cfg->priority = p->priority;
 			s->cfg->autostart = p->autostart;
-			sup_proc_free(p);
+			cfg_proc_free(p);
 			continue;
 		}
 		sup_log("%s: changed", p->name);
 		svclog_close(s);
-		sup_proc_free(s->cfg);
+		cfg_proc_free(s->cfg);
 		s->cfg = p;
 		(void)svclog_open(s);
 		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
