@@ -40,15 +40,6 @@ struct monitor {
 	size_t		 loglen[2];
 };
 
-static double
-monitor_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-}
-
 /* The monitor's own messages: stderr (the log target), or syslog. */
 static void __attribute__((format(printf, 2, 3)))
 monitor_log(struct monitor *m, const char *fmt, ...)
@@ -156,7 +147,7 @@ monitor_start(struct monitor *m, int first)
 	m->restart_at = 0;
 	if (spawn_start(m->ctx, 0, &res) == 0) {
 		m->child = res.pid;
-		m->started = monitor_now();
+		m->started = mono_now();
 		if (first)
 			monitor_verdict(m, 0, "");
 		else
@@ -193,7 +184,7 @@ monitor_schedule(struct monitor *m)
 	double	delay;
 	int	i;
 
-	if (m->started > 0 && monitor_now() - m->started >= STABLE_SECS)
+	if (m->started > 0 && mono_now() - m->started >= STABLE_SECS)
 		m->failures = 0;
 	delay = BACKOFF_MIN;
 	for (i = 0; i < m->failures && delay < BACKOFF_MAX; i++)
@@ -202,7 +193,7 @@ monitor_schedule(struct monitor *m)
 		delay = BACKOFF_MAX;
 	m->failures++;
 	m->restarts++;
-	m->restart_at = monitor_now() + delay;
+	m->restart_at = mono_now() + delay;
 	monitor_log(m, "restarting in %.1f s", delay);
 }
 
@@ -324,7 +315,7 @@ monitor_main(struct run_ctx *ctx, int repfd)
 			pfd[i].events = POLLIN;
 		ms = -1;
 		if (m.restart_at > 0) {
-			double left = m.restart_at - monitor_now();
+			double left = m.restart_at - mono_now();
 
 			ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
 		}
@@ -339,7 +330,7 @@ monitor_main(struct run_ctx *ctx, int repfd)
 			(void)recv(ctx->notify_sock, junk, sizeof junk,
 			    MSG_DONTWAIT);	/* later READY=1: nothing to do */
 		if (m.child == -1 && m.restart_at > 0 &&
-		    monitor_now() >= m.restart_at &&
+		    mono_now() >= m.restart_at &&
 		    monitor_start(&m, 0) == -1)
 			monitor_schedule(&m);
 	}

@@ -196,32 +196,15 @@ spawn_stage_name(int stage)
 	return (spawn_stage_names[stage]);
 }
 
-/* The signals warden handles itself, blocked and read from a signalfd. */
+/* The signals warden run handles itself, read from a signalfd. */
 int
 spawn_signal_fd(void)
 {
-	sigset_t	set;
+	static const int sigs[] = {
+		SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
+	};
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
-		return (-1);
-	return (signalfd(-1, &set, SFD_NONBLOCK|SFD_CLOEXEC));
-}
-
-static double
-spawn_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+	return (sigfd_open(sigs, nitems(sigs)));
 }
 
 /* Milliseconds until deadline (never negative), -1 for none. */
@@ -232,7 +215,7 @@ spawn_ms_until(double deadline)
 
 	if (deadline <= 0)
 		return (-1);
-	left = deadline - spawn_now();
+	left = deadline - mono_now();
 	return (left <= 0 ? 0 : (int)(left * 1000) + 1);
 }
 
@@ -395,7 +378,7 @@ spawn_wait_ready(struct run_ctx *ctx, pid_t pid, int readyr,
 	double		deadline, retry = 0, delay = 0.005;
 	int		dead = 0, status = 0, sig, ms, n, tcp = -1, connected;
 
-	deadline = ctx->ready_timeout > 0 ? spawn_now() + ctx->ready_timeout :
+	deadline = ctx->ready_timeout > 0 ? mono_now() + ctx->ready_timeout :
 	    0;
 	pfd[0].fd = ctx->sigfd;
 	pfd[0].events = POLLIN;
@@ -416,14 +399,14 @@ spawn_wait_ready(struct run_ctx *ctx, pid_t pid, int readyr,
 			return;
 		}
 		if (ctx->ready == READY_TCP && tcp == -1 &&
-		    spawn_now() >= retry) {
+		    mono_now() >= retry) {
 			tcp = spawn_tcp_try(ctx, &connected);
 			if (connected) {
 				close(tcp);
 				break;
 			}
 			pfd[2].fd = tcp;
-			retry = spawn_now() + delay;
+			retry = mono_now() + delay;
 			if ((delay *= 2) > 0.1)
 				delay = 0.1;	/* retries every 100 ms at most */
 		}
@@ -433,7 +416,7 @@ spawn_wait_ready(struct run_ctx *ctx, pid_t pid, int readyr,
 			if (ms == -1 || n < ms)
 				ms = n;
 		}
-		if (deadline > 0 && spawn_now() >= deadline) {
+		if (deadline > 0 && mono_now() >= deadline) {
 			res->outcome = START_TIMEOUT;
 			goto out;
 		}
@@ -635,14 +618,14 @@ spawn_stop(struct run_ctx *ctx, pid_t pid, double timeout)
 		kill(pid, SIGTERM);
 	kill(-pgid, SIGCONT);
 	kill(pid, SIGCONT);
-	deadline = spawn_now() + timeout;
+	deadline = mono_now() + timeout;
 	pfd.fd = ctx->sigfd;
 	pfd.events = POLLIN;
 	for (;;) {
 		(void)spawn_signals(ctx, pid, &dead, &status);
 		if (dead)
 			return (status);
-		if (spawn_now() >= deadline)
+		if (mono_now() >= deadline)
 			break;
 		(void)poll(&pfd, 1, spawn_ms_until(deadline));
 	}

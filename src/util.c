@@ -1,10 +1,14 @@
 /* Small parsers and formatters shared by the commands. */
+#include <sys/signalfd.h>
+
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "warden.h"
 
@@ -176,4 +180,33 @@ hostport_split(const char *s, char **hostp, char **portp)
 	}
 	free(hp);
 	return (ok ? 0 : -1);
+}
+
+/* Seconds on CLOCK_MONOTONIC: every deadline warden keeps. */
+double
+mono_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+/*
+ * Block the n signals in sigs and return a signalfd that reads them
+ * (non-blocking, close-on-exec); -1 with errno.  Children unblock them
+ * again before exec (spawn_exec).
+ */
+int
+sigfd_open(const int *sigs, size_t n)
+{
+	sigset_t	set;
+	size_t		i;
+
+	sigemptyset(&set);
+	for (i = 0; i < n; i++)
+		sigaddset(&set, sigs[i]);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return (-1);
+	return (signalfd(-1, &set, SFD_NONBLOCK|SFD_CLOEXEC));
 }

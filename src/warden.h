@@ -94,6 +94,8 @@ char	*str_vis(const char *, size_t, int);
 void	 tty_name(int, char *, size_t);
 char	**env_set(char **, int *, const char *);
 int	 hostport_split(const char *, char **, char **);
+double	 mono_now(void);
+int	 sigfd_open(const int *, size_t);
 
 /* What spawn_exec() needs to start a command in a clean context. */
 struct spawn_req {

@@ -362,7 +362,7 @@ ctl_status(struct ctl_conn *c, int argc, char **argv)
 	if (json)
 		ctl_status_json(c);
 	else {
-		double	now = loop_now();
+		double	now = mono_now();
 
 		for (i = 0; i < c->ntargets; i++) {
 			struct svc	*t = c->targets[i];

@@ -40,15 +40,6 @@ struct loop {
 	TAILQ_HEAD(, timer) timers;	/* sorted by when */
 };
 
-double
-loop_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-}
-
 static void
 loop_timer_cb(int fd, uint32_t events, void *arg);
 
@@ -163,7 +154,7 @@ loop_timer(struct loop *l, double secs, timer_cb cb, void *arg)
 	struct timer	*t, *it;
 
 	t = xcalloc(1, sizeof *t);
-	t->when = loop_now() + (secs > 0 ? secs : 0);
+	t->when = mono_now() + (secs > 0 ? secs : 0);
 	t->cb = cb;
 	t->arg = arg;
 	TAILQ_FOREACH(it, &l->timers, entry)
@@ -200,7 +191,7 @@ loop_timer_cb(int fd, uint32_t events, void *arg)
 	while (read(fd, &n, sizeof n) == sizeof n)
 		;
 	l->armed = -1;		/* it fired: re-arm whatever comes next */
-	now = loop_now();
+	now = mono_now();
 	while ((t = TAILQ_FIRST(&l->timers)) != NULL && t->when <= now) {
 		TAILQ_REMOVE(&l->timers, t, entry);
 		t->cb(t->arg);

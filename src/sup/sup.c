@@ -354,23 +354,23 @@ sup_signal_cb(int fd, uint32_t events, void *arg)
 	}
 }
 
+/*
+ * The supervisor's signals, from a signalfd.  SIGPIPE is only blocked: a
+ * write to a pipe whose reader left fails with EPIPE instead.
+ */
 static int
 sup_signal_fd(void)
 {
-	sigset_t	set;
+	static const int sigs[] = {
+		SIGCHLD, SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGUSR2
+	};
+	sigset_t	pipe;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGUSR2);
-	sigaddset(&set, SIGPIPE);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &pipe, NULL) == -1)
 		return (-1);
-	sigdelset(&set, SIGPIPE);
-	return (signalfd(-1, &set, SFD_NONBLOCK|SFD_CLOEXEC));
+	return (sigfd_open(sigs, nitems(sigs)));
 }
 
 /* Enough fds for minfds and for every service's pipes and pidfd. */

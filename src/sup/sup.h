@@ -83,7 +83,6 @@ struct timer	*loop_timer(struct loop *, double, timer_cb, void *);
 void		 loop_timer_del(struct loop *, struct timer *);
 void		 loop_run(struct loop *);
 void		 loop_stop(struct loop *);
-double		 loop_now(void);
 
 /* svc.c */
 extern const char *svc_state_names[];

@@ -247,7 +247,7 @@ svc_spawn(struct svc *s)
 		close(rep[0]);
 		s->repfd = -1;
 	}
-	s->started = loop_now();
+	s->started = mono_now();
 	s->has_status = 0;
 	loop_timer_del(s->sup->loop, s->timer);
 	s->timer = loop_timer(s->sup->loop, s->cfg->startsecs, svc_ready_cb, s);
@@ -299,7 +299,7 @@ svc_exit_running(struct svc *s)
 		restart = 0;
 	if (!restart)
 		return (SVC_EXITED);
-	if (loop_now() - s->started >= SVC_STABLE)
+	if (mono_now() - s->started >= SVC_STABLE)
 		s->crashes = 0;
 	s->crashes++;
 	delay = svc_delay(s->crashes);
@@ -555,7 +555,7 @@ svc_describe(struct svc *s, char *buf, size_t len)
 	case SVC_STOPPING:
 		up = time(NULL) - s->since;
 		if (s->state == SVC_RUNNING)
-			up = (time_t)(loop_now() - s->started);
+			up = (time_t)(mono_now() - s->started);
 		snprintf(buf, len, "pid %ld, uptime %ld:%02ld:%02ld",
 		    (long)s->pid, (long)up / 3600, (long)(up % 3600) / 60,
 		    (long)up % 60);

@@ -464,3 +464,17 @@ MONITOR_SIGBLK=0000000000014a07
 	[[ "$output" == *"stale pidfile left"* ]]
 	[ -e "$T/f.pid" ]
 }
+
+@test "notify: without NOTIFY_SOCKET, or with bad assignments, it fails" {
+	run env -u NOTIFY_SOCKET "$W" notify READY=1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"NOTIFY_SOCKET is not set"* ]]
+	run env NOTIFY_SOCKET=@warden-test-nobody "$W" notify READY=1
+	[ "$status" -eq 1 ]
+	run "$W" notify READY
+	[ "$status" -eq 2 ]
+	run "$W" notify --pid 0 READY=1
+	[ "$status" -eq 2 ]
+	run "$W" notify
+	[ "$status" -eq 2 ]
+}

@@ -560,3 +560,19 @@ up() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'"name": "env"'* ]]
 }
+
+@test "up: a socket that cannot be bound fails the start, and nothing runs" {
+	long=$(printf 'x%.0s' $(seq 1 120))
+	conf a <<-EOF
+	[warden]
+	socket = $T/run/$long.sock
+	[program:one]
+	command = sh -c 'echo started >> $T/started; exec sleep 1000'
+	startsecs = 0
+	EOF
+	run "$W" up -c "$T/a.conf"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"socket path too long"* ]]
+	[ ! -e "$T/started" ]
+	[ ! -s "$T/run/warden.pid" ]
+}
