@@ -170,7 +170,8 @@ enum cfg_type {
 	CFG_T_USER,
 	CFG_T_ENV,
 	CFG_T_COMMAND,
-	CFG_T_READY
+	CFG_T_READY,
+	CFG_T_TIMESTAMPS
 };
 
 /* Path flags. */
@@ -239,6 +240,9 @@ static const struct cfg_key cfg_program_keys[] = {
 	CFG_KX("serverurl",		CFG_T_IGNORE),
 	CFG_K("ready",			CFG_T_READY,	CFG_P(ready)),
 	CFG_K("ready_timeout",		CFG_T_SECS,	CFG_P(ready_timeout)),
+	CFG_K("watchdog_sec",		CFG_T_SECS,	CFG_P(watchdog_sec)),
+	CFG_K("log_timestamps",		CFG_T_TIMESTAMPS, CFG_P(log_timestamps)),
+	CFG_K("log_line_max",		CFG_T_SIZE,	CFG_P(log_line_max)),
 };
 
 static const struct cfg_key cfg_supervisord_keys[] = {
@@ -1832,6 +1836,22 @@ cfg_autorestart(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
 	return (0);
 }
 
+/* log_timestamps=none | iso8601 | tai64n */
+static int
+cfg_timestamps(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    int *out)
+{
+	if (strcasecmp(s, "none") == 0)
+		*out = CFG_TS_NONE;
+	else if (strcasecmp(s, "iso8601") == 0)
+		*out = CFG_TS_ISO8601;
+	else if (strcasecmp(s, "tai64n") == 0)
+		*out = CFG_TS_TAI64N;
+	else
+		return (cfg_bad(ctx, v, s, "none, iso8601 or tai64n"));
+	return (0);
+}
+
 /*
  * A path: ~ expanded, made absolute against the directory of the file
  * that names it, checked as flags say.
@@ -2155,6 +2175,8 @@ cfg_set(struct cfg_ctx *ctx, struct cfg_val *v, const struct cfg_key *k,
 		return (cfg_command(ctx, v, s, (char ***)field));
 	case CFG_T_READY:
 		return (cfg_ready(ctx, v, s, (char **)field));
+	case CFG_T_TIMESTAMPS:
+		return (cfg_timestamps(ctx, v, s, (int *)field));
 	}
 	return (0);
 }
@@ -2465,6 +2487,7 @@ cfg_proc_new(struct cfg_ctx *ctx, struct cfg_sect *s)
 	p->out.maxbytes = p->err.maxbytes = 50 * 1024 * 1024;
 	p->out.backups = p->err.backups = 10;
 	p->ready_timeout = 60;
+	p->log_line_max = 8192;
 	p->file = xstrdup(s->file->name);
 	p->line = s->line;
 	TAILQ_INSERT_TAIL(&ctx->cf->procs, p, entry);
@@ -2510,6 +2533,17 @@ cfg_proc_check(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_proc *p,
 		v = cfg_get(ctx, s, mb[i]);
 		cfg_warn(ctx, v->file, v->line, "%s=0 with an AUTO log: "
 		    "nothing limits its size", mb[i]);
+	}
+	if (p->log_line_max < 128 || p->log_line_max > 1024 * 1024) {
+		v = cfg_get(ctx, s, "log_line_max");
+		return (cfg_error(ctx, v->file, v->line, "log_line_max: "
+		    "from 128 bytes to 1MB"));
+	}
+	if (p->watchdog_sec > 0 && (p->ready == NULL ||
+	    strcmp(p->ready, "notify") != 0)) {
+		v = cfg_get(ctx, s, "watchdog_sec");
+		return (cfg_error(ctx, v->file, v->line, "watchdog_sec= needs "
+		    "ready=notify"));
 	}
 	return (0);
 }
@@ -3012,7 +3046,10 @@ cfg_proc_changed(const struct cfg_proc *a, const struct cfg_proc *b)
 	    cfg_log_differ(&a->out, &b->out) ||
 	    cfg_log_differ(&a->err, &b->err) ||
 	    cfg_str_differ(a->ready, b->ready) ||
-	    a->ready_timeout != b->ready_timeout);
+	    a->ready_timeout != b->ready_timeout ||
+	    a->watchdog_sec != b->watchdog_sec ||
+	    a->log_timestamps != b->log_timestamps ||
+	    a->log_line_max != b->log_line_max);
 }
 
 /*

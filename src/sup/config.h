@@ -22,6 +22,11 @@
 #define CFG_LOG_AUTO		1	/* a file in childlogdir */
 #define CFG_LOG_NONE		2	/* /dev/null */
 
+/* log_timestamps= */
+#define CFG_TS_NONE		0
+#define CFG_TS_ISO8601		1
+#define CFG_TS_TAI64N		2
+
 struct cfg_log {
 	int		 kind;		/* CFG_LOG_* */
 	char		*path;		/* CFG_LOG_PATH: absolute path */
@@ -60,6 +65,9 @@ struct cfg_proc {
 					   "fd:N", "tcp:[HOST:]PORT",
 					   "pidfile:PATH" */
 	double		 ready_timeout;	/* warden: 60 */
+	double		 watchdog_sec;	/* warden: 0, no watchdog */
+	int		 log_timestamps; /* warden: CFG_TS_NONE */
+	uint64_t	 log_line_max;	/* warden: 8192, longer lines split */
 	char		*file;		/* where [program:] was defined */
 	int		 line;
 	TAILQ_ENTRY(cfg_proc) entry;
