@@ -35,7 +35,7 @@ ctl_default_socket(void)
 }
 
 /* -s, then $WARDEN_SOCKET, then -c's config, then the default. */
-static char *
+char *
 ctl_socket_path(const char *sock, const char *config)
 {
 	struct config	*cf;
@@ -56,17 +56,18 @@ ctl_socket_path(const char *sock, const char *config)
 }
 
 /*
- * Send verb and args to the supervisor; print what it says.  Returns the
- * exit status: the code after OK (0 by default), 1 after ERR.
+ * Connect to the supervisor at path and send it verb and args.  Returns
+ * the socket, to read the replies from; exits with a message when there
+ * is no supervisor or it refused us.
  */
-static int
-ctl_request(const char *path, const char *verb, int argc, char **argv)
+int
+ctl_connect(const char *path, const char *verb, int argc, char **argv)
 {
 	struct sockaddr_un	 sun;
-	char			*req, *buf;
+	char			*req, buf[256];
 	size_t			 len, off;
 	ssize_t			 n;
-	int			 fd, i, rv = 1;
+	int			 fd, i;
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
@@ -94,15 +95,30 @@ ctl_request(const char *path, const char *verb, int argc, char **argv)
 		memcpy(req + off, argv[i], strlen(argv[i]) + 1);
 		off += strlen(argv[i]) + 1;
 	}
-	buf = xmalloc(CTL_REPLY_MAX + 1);
 	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
 		/* Refused before we asked: the reason may be waiting. */
-		n = recv(fd, buf, CTL_REPLY_MAX, MSG_DONTWAIT);
+		n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
 		if (n > 4 && strncmp(buf, "ERR ", 4) == 0)
 			errx(1, "%.*s", (int)n - 4, buf + 4);
 		err(1, "send");
 	}
 	free(req);
+	return (fd);
+}
+
+/*
+ * Send verb and args to the supervisor; print what it says.  Returns the
+ * exit status: the code after OK (0 by default), 1 after ERR.
+ */
+static int
+ctl_request(const char *path, const char *verb, int argc, char **argv)
+{
+	char	*buf;
+	ssize_t	 n;
+	int	 fd, rv = 1;
+
+	fd = ctl_connect(path, verb, argc, argv);
+	buf = xmalloc(CTL_REPLY_MAX + 1);
 	for (;;) {
 		/* A message may be larger than the buffer (--json of many). */
 		n = recv(fd, buf, 1, MSG_PEEK|MSG_TRUNC);

@@ -306,30 +306,10 @@ run_outputs(struct run_opts *o, struct run_ctx *ctx)
 static void
 run_notify_socket(struct run_ctx *ctx)
 {
-	struct sockaddr_un	sun;
-	socklen_t		len;
-	int			one = 1, i;
-
-	ctx->notify_sock = socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC|
-	    SOCK_NONBLOCK, 0);
+	ctx->notify_sock = notify_socket(ctx->notify_name,
+	    sizeof ctx->notify_name);
 	if (ctx->notify_sock == -1)
-		err(1, "socket");
-	if (setsockopt(ctx->notify_sock, SOL_SOCKET, SO_PASSCRED, &one,
-	    sizeof one) == -1)
-		err(1, "SO_PASSCRED");
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (bind(ctx->notify_sock, (struct sockaddr *)&sun,
-	    sizeof(sa_family_t)) == -1)		/* autobind */
-		err(1, "bind notify socket");
-	len = sizeof sun;
-	if (getsockname(ctx->notify_sock, (struct sockaddr *)&sun, &len) == -1)
-		err(1, "getsockname");
-	ctx->notify_name[0] = '@';
-	for (i = 1; i < (int)(len - offsetof(struct sockaddr_un, sun_path)) &&
-	    i < (int)sizeof ctx->notify_name - 1; i++)
-		ctx->notify_name[i] = sun.sun_path[i];
-	ctx->notify_name[i] = '\0';
+		err(1, "notify socket");
 }
 
 /*

@@ -28,6 +28,10 @@ static const struct cmd_entry cmd_table[] = {
 	{ "inspect", "PID [--json]",
 	    "audit a running process against the daemon checklist",
 	    cmd_inspect },
+	{ "logs", "[-s SOCKET | -c FILE] (NAME | --supervisor) [-f] "
+	    "[-n LINES] [--stderr] [--rotate]",
+	    "show a service's log, or the supervisor's; -f follows it",
+	    cmd_logs },
 	{ "notify", "[--pid PID] VAR=VALUE...",
 	    "send an sd_notify message (READY=1, STATUS=...)", cmd_notify },
 	{ "ps", "[PID...] [--all] [--json]",

@@ -269,102 +269,13 @@ spawn_notify_ours(pid_t sender, pid_t pid)
 static int
 spawn_notify_read(struct run_ctx *ctx, pid_t pid)
 {
-	char		 buf[4097], *line, *next;
-	struct msghdr	 msg;
-	struct iovec	 iov;
-	struct cmsghdr	*cmsg;
-	struct ucred	 uc;
-	union {
-		struct cmsghdr	 hdr;
-		char		 buf[CMSG_SPACE(sizeof(struct ucred))];
-	} cbuf;
-	ssize_t		 n;
-	int		 have_cred = 0;
+	struct notify_msg	 m;
+	const char		*v;
 
-	memset(&msg, 0, sizeof msg);
-	iov.iov_base = buf;
-	iov.iov_len = sizeof buf - 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof cbuf.buf;
-	if ((n = recvmsg(ctx->notify_sock, &msg, MSG_DONTWAIT|MSG_CMSG_CLOEXEC))
-	    <= 0)
+	if (notify_recv(ctx->notify_sock, &m) != 1 || !m.has_cred ||
+	    !spawn_notify_ours(m.pid, pid))
 		return (0);
-	buf[n] = '\0';
-	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
-	    cmsg = CMSG_NXTHDR(&msg, cmsg)) {
-		if (cmsg->cmsg_level == SOL_SOCKET &&
-		    cmsg->cmsg_type == SCM_CREDENTIALS) {
-			memcpy(&uc, CMSG_DATA(cmsg), sizeof uc);
-			have_cred = 1;
-		}
-	}
-	if (!have_cred || !spawn_notify_ours(uc.pid, pid))
-		return (0);
-	for (line = buf; line != NULL; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		if (strcmp(line, "READY=1") == 0)
-			return (1);
-	}
-	return (0);
-}
-
-/* A line on the readiness fd: 1 ready, 0 not yet, -1 EOF (never). */
-static int
-spawn_fd_read(int fd)
-{
-	char	buf[512];
-	ssize_t	n;
-
-	if ((n = read(fd, buf, sizeof buf)) == -1)
-		return (errno == EINTR || errno == EAGAIN ? 0 : -1);
-	if (n == 0)
-		return (-1);
-	return (memchr(buf, '\n', n) != NULL);
-}
-
-/* Start a non-blocking connect; the socket, or -1 when it cannot start. */
-static int
-spawn_tcp_try(struct run_ctx *ctx, int *connected)
-{
-	struct addrinfo	hints, *res, *ai;
-	int		s = -1;
-
-	*connected = 0;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	if (getaddrinfo(ctx->ready_host, ctx->ready_port, &hints, &res) != 0)
-		return (-1);
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		s = socket(ai->ai_family, ai->ai_socktype|SOCK_NONBLOCK|
-		    SOCK_CLOEXEC, ai->ai_protocol);
-		if (s == -1)
-			continue;
-		if (connect(s, ai->ai_addr, ai->ai_addrlen) == 0) {
-			*connected = 1;
-			break;
-		}
-		if (errno == EINPROGRESS)
-			break;
-		close(s);
-		s = -1;
-	}
-	freeaddrinfo(res);
-	return (s);
-}
-
-static int
-spawn_tcp_done(int s)
-{
-	int		e = 0;
-	socklen_t	len = sizeof e;
-
-	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
-		return (0);
-	return (e == 0);
+	return ((v = notify_get(&m, "READY")) != NULL && strcmp(v, "1") == 0);
 }
 
 /*
@@ -400,7 +311,8 @@ spawn_wait_ready(struct run_ctx *ctx, pid_t pid, int readyr,
 		}
 		if (ctx->ready == READY_TCP && tcp == -1 &&
 		    mono_now() >= retry) {
-			tcp = spawn_tcp_try(ctx, &connected);
+			tcp = tcp_probe(ctx->ready_host, ctx->ready_port,
+			    &connected);
 			if (connected) {
 				close(tcp);
 				break;
@@ -426,13 +338,13 @@ spawn_wait_ready(struct run_ctx *ctx, pid_t pid, int readyr,
 			if (ctx->ready == READY_NOTIFY) {
 				if (spawn_notify_read(ctx, pid))
 					break;
-			} else if ((n = spawn_fd_read(readyr)) == 1)
+			} else if ((n = readyfd_read(readyr)) == 1)
 				break;
 			else if (n == -1)
 				pfd[1].fd = -1;	/* closed unready: wait */
 		}
 		if (pfd[2].fd != -1 && pfd[2].revents) {
-			n = spawn_tcp_done(tcp);
+			n = tcp_probe_done(tcp);
 			close(tcp);
 			tcp = pfd[2].fd = -1;
 			if (n)
@@ -545,7 +457,9 @@ spawn_status_str(int status, char *buf, size_t len)
 {
 	const char	*name;
 
-	if (WIFEXITED(status))
+	if (status == -1)	/* seen through a pidfd: not our child */
+		snprintf(buf, len, "exited (status unknown)");
+	else if (WIFEXITED(status))
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status)) {
 		name = wd_sig_name(WTERMSIG(status));

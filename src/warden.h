@@ -97,6 +97,24 @@ int	 hostport_split(const char *, char **, char **);
 double	 mono_now(void);
 int	 sigfd_open(const int *, size_t);
 
+/* One sd_notify message: NUL-separated VAR=VALUE lines. */
+struct notify_msg {
+	pid_t		 pid;		/* the sender, from SCM_CREDENTIALS */
+	uid_t		 uid;
+	int		 has_cred;
+	int		 truncated;	/* over 4096 bytes: dropped */
+	size_t		 len;
+	char		 buf[4097];
+};
+
+/* readiness.c */
+int	 notify_socket(char *, size_t);
+int	 notify_recv(int, struct notify_msg *);
+const char *notify_get(const struct notify_msg *, const char *);
+int	 readyfd_read(int);
+int	 tcp_probe(const char *, const char *, int *);
+int	 tcp_probe_done(int);
+
 /* What spawn_exec() needs to start a command in a clean context. */
 struct spawn_req {
 	char		**argv;
@@ -142,6 +160,11 @@ int	 cmd_up(int, char **);
 /* cmd-ctl.c */
 int	 cmd_ctl(int, char **);
 int	 ctl_main(const char *, int, char **);
+char	*ctl_socket_path(const char *, const char *);
+int	 ctl_connect(const char *, const char *, int, char **);
+
+/* cmd-logs.c */
+int	 cmd_logs(int, char **);
 
 /* cmd-notify.c */
 int	 cmd_notify(int, char **);

@@ -22,6 +22,7 @@
 #include "sup.h"
 
 static char	*cg_base;	/* our own directory of service cgroups */
+static size_t	 cg_mntlen;	/* the mount point's part of cg_base */
 
 /* clone3's argument (a stable kernel ABI); musl ships no linux/sched.h. */
 struct cg_clone_args {
@@ -143,6 +144,7 @@ cg_init(void)
 	snprintf(test, sizeof test, "%s%s", mnt, strcmp(self, "/") == 0 ? "" :
 	    self);
 	cg_sweep(test);
+	cg_mntlen = strlen(mnt);
 	xasprintf(&cg_base, "%s%s/warden-%ld", mnt, strcmp(self, "/") == 0 ?
 	    "" : self, (long)getpid());
 	if (mkdir(cg_base, 0755) == -1 && errno != EEXIST)
@@ -246,6 +248,34 @@ cg_populated(const char *dir)
 	if ((p = strstr(buf, "populated ")) == NULL)
 		return (-1);
 	return (p[10] == '1');
+}
+
+/* Is pid in the cgroup dir?  -1 when it cannot tell. */
+int
+cg_contains(const char *dir, pid_t pid)
+{
+	FILE	*fp;
+	char	 path[64], line[PATH_MAX + 8];
+	size_t	 n;
+	int	 in = -1;
+
+	if (dir == NULL || strlen(dir) < cg_mntlen)
+		return (-1);
+	snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return (0);		/* gone */
+	while (fgets(line, sizeof line, fp) != NULL) {
+		if (strncmp(line, "0::", 3) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		/* Its own cgroup, or one it made below. */
+		n = strlen(dir + cg_mntlen);
+		in = strncmp(line + 3, dir + cg_mntlen, n) == 0 &&
+		    (line[3 + n] == '\0' || line[3 + n] == '/');
+		break;
+	}
+	fclose(fp);
+	return (in);
 }
 
 void

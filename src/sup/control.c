@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,9 @@
 #define CTL_CONNS_MAX	64	/* clients at once */
 #define CTL_IDLE	5.0	/* seconds a client may take to ask */
 #define CTL_CHUNK	32768	/* reply text packed per message */
+#define CTL_DATA_MAX	65536	/* a log data message, type byte included */
+#define CTL_FOLLOWERS_MAX 32	/* logs -f at once: half the clients */
+#define CTL_FOLLOW_QMAX	(1 << 20) /* bytes queued for one follower */
 
 enum ctl_op { OP_NONE, OP_START, OP_STOP, OP_RESTART };
 
@@ -50,11 +54,22 @@ struct ctl_conn {
 	int		  nqueue;
 	int		  done;		/* final reply queued: close when sent */
 	int		  linger;	/* refused: close at its EOF, not ours */
+	size_t		  qbytes;	/* bytes in queue */
+
+	/* logs: a tail read as the socket takes it, then live data. */
+	struct follow_tail *tail;
+	char		 *tailmsg;	/* the tail's message being sent */
+	size_t		  taillen;
+	struct follow	 *follow;	/* logs -f: until the client leaves */
+	struct svc	 *fsvc;		/* whose (NULL: the supervisor's) */
+	int		  skipping;	/* queue was full: dropping data */
+	unsigned long long skipped;	/* bytes dropped */
 	TAILQ_ENTRY(ctl_conn) entry;
 };
 
 static TAILQ_HEAD(, ctl_conn) ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
 static int ctl_nconns;
+static int ctl_nfollowers;
 
 static int	ctl_status(struct ctl_conn *, int, char **);
 static int	ctl_start(struct ctl_conn *, int, char **);
@@ -62,6 +77,7 @@ static int	ctl_stop(struct ctl_conn *, int, char **);
 static int	ctl_restart(struct ctl_conn *, int, char **);
 static int	ctl_reload(struct ctl_conn *, int, char **);
 static int	ctl_shutdown(struct ctl_conn *, int, char **);
+static int	ctl_logs(struct ctl_conn *, int, char **);
 
 static const struct ctl_verb {
 	const char	*name;
@@ -69,6 +85,8 @@ static const struct ctl_verb {
 	int		(*exec)(struct ctl_conn *, int, char **);
 	const char	*usage;
 } ctl_verbs[] = {
+	{ "logs",	1, 6,	ctl_logs,	"logs (NAME | --supervisor) "
+	    "[-f] [-n LINES] [--stderr] [--rotate]" },
 	{ "reload",	0, 0,	ctl_reload,	"reload" },
 	{ "restart",	1, -1,	ctl_restart,	"restart NAME...|GROUP:*|all" },
 	{ "shutdown",	0, 0,	ctl_shutdown,	"shutdown" },
@@ -78,6 +96,55 @@ static const struct ctl_verb {
 };
 
 static void	ctl_close(struct ctl_conn *);
+static void	ctl_note(struct ctl_conn *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Send the tail of a log file, read as the socket takes it, so that the
+ * last million lines never sit in memory; it goes before anything
+ * queued.  A fast reader is served 1 MiB per turn of the loop, so the
+ * others wait no longer than that.  Returns 0 once the tail is all sent,
+ * -1 while the socket is full or the turn is over (EPOLLOUT armed), or
+ * when the connection was closed.
+ */
+static int
+ctl_tail_send(struct ctl_conn *c)
+{
+	ssize_t	n;
+	size_t	len;
+	int	budget = CTL_FOLLOW_QMAX / CTL_DATA_MAX;
+
+	for (;;) {
+		if (c->taillen == 0) {
+			if (budget-- == 0)
+				break;
+			if (c->tailmsg == NULL)
+				c->tailmsg = xmalloc(CTL_DATA_MAX);
+			len = follow_tail_read(c->tail, c->tailmsg + 1,
+			    CTL_DATA_MAX - 1);
+			if (len == 0) {
+				follow_tail_free(c->tail);
+				c->tail = NULL;
+				free(c->tailmsg);
+				c->tailmsg = NULL;
+				return (0);
+			}
+			c->tailmsg[0] = 'D';
+			c->taillen = len + 1;
+		}
+		n = send(c->fd, c->tailmsg, c->taillen,
+		    MSG_DONTWAIT|MSG_NOSIGNAL);
+		if (n == -1 && errno == EAGAIN)
+			break;
+		if (n == -1) {
+			ctl_close(c);
+			return (-1);
+		}
+		c->taillen = 0;
+	}
+	(void)loop_mod(c->sup->loop, c->fd, EPOLLOUT);
+	return (-1);
+}
 
 /* Pack pending text into messages and send what the socket takes. */
 static void
@@ -86,6 +153,9 @@ ctl_flush(struct ctl_conn *c)
 	ssize_t	n;
 	int	i;
 
+	if (c->tail != NULL && ctl_tail_send(c) == -1)
+		return;
+again:
 	for (i = 0; i < c->nqueue; i++) {
 		n = send(c->fd, c->queue[i], c->qlen[i],
 		    MSG_DONTWAIT|MSG_NOSIGNAL);
@@ -99,12 +169,22 @@ ctl_flush(struct ctl_conn *c)
 	if (i > 0) {
 		int k;
 
-		for (k = 0; k < i; k++)
+		for (k = 0; k < i; k++) {
+			c->qbytes -= c->qlen[k];
 			free(c->queue[k]);
+		}
 		memmove(c->queue, c->queue + i, (c->nqueue - i) *
 		    sizeof *c->queue);
 		memmove(c->qlen, c->qlen + i, (c->nqueue - i) * sizeof *c->qlen);
 		c->nqueue -= i;
+	}
+	if (c->nqueue == 0 && c->skipping) {
+		/* A slow follower caught up: say what it missed, go on. */
+		ctl_note(c, "%llu bytes skipped (reader too slow)",
+		    c->skipped);
+		c->skipping = 0;
+		c->skipped = 0;
+		goto again;
 	}
 	if (c->nqueue > 0) {
 		(void)loop_mod(c->sup->loop, c->fd, EPOLLOUT);
@@ -122,6 +202,7 @@ ctl_queue(struct ctl_conn *c, char *msg, size_t len)
 	c->queue[c->nqueue] = msg;
 	c->qlen[c->nqueue] = len;
 	c->nqueue++;
+	c->qbytes += len;
 }
 
 static void
@@ -203,11 +284,104 @@ ctl_err(struct ctl_conn *c, const char *fmt, ...)
 	free(msg);
 }
 
+/*
+ * Log bytes, as 'D' messages of at most CTL_DATA_MAX bytes, cut after a
+ * newline where one must be cut.  Small chunks join the last message
+ * still queued: a slow reader is sent fewer, fuller messages.
+ */
+static void
+ctl_data(struct ctl_conn *c, const char *buf, size_t len)
+{
+	const char	*nl;
+	char		*msg;
+	size_t		 n, last;
+
+	ctl_pack(c);
+	while (len > 0) {
+		n = len < CTL_DATA_MAX - 1 ? len : CTL_DATA_MAX - 1;
+		if (n < len && (nl = memrchr(buf, '\n', n)) != NULL)
+			n = (size_t)(nl - buf) + 1;
+		if (c->nqueue > 0 && c->queue[c->nqueue - 1][0] == 'D' &&
+		    c->qlen[c->nqueue - 1] + n <= CTL_DATA_MAX) {
+			last = c->nqueue - 1;
+			c->queue[last] = xreallocarray(c->queue[last],
+			    c->qlen[last] + n, 1);
+			memcpy(c->queue[last] + c->qlen[last], buf, n);
+			c->qlen[last] += n;
+			c->qbytes += n;
+		} else {
+			msg = xmalloc(n + 1);
+			msg[0] = 'D';
+			memcpy(msg + 1, buf, n);
+			ctl_queue(c, msg, n + 1);
+		}
+		buf += n;
+		len -= n;
+	}
+}
+
+/* A 'W' message: a note the client shows on its stderr. */
+static void
+ctl_note(struct ctl_conn *c, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg, *text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) == -1)
+		text = NULL;
+	va_end(ap);
+	if (text == NULL)
+		return;
+	xasprintf(&msg, "W%s", text);
+	ctl_pack(c);
+	ctl_queue(c, msg, strlen(msg));
+	free(text);
+}
+
+static void
+ctl_unfollow(struct ctl_conn *c)
+{
+	if (c->follow == NULL)
+		return;
+	follow_del(c->follow);
+	c->follow = NULL;
+	c->fsvc = NULL;
+	ctl_nfollowers--;
+}
+
+/*
+ * New log bytes for a follower.  Never sent from here (the caller may be
+ * deep in the loop): queued, and sent when the socket is writable.  A
+ * reader that lets CTL_FOLLOW_QMAX pile up loses what comes next, until
+ * it has read everything queued; then it is told how much it missed.
+ */
+static void
+ctl_follow_cb(void *arg, const char *buf, size_t len)
+{
+	struct ctl_conn	*c = arg;
+	int		 idle = c->nqueue == 0 && c->tail == NULL;
+
+	/* One chunk is always taken: the engine's are bounded. */
+	if (c->skipping || (c->nqueue > 0 &&
+	    c->qbytes + len > CTL_FOLLOW_QMAX)) {
+		c->skipping = 1;
+		c->skipped += len;
+		return;
+	}
+	ctl_data(c, buf, len);
+	if (idle)
+		(void)loop_mod(c->sup->loop, c->fd, EPOLLOUT);
+}
+
 static void
 ctl_close(struct ctl_conn *c)
 {
 	int	i;
 
+	ctl_unfollow(c);
+	follow_tail_free(c->tail);
+	free(c->tailmsg);
 	loop_del(c->sup->loop, c->fd);
 	close(c->fd);
 	loop_timer_del(c->sup->loop, c->idle);
@@ -370,7 +544,9 @@ ctl_status(struct ctl_conn *c, int argc, char **argv)
 			int		 grouped;
 
 			grouped = strcmp(t->cfg->group, t->cfg->name) != 0;
-			if (t->state == SVC_RUNNING) {
+			if (t->state == SVC_RUNNING && t->note == NULL &&
+			    !t->reloading && !t->stopping &&
+			    svclog_problem(t) == NULL) {
 				/* The common line in one format: 1,000 fast. */
 				ctl_printf(c, "%s%s%-*s RUNNING   pid %ld, "
 				    "uptime %ld:%02ld:%02ld", grouped ?
@@ -559,6 +735,101 @@ ctl_shutdown(struct ctl_conn *c, int argc, char **argv)
 }
 
 /*
+ * logs (NAME | --supervisor) [-f] [-n LINES] [--stderr] [--rotate]: the
+ * last LINES lines as 'D' messages, then with -f every new chunk until
+ * the client leaves, the service is removed or the supervisor exits;
+ * notes for the user's stderr as 'W' messages; "OK" at the end.
+ */
+static int
+ctl_logs(struct ctl_conn *c, int argc, char **argv)
+{
+	struct svc	*s = NULL;
+	unsigned long	 lines = 10;
+	size_t		 len;
+	char		*cause = NULL, *note = NULL, *buf;
+	int		 i, follow = 0, err = 0, rotate = 0, sup;
+
+	sup = strcmp(argv[0], "--supervisor") == 0;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0)
+			follow = 1;
+		else if (strcmp(argv[i], "--stderr") == 0)
+			err = 1;
+		else if (strcmp(argv[i], "--rotate") == 0)
+			rotate = 1;
+		else if (strcmp(argv[i], "-n") != 0 || i + 1 == argc ||
+		    parse_uint(argv[++i], ULONG_MAX, &lines) == -1)
+			break;
+	}
+	if (i < argc || (rotate && follow) || (sup && (err || rotate))) {
+		ctl_err(c, "usage: logs (NAME | --supervisor) [-f] "
+		    "[-n LINES] [--stderr] [--rotate]");
+		return (-1);
+	}
+	if (!sup && (s = svc_find(c->sup, argv[0], &cause)) == NULL) {
+		ctl_err(c, "%s", cause);
+		free(cause);
+		return (-1);
+	}
+	if (err && s->cfg->redirect_stderr) {
+		ctl_err(c, "%s: stderr goes to stdout (redirect_stderr)",
+		    s->cfg->name);
+		return (-1);
+	}
+	if (rotate) {
+		if (svclog_rotate(s, err, &cause) == -1) {
+			ctl_err(c, "%s", cause);
+			free(cause);
+			return (-1);
+		}
+		ctl_end(c, "OK");
+		return (0);
+	}
+	if (follow && ctl_nfollowers >= CTL_FOLLOWERS_MAX) {
+		ctl_err(c, "too many followers (%d)", CTL_FOLLOWERS_MAX);
+		return (-1);
+	}
+	if (sup) {
+		buf = follow_sup_tail(lines, &len);
+		ctl_data(c, buf, len);
+		free(buf);
+	} else if ((c->tail = follow_tail_open(s, err, lines, &note)) ==
+	    NULL && note != NULL) {
+		ctl_note(c, "%s", note);
+		free(note);
+	}
+	if (!follow) {
+		ctl_end(c, "OK");
+		return (0);
+	}
+	c->follow = follow_add(s, err, ctl_follow_cb, c);
+	c->fsvc = s;
+	ctl_nfollowers++;
+	ctl_flush(c);
+	return (0);
+}
+
+/*
+ * End a follower: a last note, then OK.  Sent from the loop, not from
+ * here: the caller may be walking a list.
+ */
+static void
+ctl_follow_end(struct ctl_conn *c, const char *why)
+{
+	ctl_unfollow(c);
+	if (c->skipping) {
+		ctl_note(c, "%llu bytes skipped (reader too slow)",
+		    c->skipped);
+		c->skipping = 0;
+		c->skipped = 0;
+	}
+	ctl_note(c, "%s", why);
+	ctl_queue(c, xstrdup("OK"), 2);
+	c->done = 1;
+	(void)loop_mod(c->sup->loop, c->fd, EPOLLOUT);
+}
+
+/*
  * Split and check one request: fields NUL-terminated, none too long, the
  * protocol first.  Returns the field count, or -1 with *why set.
  */
@@ -640,7 +911,8 @@ ctl_idle_cb(void *arg)
 	struct ctl_conn	*c = arg;
 
 	c->idle = NULL;
-	if ((c->op == OP_NONE && c->nqueue == 0 && !c->done) || c->linger)
+	if ((c->op == OP_NONE && c->nqueue == 0 && !c->done &&
+	    c->follow == NULL && c->tail == NULL) || c->linger)
 		ctl_close(c);		/* it never asked, or never left */
 }
 
@@ -657,7 +929,7 @@ ctl_conn_cb(int fd, uint32_t events, void *arg)
 		ctl_flush(c);
 		return;
 	}
-	if (c->done || c->op != OP_NONE) {
+	if (c->done || c->op != OP_NONE || c->follow != NULL) {
 		/* One request per connection: more is misbehaviour. */
 		if (events & (EPOLLHUP|EPOLLERR))
 			ctl_close(c);
@@ -780,12 +1052,22 @@ ctl_start_accepting(struct sup *sup)
 	return (loop_add(sup->loop, sup->ctlfd, EPOLLIN, ctl_accept_cb, sup));
 }
 
+/*
+ * The supervisor is leaving: followers are told, with what the socket
+ * still takes right now; nobody is waited for.
+ */
 void
 ctl_close_all(struct sup *sup)
 {
-	struct ctl_conn	*c;
+	struct ctl_conn	*c, *tmp;
 
 	(void)sup;
+	TAILQ_FOREACH_SAFE(c, &ctl_conns, entry, tmp) {
+		if (c->follow == NULL)
+			continue;
+		ctl_follow_end(c, "the supervisor has shut down");
+		ctl_flush(c);
+	}
 	while ((c = TAILQ_FIRST(&ctl_conns)) != NULL)
 		ctl_close(c);
 }
@@ -798,8 +1080,16 @@ ctl_forget(struct sup *sup, struct svc *s)
 	int		 i;
 
 	(void)sup;
-	TAILQ_FOREACH(c, &ctl_conns, entry)
+	TAILQ_FOREACH(c, &ctl_conns, entry) {
 		for (i = 0; i < c->ntargets; i++)
 			if (c->targets[i] == s)
 				c->targets[i] = NULL;
+		if (c->follow != NULL && c->fsvc == s) {
+			char	*why;
+
+			xasprintf(&why, "%s: removed by reload", s->cfg->name);
+			ctl_follow_end(c, why);
+			free(why);
+		}
+	}
 }

@@ -1,95 +1,988 @@
 /*
- * Service output: a pipe per stream that the supervisor owns for the
- * service's whole life (so a restart loses nothing), copied to the log
- * file named by the config.  AUTO logs live in childlogdir.
+ * Service output.  Each stream is a pipe the supervisor owns for the
+ * service's whole configured life, so a restart loses nothing: the last
+ * bytes of one instance and the first of the next land in order.  Bytes
+ * become lines here: stamped (log_timestamps=), cut at log_line_max,
+ * written whole to the log file (rotated by size at line boundaries),
+ * sent to syslog and handed to the followers (logs_feed, follow.c).
+ *
+ * Speed comes from not copying: one read buffer shared by every stream
+ * (the loop runs one thing at a time), lines written straight from it
+ * with writev, and only a partial last line copied, into a carry that
+ * exists while it is not empty.  An idle service costs two small structs
+ * and its pipes, nothing more.
+ *
+ * A log that cannot be written (a full disk, an I/O error, a terminal
+ * or pipe that does not drain) holds what it has and stops reading the
+ * pipe: the service blocks on its full pipe instead of losing output,
+ * and the write is tried again on a timer (or when the target can take
+ * more).  What is held is bounded by one read and one line.
  */
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sup.h"
 
-#define SVCLOG_CHUNK	65536	/* read at most this much per wakeup */
+#define LOG_READ	(1024 * 1024)	/* one read, shared: the most per wakeup */
+#define LOG_OUT		(LOG_READ + 65536) /* stamped lines, before writing */
+#define LOG_PIPE	(1024 * 1024)	/* the pipe of a stream that fills it */
+#define LOG_IOV		64
+#define LOG_DRAIN	8		/* reads at most, when an instance ends */
+#define LOG_RECENT	512		/* stderr kept while STARTING */
+#define LOG_RETRY_MIN	0.25
+#define LOG_RETRY_MAX	5.0
+#define LOG_SYSLOG_RETRY 10.0		/* seconds between connects to syslog */
 
+#define MARK_SPLIT	" [warden: line split]\n"
+#define MARK_NONL	" [warden: no newline]\n"
+
+/* struct svclog flags. */
+#define SL_REG		0x001	/* a regular file: it can rotate */
+#define SL_ROTATE	0x002	/* and rotates by size */
+#define SL_STDIO	0x004	/* /dev/stdout or /dev/stderr: ours */
+#define SL_PREFIX	0x008	/* lines start with "NAME | " */
+#define SL_VIS		0x010	/* a terminal: control bytes escaped */
+#define SL_SYSLOG	0x020	/* lines to syslog too */
+#define SL_HELD		0x040	/* output waits for the target */
+#define SL_WARNED	0x080	/* and the supervisor's log said so */
+#define SL_WAITOUT	0x100	/* the target is in the loop for EPOLLOUT */
+#define SL_READING	0x200	/* the pipe is in the loop for EPOLLIN */
+#define SL_GROWN	0x400	/* the pipe was made larger, or tried */
+#define SL_ENDPEND	0x800	/* the instance ended: end the pending line */
+
+static char		in_buf[LOG_READ];
+static char		out_buf[LOG_OUT];
+static size_t		out_used;
+static struct iovec	out_iov[LOG_IOV];
+static int		out_niov;
+static size_t		out_bytes;
+
+/* What starts every line of the chunk in hand, and its syslog header. */
+static char		stamp[320];
+static size_t		stamplen;
+static char		sysh[320];
+static size_t		syshlen;
+
+static int		syslog_fd = -1;
+static double		syslog_next;	/* when to try to connect again */
+static int		syslog_warned;
+static unsigned long	syslog_dropped;
+
+static void	svclog_retry_cb(void *);
+static void	svclog_writable_cb(int, uint32_t, void *);
+static size_t	svclog_take(struct svclog *, const char *, size_t);
+
+static const char *
+svclog_name(struct svclog *l)
+{
+	return (l->which == 0 ? "stdout" : "stderr");
+}
+
+/* The stream whose bytes a failed start reports: stderr, or stdout. */
+static struct svclog *
+svclog_report(struct svc *s)
+{
+	return (s->cfg->redirect_stderr ? s->out : s->err);
+}
+
+/* syslog(3)'s socket, connected; -1 when there is none (said once). */
+static int
+svclog_syslog_fd(void)
+{
+	static const char	*path;
+	struct sockaddr_un	 sun;
+	double			 now;
+	int			 fd;
+
+	if (syslog_fd != -1)
+		return (syslog_fd);
+	now = mono_now();
+	if (now < syslog_next)
+		return (-1);
+	syslog_next = now + LOG_SYSLOG_RETRY;
+	if (path == NULL && (path = getenv("WARDEN_SYSLOG_SOCKET")) == NULL)
+		path = "/dev/log";
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path)
+		return (-1);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		if (!syslog_warned)
+			sup_log("%s: %s: service output is not sent to syslog",
+			    path, strerror(errno));
+		syslog_warned = 1;
+		close(fd);
+		return (-1);
+	}
+	syslog_fd = fd;
+	return (fd);
+}
+
+/* One line to syslog: the header, then a and b (no newline). */
+static void
+svclog_syslog(const char *a, size_t alen, const char *b, size_t blen)
+{
+	struct iovec	iov[3];
+	struct msghdr	mh;
+	int		fd;
+
+	if ((fd = svclog_syslog_fd()) == -1)
+		return;
+	iov[0].iov_base = sysh;
+	iov[0].iov_len = syshlen;
+	iov[1].iov_base = (void *)(uintptr_t)a;
+	iov[1].iov_len = alen;
+	iov[2].iov_base = (void *)(uintptr_t)b;
+	iov[2].iov_len = blen;
+	memset(&mh, 0, sizeof mh);
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 3;
+	if (sendmsg(fd, &mh, MSG_DONTWAIT|MSG_NOSIGNAL) != -1)
+		return;
+	if (errno == EMSGSIZE) {
+		/* RFC 3164's size, at least, goes through everywhere. */
+		iov[1].iov_len = alen < 1024 ? alen : 1024;
+		iov[2].iov_len = alen < 1024 ? (blen < 1024 - alen ? blen :
+		    1024 - alen) : 0;
+		if (sendmsg(fd, &mh, MSG_DONTWAIT|MSG_NOSIGNAL) != -1)
+			return;
+	}
+	if (errno == ECONNREFUSED || errno == ENOTCONN || errno == ENOENT) {
+		/* syslogd went away: connect again later. */
+		close(syslog_fd);
+		syslog_fd = -1;
+	}
+	/* A datagram log is lossy by nature; say how lossy, sometimes. */
+	if (syslog_dropped++ % 10000 == 0)
+		sup_log("syslog: %s: %lu lines not sent", strerror(errno),
+		    syslog_dropped);
+}
+
+/* Each line of a block of whole lines to syslog. */
+static void
+svclog_syslog_lines(const char *p, size_t len)
+{
+	const char	*end = p + len, *nl;
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		svclog_syslog(p, (size_t)(nl - p), NULL, 0);
+		p = nl + 1;
+	}
+}
+
+/* Compute what starts every line of the chunk about to be taken. */
+static void
+svclog_stamp(struct svclog *l)
+{
+	struct svc	*s = l->svc;
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 when[32];
+	int		 n = 0;
+
+	stamplen = syshlen = 0;
+	if (!(l->flags & (SL_PREFIX|SL_SYSLOG)) &&
+	    l->stamps == CFG_TS_NONE)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (l->flags & SL_PREFIX)
+		n = snprintf(stamp, sizeof stamp - 64, "%.200s | ", l->name);
+	switch (l->stamps) {
+	case CFG_TS_ISO8601:
+		gmtime_r(&ts.tv_sec, &tm);
+		n += snprintf(stamp + n, sizeof stamp - (size_t)n,
+		    "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ ", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		    tm.tm_sec, ts.tv_nsec / 1000);
+		break;
+	case CFG_TS_TAI64N:
+		/* TAI is 10 s ahead of the UNIX epoch's count (libtai). */
+		n += snprintf(stamp + n, sizeof stamp - (size_t)n,
+		    "@%016llx%08lx ", 0x400000000000000aULL +
+		    (unsigned long long)ts.tv_sec, (unsigned long)ts.tv_nsec);
+		break;
+	}
+	stamplen = (size_t)n;
+	if (l->flags & SL_SYSLOG) {
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof when, "%b %e %H:%M:%S", &tm);
+		if (s->pid > 0)
+			n = snprintf(sysh, sizeof sysh, "<%d>%s %.200s[%ld]: ",
+			    l->which == 0 ? 30 : 27, when, l->name,
+			    (long)s->pid);
+		else
+			n = snprintf(sysh, sizeof sysh, "<%d>%s %.200s: ",
+			    l->which == 0 ? 30 : 27, when, l->name);
+		syshlen = (size_t)n < sizeof sysh ? (size_t)n : sizeof sysh - 1;
+	}
+}
+
+/* Keep len more bytes for later: the target does not take them now. */
+static void
+svclog_hold_add(struct svclog *l, const void *p, size_t len)
+{
+	if (len == 0)
+		return;
+	l->held = xreallocarray(l->held, 1, l->heldlen + len);
+	memcpy(l->held + l->heldlen, p, len);
+	l->heldlen += len;
+}
+
+/* Stop reading until the target takes what is held. */
+static void
+svclog_hold(struct svclog *l, int error)
+{
+	struct svc	*s = l->svc;
+
+	l->flags |= SL_HELD;
+	l->error = error;
+	if (l->flags & SL_READING) {
+		(void)loop_mod(s->sup->loop, l->rfd, 0);
+		l->flags &= ~SL_READING;
+	}
+	if (error == EAGAIN && !(l->flags & SL_WAITOUT) &&
+	    loop_add(s->sup->loop, l->fd, EPOLLOUT, svclog_writable_cb,
+	    l) == 0) {
+		l->flags |= SL_WAITOUT;
+		return;
+	}
+	if (error != EAGAIN && !(l->flags & SL_WARNED)) {
+		sup_log("%s: %s: %s: holding output", l->name, l->path,
+		    strerror(error));
+		l->flags |= SL_WARNED;
+	}
+	if (l->retry == NULL && !(l->flags & SL_WAITOUT)) {
+		if (l->delay < LOG_RETRY_MIN)
+			l->delay = LOG_RETRY_MIN;
+		l->retry = loop_timer(s->sup->loop, l->delay, svclog_retry_cb,
+		    l);
+	}
+}
+
+/* Write what the iovecs hold; what the target refuses is held. */
+static void
+out_flush(struct svclog *l)
+{
+	struct iovec	*v = out_iov;
+	ssize_t		 w;
+	int		 i, n = out_niov, error = 0;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		logs_feed(l->svc, l->which, v[i].iov_base, v[i].iov_len);
+	while (n > 0 && l->fd != -1) {
+		w = writev(l->fd, v, n < IOV_MAX ? n : IOV_MAX);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			error = w == 0 ? EIO : errno;
+			break;
+		}
+		l->size += (uint64_t)w;
+		while (n > 0 && (size_t)w >= v->iov_len) {
+			w -= (ssize_t)v->iov_len;
+			v++;
+			n--;
+		}
+		if (n > 0) {
+			v->iov_base = (char *)v->iov_base + w;
+			v->iov_len -= (size_t)w;
+		}
+	}
+	if (error != 0) {
+		for (i = 0; i < n; i++)
+			svclog_hold_add(l, v[i].iov_base, v[i].iov_len);
+		svclog_hold(l, error);
+	}
+	out_niov = 0;
+	out_bytes = out_used = 0;
+}
+
+/* Add len bytes at p (valid until the next flush) to the output. */
+static void
+out_add(struct svclog *l, const void *p, size_t len)
+{
+	struct iovec	*v;
+
+	if (len == 0)
+		return;
+	if (l->flags & SL_HELD) {
+		logs_feed(l->svc, l->which, p, len);
+		svclog_hold_add(l, p, len);
+		return;
+	}
+	if (out_niov > 0) {
+		v = &out_iov[out_niov - 1];
+		if ((const char *)v->iov_base + v->iov_len == p) {
+			v->iov_len += len;
+			out_bytes += len;
+			return;
+		}
+	}
+	if (out_niov == LOG_IOV) {
+		out_flush(l);
+		if (l->flags & SL_HELD) {
+			out_add(l, p, len);
+			return;
+		}
+	}
+	out_iov[out_niov].iov_base = (void *)(uintptr_t)p;
+	out_iov[out_niov].iov_len = len;
+	out_niov++;
+	out_bytes += len;
+}
+
+/*
+ * Add a copy of up to four pieces (together <= LOG_OUT bytes) to the
+ * output, contiguous with what was copied before: one write for many
+ * stamped lines.
+ */
+static void
+out_copy(struct svclog *l, const char *p0, size_t n0, const char *p1,
+    size_t n1, const char *p2, size_t n2, const char *p3, size_t n3)
+{
+	size_t	len = n0 + n1 + n2 + n3;
+	char	*o;
+
+	if (len == 0)
+		return;
+	if (!(l->flags & SL_HELD) &&
+	    (out_used + len > LOG_OUT || out_niov == LOG_IOV))
+		out_flush(l);
+	if (l->flags & SL_HELD) {
+		out_add(l, p0, n0);
+		out_add(l, p1, n1);
+		out_add(l, p2, n2);
+		out_add(l, p3, n3);
+		return;
+	}
+	o = out_buf + out_used;
+	if (n0 > 0)
+		memcpy(o, p0, n0);
+	if (n1 > 0)
+		memcpy(o + n0, p1, n1);
+	if (n2 > 0)
+		memcpy(o + n0 + n1, p2, n2);
+	if (n3 > 0)
+		memcpy(o + n0 + n1 + n2, p3, n3);
+	out_add(l, o, len);
+	out_used += len;
+}
+
+/* Open the log file by name; -1 when it cannot be (said in the log). */
+static int
+svclog_open_file(struct svclog *l)
+{
+	struct svc	*s = l->svc;
+	struct stat	 st;
+	char		 self[32];
+	int		 fd, n;
+
+	l->flags &= ~(SL_REG|SL_ROTATE|SL_STDIO|SL_PREFIX|SL_VIS);
+	if (strcmp(l->path, "/dev/stdout") == 0 ||
+	    strcmp(l->path, "/dev/stderr") == 0) {
+		/*
+		 * The supervisor's own: a new open file description where
+		 * one can be had, so that O_NONBLOCK is ours alone.
+		 */
+		n = l->path[8] == 'o' ? STDOUT_FILENO : STDERR_FILENO;
+		snprintf(self, sizeof self, "/proc/self/fd/%d", n);
+		fd = open(self, O_WRONLY|O_APPEND|O_NOCTTY|O_CLOEXEC|O_NONBLOCK);
+		if (fd == -1)
+			fd = fcntl(n, F_DUPFD_CLOEXEC, 3);
+		l->flags |= SL_STDIO;
+		if (s->sup->foreground)
+			l->flags |= SL_PREFIX;
+	} else
+		fd = open(l->path, O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|
+		    O_NOCTTY|O_CLOEXEC|O_NONBLOCK, 0644);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			sup_log("%s: %s: a symbolic link: refused, output not "
+			    "logged", l->name, l->path);
+		else
+			sup_log("%s: %s: %s: output not logged", l->name,
+			    l->path, strerror(errno));
+		return (-1);
+	}
+	l->size = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    !(l->flags & SL_STDIO)) {
+		l->flags |= SL_REG;
+		l->size = (uint64_t)st.st_size;
+		if (l->maxbytes > 0)
+			l->flags |= SL_ROTATE;
+	}
+	if (isatty(fd))
+		l->flags |= SL_VIS;
+	return (fd);
+}
+
+/*
+ * Take the target out of the loop's EPOLLOUT watch (it is about to be
+ * closed); held output then waits for a retry on the timer.
+ */
+static void
+svclog_unwatch(struct svclog *l)
+{
+	struct loop	*loop = l->svc->sup->loop;
+
+	if (!(l->flags & SL_WAITOUT))
+		return;
+	loop_del(loop, l->fd);
+	l->flags &= ~SL_WAITOUT;
+	if ((l->flags & SL_HELD) && l->retry == NULL)
+		l->retry = loop_timer(loop, 0, svclog_retry_cb, l);
+}
+
+/*
+ * Rotate now: PATH.N-1 to PATH.N ... PATH to PATH.1 and a new PATH, or
+ * with no backups, empty the file where it is (supervisord's way).
+ */
+static int
+svclog_rotate_one(struct svclog *l, char **cause)
+{
+	int		 backups = l->backups, i, fd, flags;
+	char		*from, *to;
+
+	if (backups <= 0) {
+		if (ftruncate(l->fd, 0) == -1)
+			goto fail;
+		l->size = 0;
+		return (0);
+	}
+	for (i = backups - 1; i >= 1; i--) {
+		xasprintf(&from, "%s.%d", l->path, i);
+		xasprintf(&to, "%s.%d", l->path, i + 1);
+		(void)rename(from, to);
+		free(from);
+		free(to);
+	}
+	xasprintf(&to, "%s.1", l->path);
+	i = rename(l->path, to);
+	free(to);
+	if (i == -1 && errno != ENOENT)	/* gone: a new one will do */
+		goto fail;
+	flags = l->flags;
+	if ((fd = svclog_open_file(l)) == -1) {
+		/* Still the old file, now PATH.1. */
+		l->flags = flags;
+		l->size = 0;
+		xasprintf(cause, "%s: %s: cannot open a new file",
+		    l->name, l->path);
+		return (-1);
+	}
+	svclog_unwatch(l);
+	close(l->fd);
+	l->fd = fd;
+	return (0);
+
+fail:
+	xasprintf(cause, "%s: %s: rotation failed: %s", l->name,
+	    l->path, strerror(errno));
+	l->size = 0;		/* not again before another maxbytes */
+	return (-1);
+}
+
+/* Rotation by size, once what is written is flushed. */
+static void
+svclog_rotate_size(struct svclog *l)
+{
+	char	*cause = NULL;
+
+	out_flush(l);
+	if (l->flags & SL_HELD)
+		return;
+	if (svclog_rotate_one(l, &cause) == -1) {
+		sup_log("%s", cause);
+		free(cause);
+	}
+}
+
+/* Before a record of need bytes: rotate if it would not fit. */
+static void
+svclog_room(struct svclog *l, size_t need)
+{
+	uint64_t	have = l->size + out_bytes;
+
+	if ((l->flags & (SL_ROTATE|SL_HELD)) == SL_ROTATE && have > 0 &&
+	    have + need > l->maxbytes)
+		svclog_rotate_size(l);
+}
+
+/* One record: a then b (the content, no newline), then end. */
+static void
+svclog_rec(struct svclog *l, const char *a, size_t alen, const char *b,
+    size_t blen, const char *end)
+{
+	size_t	 elen = strlen(end);
+	char	*v;
+
+	svclog_room(l, stamplen + alen + blen + elen);
+	if (l->flags & SL_VIS) {
+		out_add(l, stamp, stamplen);
+		v = str_vis(a, alen, 1);
+		out_add(l, v, strlen(v));
+		out_flush(l);
+		free(v);
+		v = str_vis(b, blen, 1);
+		out_add(l, v, strlen(v));
+		out_add(l, end, elen);
+		out_flush(l);
+		free(v);
+	} else
+		out_copy(l, stamp, stamplen, a, alen, b, blen, end, elen);
+	if (l->flags & SL_SYSLOG)
+		svclog_syslog(a, alen, b, blen);
+}
+
+/*
+ * Whole lines, each within log_line_max.  Returns how many bytes were
+ * taken: all, unless the output became held on the way.
+ */
+static size_t
+svclog_lines(struct svclog *l, const char *p, size_t len)
+{
+	const char	*start = p, *end = p + len, *q;
+	uint64_t	 have, room;
+
+	if (stamplen == 0 && !(l->flags & SL_VIS)) {
+		/* As written: straight from the read buffer. */
+		while (p < end) {
+			have = l->size + out_bytes;
+			if ((l->flags & (SL_ROTATE|SL_HELD)) != SL_ROTATE ||
+			    have + (size_t)(end - p) <= l->maxbytes) {
+				q = end - 1;
+			} else {
+				room = have < l->maxbytes ? l->maxbytes - have : 0;
+				if (room > (size_t)(end - p))
+					room = (size_t)(end - p);
+				q = room > 0 ? memrchr(p, '\n', room) : NULL;
+				if (q == NULL && have == 0)	/* a long line */
+					q = memchr(p, '\n', (size_t)(end - p));
+			}
+			if (q != NULL) {
+				out_add(l, p, (size_t)(q + 1 - p));
+				if (l->flags & SL_SYSLOG)
+					svclog_syslog_lines(p,
+					    (size_t)(q + 1 - p));
+				p = q + 1;
+			}
+			if (p < end)
+				svclog_rotate_size(l);
+		}
+		return (len);
+	}
+	while (p < end) {
+		if (l->flags & SL_HELD)
+			return ((size_t)(p - start));
+		q = memchr(p, '\n', (size_t)(end - p));
+		if (l->flags & SL_VIS)
+			svclog_rec(l, p, (size_t)(q - p), NULL, 0, "\n");
+		else {
+			svclog_room(l, stamplen + (size_t)(q + 1 - p));
+			out_copy(l, stamp, stamplen, p, (size_t)(q + 1 - p),
+			    NULL, 0, NULL, 0);
+			if (l->flags & SL_SYSLOG)
+				svclog_syslog(p, (size_t)(q - p), NULL, 0);
+		}
+		p = q + 1;
+	}
+	return (len);
+}
+
+/* The partial line is over: the instance is gone, or the stream. */
+static void
+svclog_endline(struct svclog *l)
+{
+	if (l->carrylen == 0)
+		return;
+	svclog_stamp(l);
+	svclog_rec(l, l->carry, l->carrylen, NULL, 0, MARK_NONL);
+	out_flush(l);
+	l->carrylen = 0;
+	free(l->carry);
+	l->carry = NULL;
+}
+
+/*
+ * Take n bytes of output: whole lines go out, a partial last line waits
+ * in the carry.  Returns how much was taken: less than n only when the
+ * output became held, the rest to be taken later.
+ */
+static size_t
+svclog_take(struct svclog *l, const char *buf, size_t n)
+{
+	struct svc	*s = l->svc;
+	const char	*p = buf, *end = buf + n, *q, *run;
+	size_t		 cap = l->cap, c, w;
+
+	if (l->carrylen > 0 && s->pid > 0 && l->carrypid != s->pid)
+		svclog_endline(l);	/* a new instance: never merged */
+	svclog_stamp(l);
+	if ((c = l->carrylen) > 0) {
+		w = n < cap - c + 1 ? n : cap - c + 1;
+		if ((q = memchr(p, '\n', w)) != NULL) {
+			svclog_rec(l, l->carry, c, p, (size_t)(q - p), "\n");
+			p = q + 1;
+		} else if (n <= cap - c) {
+			memcpy(l->carry + c, p, n);
+			l->carrylen += n;
+			return (n);
+		} else {
+			svclog_rec(l, l->carry, c, p, cap - c, MARK_SPLIT);
+			p += cap - c;
+		}
+		l->carrylen = 0;
+	}
+	while (p < end && !(l->flags & SL_HELD)) {
+		/*
+		 * Every window of cap + 1 bytes from a line's start holds a
+		 * newline, or that line is too long: jump to the last one.
+		 */
+		run = p;
+		while (p < end && (q = memrchr(p, '\n', (size_t)(end - p) <
+		    cap + 1 ? (size_t)(end - p) : cap + 1)) != NULL)
+			p = q + 1;
+		if (p > run)
+			p = run + svclog_lines(l, run, (size_t)(p - run));
+		if (p == end || (l->flags & SL_HELD))
+			break;
+		if ((size_t)(end - p) <= cap)
+			break;			/* a partial line */
+		svclog_rec(l, p, cap, NULL, 0, MARK_SPLIT);
+		p += cap;
+	}
+	out_flush(l);
+	if (p < end && (l->flags & SL_HELD)) {
+		/* The rest waits as it came, partial line and all. */
+		if (l->carry != NULL) {
+			free(l->carry);
+			l->carry = NULL;
+		}
+		return ((size_t)(p - buf));
+	}
+	if (p < end) {
+		if (l->carry == NULL)
+			l->carry = xmalloc(cap);
+		memcpy(l->carry, p, (size_t)(end - p));
+		l->carrylen = (size_t)(end - p);
+		l->carrypid = s->pid;
+	} else if (l->carry != NULL) {
+		free(l->carry);
+		l->carry = NULL;
+	}
+	return (n);
+}
+
+/* Keep the last bytes of the report stream while the service starts. */
+static void
+svclog_recent_add(struct svclog *l, const char *p, size_t n)
+{
+	struct svc	*s = l->svc;
+	size_t		 at, k;
+
+	if (s->state != SVC_STARTING || !l->report)
+		return;
+	if (l->recent == NULL)
+		l->recent = xmalloc(LOG_RECENT);
+	if (n > LOG_RECENT) {
+		l->recentlen += n - LOG_RECENT;
+		p += n - LOG_RECENT;
+		n = LOG_RECENT;
+	}
+	while (n > 0) {
+		at = l->recentlen % LOG_RECENT;
+		k = LOG_RECENT - at < n ? LOG_RECENT - at : n;
+		memcpy(l->recent + at, p, k);
+		l->recentlen += k;
+		p += k;
+		n -= k;
+	}
+}
+
+/* Bytes just read from the pipe. */
+static void
+svclog_input(struct svclog *l, const char *buf, size_t n)
+{
+	size_t	took;
+
+	if (n >= 65536 && !(l->flags & SL_GROWN)) {
+		/*
+		 * A pipe this busy gets a larger buffer: fewer wakeups.
+		 * Only then, since the pages count against the user's pipe
+		 * quota (pipe-user-pages-soft) until the pipe is closed.
+		 */
+		(void)fcntl(l->rfd, F_SETPIPE_SZ, LOG_PIPE);
+		l->flags |= SL_GROWN;
+	}
+	svclog_recent_add(l, buf, n);
+	took = svclog_take(l, buf, n);
+	if (took < n) {
+		l->pend = xreallocarray(l->pend, 1, l->pendlen + n - took);
+		memcpy(l->pend + l->pendlen, buf + took, n - took);
+		l->pendlen += n - took;
+	}
+}
+
+/* The pipe has data: at most one read's worth per wakeup. */
 static void
 svclog_read_cb(int fd, uint32_t events, void *arg)
 {
 	struct svclog	*l = arg;
-	char		 buf[SVCLOG_CHUNK];
 	ssize_t		 n;
 
 	(void)events;
-	if ((n = read(fd, buf, sizeof buf)) <= 0)
+	if (l->flags & SL_HELD)
 		return;
-	if (l->fd != -1 && write(l->fd, buf, (size_t)n) == n)
-		l->size += (uint64_t)n;
+	if ((n = read(fd, in_buf, sizeof in_buf)) <= 0)
+		return;
+	svclog_input(l, in_buf, (size_t)n);
 }
 
-static int
-svclog_file(struct svc *s, struct svclog *l, const struct cfg_log *c,
-    const char *which)
+/* Try to write what is held; resume reading once it is all out. */
+static void
+svclog_retry(struct svclog *l)
 {
-	struct config	*cf = s->sup->cfg;
+	struct svc	*s = l->svc;
+	ssize_t		 w;
+	size_t		 took;
+	int		 error = 0;
 
-	if (c->kind == CFG_LOG_NONE)
-		return (0);
-	if (c->kind == CFG_LOG_AUTO)
-		xasprintf(&l->path, "%s/%s-%s.log", cf->childlogdir,
-		    s->cfg->name, which);
-	else
-		l->path = xstrdup(c->path);
-	l->fd = open(l->path, O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|O_NOCTTY,
-	    0644);
-	if (l->fd == -1) {
-		sup_log("%s: %s: %s", s->cfg->name, l->path, strerror(errno));
-		return (-1);
+	while (l->heldoff < l->heldlen && l->fd != -1) {
+		w = write(l->fd, l->held + l->heldoff, l->heldlen - l->heldoff);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			error = w == 0 ? EIO : errno;
+			break;
+		}
+		l->heldoff += (size_t)w;
+		l->size += (uint64_t)w;
 	}
-	return (0);
+	if (error != 0) {
+		if (error != EAGAIN && l->delay < LOG_RETRY_MAX)
+			l->delay = l->delay * 2 < LOG_RETRY_MAX ? l->delay * 2 :
+			    LOG_RETRY_MAX;
+		svclog_hold(l, error);
+		return;
+	}
+	free(l->held);
+	l->held = NULL;
+	l->heldlen = l->heldoff = 0;
+	l->flags &= ~SL_HELD;
+	if ((l->flags & SL_ROTATE) && l->size >= l->maxbytes)
+		svclog_rotate_size(l);
+	if (l->pendlen > 0 && !(l->flags & SL_HELD)) {
+		took = svclog_take(l, l->pend, l->pendlen);
+		memmove(l->pend, l->pend + took, l->pendlen - took);
+		l->pendlen -= took;
+	}
+	if (l->flags & SL_HELD)
+		return;
+	free(l->pend);
+	l->pend = NULL;
+	if (l->flags & SL_ENDPEND) {
+		l->flags &= ~SL_ENDPEND;
+		svclog_endline(l);
+		if (l->flags & SL_HELD)
+			return;
+	}
+	if (l->flags & SL_WARNED)
+		sup_log("%s: %s: written again: resumed", l->name,
+		    l->path);
+	l->flags &= ~SL_WARNED;
+	l->error = 0;
+	l->delay = 0;
+	if (l->rfd != -1 && !(l->flags & SL_READING) &&
+	    loop_mod(s->sup->loop, l->rfd, EPOLLIN) == 0)
+		l->flags |= SL_READING;
+}
+
+static void
+svclog_retry_cb(void *arg)
+{
+	struct svclog	*l = arg;
+
+	l->retry = NULL;
+	svclog_retry(l);
+}
+
+static void
+svclog_writable_cb(int fd, uint32_t events, void *arg)
+{
+	struct svclog	*l = arg;
+
+	(void)fd;
+	(void)events;
+	loop_del(l->svc->sup->loop, l->fd);
+	l->flags &= ~SL_WAITOUT;
+	svclog_retry(l);
 }
 
 static int
-svclog_pipe(struct svc *s, struct svclog *l)
+svclog_pipe(struct svclog *l)
 {
 	int	p[2];
 
-	if (pipe2(p, O_CLOEXEC) == -1)
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		sup_log("%s: %s pipe: %s", l->name, svclog_name(l),
+		    strerror(errno));
 		return (-1);
+	}
 	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
+	if (loop_add(l->svc->sup->loop, p[0], EPOLLIN, svclog_read_cb,
+	    l) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return (-1);
+	}
 	l->rfd = p[0];
 	l->wfd = p[1];
-	return (loop_add(s->sup->loop, l->rfd, EPOLLIN, svclog_read_cb, l));
+	l->flags |= SL_READING;
+	return (0);
 }
 
-/* Set up both streams; NONE gets no pipe (the child writes /dev/null). */
+/*
+ * A stream's settings are copied from the config: a service's config
+ * may be freed before the service, whose close still writes.
+ */
+static int
+svclog_open_one(struct svc *s, struct svclog **lp, int which)
+{
+	const struct cfg_log	*c = which == 0 ? &s->cfg->out : &s->cfg->err;
+	struct config		*cf = s->sup->cfg;
+	struct svclog		*l;
+
+	*lp = NULL;
+	if (which == 1 && s->cfg->redirect_stderr)
+		return (0);
+	if (c->kind == CFG_LOG_NONE && !c->syslog)
+		return (0);		/* no stream at all: no memory either */
+	*lp = l = xcalloc(1, sizeof *l);
+	l->svc = s;
+	l->which = which;
+	l->rfd = l->wfd = l->fd = -1;
+	l->name = xstrdup(s->cfg->name);
+	l->maxbytes = c->maxbytes;
+	l->backups = c->backups;
+	l->cap = (size_t)s->cfg->log_line_max;
+	l->stamps = s->cfg->log_timestamps;
+	l->report = svclog_report(s) == l;
+	if (c->syslog)
+		l->flags |= SL_SYSLOG;
+	if (c->kind == CFG_LOG_AUTO)
+		xasprintf(&l->path, "%s/%s-%s.log", cf->childlogdir,
+		    s->cfg->name, svclog_name(l));
+	else if (c->kind == CFG_LOG_PATH)
+		l->path = xstrdup(c->path);
+	if (l->path != NULL)
+		l->fd = svclog_open_file(l);
+	if (svclog_pipe(l) == -1)
+		return (-1);
+	return (l->path != NULL && l->fd == -1 ? -1 : 0);
+}
+
+/* Set up both streams; NONE with no syslog gets no pipe (/dev/null). */
 int
 svclog_open(struct svc *s)
 {
-	const struct cfg_proc	*c = s->cfg;
-	int			 rv = 0;
+	int	rv = 0;
 
-	if (c->out.kind != CFG_LOG_NONE) {
-		rv |= svclog_file(s, &s->out, &c->out, "stdout");
-		rv |= svclog_pipe(s, &s->out);
-	}
-	if (!c->redirect_stderr && c->err.kind != CFG_LOG_NONE) {
-		rv |= svclog_file(s, &s->err, &c->err, "stderr");
-		rv |= svclog_pipe(s, &s->err);
-	}
+	rv |= svclog_open_one(s, &s->out, 0);
+	rv |= svclog_open_one(s, &s->err, 1);
 	return (rv ? -1 : 0);
+}
+
+/* Read what the pipe has now, boundedly, unless the output is held. */
+static void
+svclog_drain_one(struct svclog *l)
+{
+	ssize_t	n;
+	int	i;
+
+	for (i = 0; i < LOG_DRAIN && l->rfd != -1; i++) {
+		if (l->flags & SL_HELD)
+			break;
+		if ((n = read(l->rfd, in_buf, sizeof in_buf)) <= 0)
+			break;
+		svclog_input(l, in_buf, (size_t)n);
+	}
+}
+
+/*
+ * The instance has ended: read what it left in the pipes, and end its
+ * partial line there, so that the next one's first line stands alone.
+ */
+void
+svclog_drain(struct svc *s)
+{
+	struct svclog	*ls[2] = { s->out, s->err };
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		if (ls[i] == NULL || ls[i]->rfd == -1)
+			continue;
+		svclog_drain_one(ls[i]);
+		if (ls[i]->pendlen > 0)
+			ls[i]->flags |= SL_ENDPEND;
+		else
+			svclog_endline(ls[i]);
+	}
 }
 
 static void
 svclog_close_one(struct svc *s, struct svclog *l)
 {
+	size_t	lost = 0;
+	int	unread = 0;
+
+	if (l == NULL)
+		return;			/* no stream */
 	if (l->rfd != -1) {
-		/* Take what the last instance left in the pipe. */
-		svclog_read_cb(l->rfd, EPOLLIN, l);
+		svclog_drain_one(l);
+		if (l->pendlen == 0)
+			svclog_endline(l);
+	}
+	if (l->flags & SL_HELD) {
+		/* One last try: the target may have room by now. */
+		loop_timer_del(s->sup->loop, l->retry);
+		l->retry = NULL;
+		svclog_unwatch(l);
+		svclog_retry(l);
+		svclog_unwatch(l);
+		loop_timer_del(s->sup->loop, l->retry);
+		l->retry = NULL;
+	}
+	if (l->flags & SL_HELD) {
+		lost = l->heldlen - l->heldoff + l->pendlen + l->carrylen;
+		if (l->rfd != -1 && ioctl(l->rfd, FIONREAD, &unread) == 0 &&
+		    unread > 0)
+			lost += (size_t)unread;
+		sup_log("%s: %s: %zu bytes of output lost: %s", l->name,
+		    l->path != NULL ? l->path : svclog_name(l), lost,
+		    strerror(l->error));
+	}
+	if (l->rfd != -1) {
 		loop_del(s->sup->loop, l->rfd);
 		close(l->rfd);
 	}
@@ -97,34 +990,177 @@ svclog_close_one(struct svc *s, struct svclog *l)
 		close(l->wfd);
 	if (l->fd != -1)
 		close(l->fd);
+	free(l->name);
 	free(l->path);
-	l->rfd = l->wfd = l->fd = -1;
-	l->path = NULL;
+	free(l->carry);
+	free(l->held);
+	free(l->pend);
+	free(l->recent);
+	free(l);
 }
 
 void
 svclog_close(struct svc *s)
 {
-	svclog_close_one(s, &s->out);
-	svclog_close_one(s, &s->err);
+	svclog_close_one(s, s->out);
+	svclog_close_one(s, s->err);
+	s->out = s->err = NULL;
 }
 
 /* For an external logrotate: open the files again by name. */
 void
 svclog_reopen(struct svc *s)
 {
-	struct svclog	*ls[2] = { &s->out, &s->err };
-	int		 i, fd;
+	struct svclog	*ls[2] = { s->out, s->err };
+	int		 i, fd, flags;
 
 	for (i = 0; i < 2; i++) {
-		if (ls[i]->fd == -1 || ls[i]->path == NULL)
+		if (ls[i] == NULL || ls[i]->path == NULL ||
+		    (ls[i]->flags & SL_STDIO))
 			continue;
-		fd = open(ls[i]->path, O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|
-		    O_NOCTTY, 0644);
-		if (fd == -1)
+		flags = ls[i]->flags;
+		if ((fd = svclog_open_file(ls[i])) == -1) {
+			ls[i]->flags = flags;
 			continue;
-		close(ls[i]->fd);
+		}
+		svclog_unwatch(ls[i]);
+		if (ls[i]->fd != -1)
+			close(ls[i]->fd);
 		ls[i]->fd = fd;
-		ls[i]->size = 0;
+	}
+}
+
+/*
+ * Rotate a service's log now: which is 0 (stdout), 1 (stderr) or -1
+ * (every file it has).  -1 with *cause when nothing could be rotated.
+ */
+int
+svclog_rotate(struct svc *s, int which, char **cause)
+{
+	struct svclog	*ls[2] = { s->out, s->err }, *l;
+	char		*why = NULL;
+	int		 i, done = 0;
+
+	*cause = NULL;
+	for (i = 0; i < 2; i++) {
+		if (which != -1 && which != i)
+			continue;
+		l = ls[i];
+		free(why);
+		why = NULL;
+		if (i == 1 && s->cfg->redirect_stderr) {
+			if (which == 1)
+				xasprintf(&why, "%s: stderr goes to stdout "
+				    "(redirect_stderr)", s->cfg->name);
+		} else if (l == NULL || l->path == NULL || l->fd == -1) {
+			if (which != -1)
+				xasprintf(&why, "%s: no %s log file",
+				    s->cfg->name, svclog_name(l));
+		} else if (!(l->flags & SL_REG)) {
+			if (which != -1)
+				xasprintf(&why, "%s: %s: not a regular file: "
+				    "not rotated", s->cfg->name, l->path);
+		} else if (svclog_rotate_one(l, &why) == 0)
+			done++;
+	}
+	if (done > 0) {
+		free(why);
+		return (0);
+	}
+	if (why == NULL)
+		xasprintf(&why, "%s: no log file to rotate", s->cfg->name);
+	*cause = why;
+	return (-1);
+}
+
+/* "stdout log held: No space left on device", or NULL. */
+const char *
+svclog_problem(struct svc *s)
+{
+	static char	 buf[128];
+	struct svclog	*ls[2] = { s->out, s->err };
+	int		 i;
+
+	for (i = 0; i < 2; i++)
+		if (ls[i] != NULL && (ls[i]->flags & SL_HELD)) {
+			snprintf(buf, sizeof buf, "%s log held: %s",
+			    svclog_name(ls[i]), strerror(ls[i]->error));
+			return (buf);
+		}
+	return (NULL);
+}
+
+/*
+ * The last (up to 3) lines of what the service wrote on stderr (stdout
+ * with redirect_stderr) while starting, escaped, joined by " / ".
+ * Returns the length put in buf (always NUL-terminated when len > 0).
+ */
+size_t
+svclog_recent(struct svc *s, char *buf, size_t len)
+{
+	struct svclog	*l = svclog_report(s);
+	char		 tmp[LOG_RECENT], *v;
+	const char	*p, *end, *line[3];
+	size_t		 n, at, used = 0, llen[3], k;
+	int		 nl = 0, i;
+
+	if (len == 0)
+		return (0);
+	buf[0] = '\0';
+	if (l == NULL || l->recent == NULL || l->recentlen == 0)
+		return (0);
+	if (l->recentlen <= LOG_RECENT) {
+		n = l->recentlen;
+		memcpy(tmp, l->recent, n);
+	} else {
+		n = LOG_RECENT;
+		at = l->recentlen % LOG_RECENT;
+		memcpy(tmp, l->recent + at, LOG_RECENT - at);
+		memcpy(tmp + LOG_RECENT - at, l->recent, at);
+	}
+	p = tmp;
+	end = tmp + n;
+	if (l->recentlen > LOG_RECENT && (v = memchr(p, '\n', n)) != NULL &&
+	    v + 1 < end)
+		p = v + 1;		/* the oldest line is cut: skip it */
+	/* The last three non-empty lines, newest first. */
+	while (end > p && nl < 3) {
+		while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
+			end--;
+		if (end == p)
+			break;
+		v = memrchr(p, '\n', (size_t)(end - p));
+		line[nl] = v != NULL ? v + 1 : p;
+		llen[nl] = (size_t)(end - line[nl]);
+		nl++;
+		end = v != NULL ? v : p;
+	}
+	for (i = nl - 1; i >= 0; i--) {
+		v = str_vis(line[i], llen[i], 1);
+		k = (size_t)snprintf(buf + used, len - used, "%s%s",
+		    i < nl - 1 ? " / " : "", v);
+		free(v);
+		used += k;
+		if (used >= len) {
+			used = len - 1;
+			break;
+		}
+	}
+	return (used);
+}
+
+/* Forget the start's output: at each spawn, and once the service is up. */
+void
+svclog_recent_reset(struct svc *s)
+{
+	struct svclog	*ls[2] = { s->out, s->err };
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		if (ls[i] == NULL)
+			continue;
+		free(ls[i]->recent);
+		ls[i]->recent = NULL;
+		ls[i]->recentlen = 0;
 	}
 }

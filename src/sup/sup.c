@@ -40,16 +40,20 @@ sup_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (sup_logfd == -1 && !sup_use_stderr) {
-		syslog(LOG_INFO, "%s", msg);
-		return;
-	}
 	now = time(NULL);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", localtime(&now));
 	n = snprintf(line, sizeof line, "%s warden[%ld]: %s\n", ts,
 	    (long)getpid(), msg);
-	if (n > (int)sizeof line - 1)
+	if (n > (int)sizeof line - 1) {
 		n = sizeof line - 1;
+		line[n - 1] = '\n';
+	}
+	/* Kept for "warden logs --supervisor", wherever else it goes. */
+	follow_sup_line(line, (size_t)n);
+	if (sup_logfd == -1 && !sup_use_stderr) {
+		syslog(LOG_INFO, "%s", msg);
+		return;
+	}
 	(void)!write(sup_logfd != -1 ? sup_logfd : STDERR_FILENO, line,
 	    (size_t)n);
 }
@@ -57,10 +61,13 @@ sup_log(const char *fmt, ...)
 static void
 sup_svc_free(struct sup *sup, struct svc *s)
 {
+	struct cfg_proc	*cfg;
+
 	TAILQ_REMOVE(&sup->svcs, s, entry);
 	ctl_forget(sup, s);
-	cfg_proc_free(s->cfg);
-	svc_free(s);
+	cfg = s->cfg;
+	svc_free(s);		/* its logs still read the config */
+	cfg_proc_free(cfg);
 }
 
 /*
@@ -128,8 +135,8 @@ sup_autostart(struct sup *sup)
 }
 
 /*
- * Once every autostart service has settled, tell the waiting "warden up"
- * (and the terminal) how they are, then report ready.
+ * Once every autostart service is ready or has failed for good, tell the
+ * waiting "warden up" (and the terminal) how they are, then report ready.
  */
 void
 sup_settle_check(struct sup *sup)
@@ -141,8 +148,9 @@ sup_settle_check(struct sup *sup)
 		return;
 	TAILQ_FOREACH(s, &sup->svcs, entry)
 		if (s->cfg->autostart && (s->state == SVC_STARTING ||
+		    s->state == SVC_BACKOFF ||
 		    (s->state == SVC_STOPPED && !s->has_status)))
-			return;
+			return;		/* not ready, nor given up yet */
 	TAILQ_FOREACH(s, &sup->svcs, entry) {
 		if (s->state != SVC_FATAL && s->state != SVC_BACKOFF)
 			continue;
@@ -321,12 +329,34 @@ sup_reap(struct sup *sup)
 			svc_group_check(s);
 }
 
+/* For an external logrotate: every log file opened again by name. */
+static void
+sup_log_reopen(struct sup *sup)
+{
+	struct svc	*s;
+	int		 fd;
+
+	TAILQ_FOREACH(s, &sup->svcs, entry)
+		svclog_reopen(s);
+	if (sup_logfd == -1 || sup->cfg->logfile == NULL)
+		return;
+	fd = open(sup->cfg->logfile, O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|
+	    O_NOCTTY|O_NOFOLLOW, 0644);
+	if (fd == -1) {
+		sup_log("%s: %s: keeping the old file", sup->cfg->logfile,
+		    strerror(errno));
+		return;
+	}
+	if (dup2(fd, sup_logfd) == -1)
+		sup_log("%s: %s", sup->cfg->logfile, strerror(errno));
+	close(fd);
+}
+
 static void
 sup_signal_cb(int fd, uint32_t events, void *arg)
 {
 	struct sup		*sup = arg;
 	struct signalfd_siginfo	 si;
-	struct svc		*s;
 	char			*cause = NULL;
 
 	(void)events;
@@ -340,15 +370,21 @@ sup_signal_cb(int fd, uint32_t events, void *arg)
 			if (sup_reload(sup, &cause) == -1)
 				free(cause);
 			cause = NULL;
+			/* And the log files, as for SIGUSR2. */
+			sup_log_reopen(sup);
 			break;
 		case SIGUSR2:
-			TAILQ_FOREACH(s, &sup->svcs, entry)
-				svclog_reopen(s);
+			sup_log_reopen(sup);
 			break;
 		case SIGINT:
 		case SIGTERM:
 		case SIGQUIT:
 			sup_shutdown(sup);
+			break;
+		default:
+			/* Never die of a signal nobody meant for us. */
+			sup_log("%s ignored", wd_sig_name((int)si.ssi_signo) ?
+			    wd_sig_name((int)si.ssi_signo) : "signal");
 			break;
 		}
 	}
@@ -362,13 +398,23 @@ static int
 sup_signal_fd(void)
 {
 	static const int sigs[] = {
-		SIGCHLD, SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGUSR2
+		SIGCHLD, SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGUSR2,
+		SIGUSR1, SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR,
+		SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGTSTP, SIGTTIN, SIGTTOU
 	};
-	sigset_t	pipe;
+	sigset_t	quiet;
+	int		sig;
 
-	sigemptyset(&pipe);
-	sigaddset(&pipe, SIGPIPE);
-	if (sigprocmask(SIG_BLOCK, &pipe, NULL) == -1)
+	/*
+	 * The rest of what would kill or stop us by default is blocked:
+	 * as PID 1 or not, the supervisor outlives a stray kill -USR1.
+	 * Services start with an empty mask and default dispositions.
+	 */
+	sigemptyset(&quiet);
+	sigaddset(&quiet, SIGPIPE);
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(&quiet, sig);
+	if (sigprocmask(SIG_BLOCK, &quiet, NULL) == -1)
 		return (-1);
 	return (sigfd_open(sigs, nitems(sigs)));
 }
@@ -402,6 +448,7 @@ sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
 	memset(&sup, 0, sizeof sup);
 	sup.cfg = cf;
 	sup.ctlfd = ctlfd;
+	sup.notifyfd = -1;
 	sup.foreground = foreground;
 	TAILQ_INIT(&sup.svcs);
 	sup_logfd = logfd;
@@ -427,6 +474,7 @@ sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
 	ctl_close_all(&sup);
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);
+	ready_fini(&sup);
 	loop_free(sup.loop);
 	cg_fini();
 	close(sup.sigfd);

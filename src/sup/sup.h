@@ -26,12 +26,42 @@ enum svc_state {
 };
 enum svc_event { EV_START, EV_STOP, EV_READY, EV_EXIT, EV_TIMER };
 
-/* One output stream of a service: a pipe we own and where it goes. */
+/* How readiness is known (ready=). */
+enum svc_ready_mode {
+	RMODE_STARTSECS, RMODE_NOTIFY, RMODE_FD, RMODE_TCP, RMODE_PIDFILE
+};
+
+/*
+ * One output stream of a service (logs.c): a pipe we own for the
+ * service's configured life, and where its lines go.  Buffers exist only
+ * while they hold something.
+ */
 struct svclog {
+	struct svc	*svc;
+	int		 which;		/* 0 stdout, 1 stderr */
 	int		 rfd, wfd;	/* the pipe, for the service's life */
 	int		 fd;		/* the log file, or -1 */
-	char		*path;
-	uint64_t	 size;
+	unsigned int	 flags;
+	char		*name;		/* the service's */
+	char		*path;		/* NULL: no file */
+	uint64_t	 maxbytes;	/* copied from the config */
+	size_t		 cap;		/* log_line_max */
+	int		 backups;
+	int		 stamps;	/* log_timestamps */
+	int		 report;	/* what a failed start shows */
+	uint64_t	 size;		/* of the file, for rotation */
+	char		*carry;		/* a partial line, up to log_line_max */
+	size_t		 carrylen;
+	pid_t		 carrypid;	/* the instance that wrote it */
+	char		*held;		/* lines the target did not take yet */
+	size_t		 heldlen, heldoff;
+	char		*pend;		/* bytes read but not yet made lines */
+	size_t		 pendlen;
+	int		 error;		/* why output is held */
+	double		 delay;		/* before the next try */
+	struct timer	*retry;
+	char		*recent;	/* the last bytes, while STARTING */
+	size_t		 recentlen;	/* bytes ever put there */
 };
 
 struct svc {
@@ -51,11 +81,32 @@ struct svc {
 	int		 has_status;
 	int		 spawn_stage, spawn_error; /* last setup failure */
 	struct timer	*timer;
-	struct svclog	 out, err;
+	struct svclog	*out, *err;	/* NULL: no stream (NONE) */
 	char		*cgroup;	/* its cgroup v2 directory, or NULL */
 	int		 removed;	/* reload dropped it: free once stopped */
 	int		 restart;	/* start again once stopped */
-	char		 desc[256];	/* shown by status */
+	char		*desc;		/* why it failed, for status, or NULL */
+	pid_t		 sid;		/* the session it was started in */
+	double		 deadline;	/* monotonic: start or stop timer */
+	int		 unstoppable;	/* SIGKILL did not end it */
+	int		 start_timeout;	/* stopping a start that took too long */
+
+	/* Readiness (ready.c). */
+	enum svc_ready_mode rmode;
+	int		 rfd_num;	/* fd:N */
+	char		*rhost, *rport;	/* tcp: */
+	int		 readyfd;	/* fd:N's read end, while STARTING */
+	int		 probefd;	/* a tcp connect in progress */
+	struct timer	*probe;		/* the next tcp or pidfile look */
+	double		 probe_delay;
+	int		 launcher_done;	/* pidfile: the launcher exited 0 */
+	int		 watching;	/* pidfd in the loop: not our child */
+	struct timer	*wdog;
+	double		 wdog_sec;
+	int		 wdog_fired;
+	int		 reloading, stopping; /* RELOADING=1, STOPPING=1 */
+	int		 notify_errno;	/* ERRNO= */
+	char		*note;		/* STATUS=, escaped, or NULL */
 	TAILQ_ENTRY(svc) entry;
 };
 TAILQ_HEAD(svcs, svc);
@@ -71,6 +122,9 @@ struct sup {
 	int		 settled_sent;	/* wd_ready() done */
 	int		 exit_code;
 	struct timer	*gc;		/* frees removed services */
+	int		 notifyfd;	/* sd_notify socket, or -1 */
+	char		 notify_name[128]; /* its NOTIFY_SOCKET value */
+	unsigned long	 notify_strangers; /* messages from non-services */
 };
 
 /* loop.c */
@@ -99,6 +153,21 @@ int		 svc_is_settled(const struct svc *);
 int		 svc_is_running(const struct svc *);
 void		 svc_describe(struct svc *, char *, size_t);
 int		 svc_signal(struct svc *, int, int);
+void		 svc_extend(struct svc *, double);
+void		 svc_desc(struct svc *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* ready.c */
+void		 ready_parse(struct svc *);
+int		 ready_prepare(struct svc *, int *);
+void		 ready_start(struct svc *);
+void		 ready_stop(struct svc *);
+int		 ready_launcher_exited(struct svc *);
+int		 ready_adopt(struct svc *, pid_t);
+void		 ready_unwatch(struct svc *);
+void		 ready_wdog_arm(struct svc *, double);
+int		 ready_notify_init(struct sup *);
+void		 ready_fini(struct sup *);
 
 /* cgroup.c */
 int		 cg_init(void);
@@ -107,12 +176,32 @@ char		*cg_service(const char *);
 pid_t		 cg_fork(const char *);
 int		 cg_kill(const char *);
 int		 cg_populated(const char *);
+int		 cg_contains(const char *, pid_t);
 void		 cg_remove(char *);
 
-/* logs.c */
+/* logs.c (each chunk written goes to logs_feed, follow.c) */
 int		 svclog_open(struct svc *);
 void		 svclog_close(struct svc *);
 void		 svclog_reopen(struct svc *);
+int		 svclog_rotate(struct svc *, int, char **);
+void		 svclog_drain(struct svc *);
+const char	*svclog_problem(struct svc *);
+size_t		 svclog_recent(struct svc *, char *, size_t);
+void		 svclog_recent_reset(struct svc *);
+
+/* follow.c */
+struct follow;
+struct follow_tail;
+typedef void	(*follow_cb)(void *, const char *, size_t);
+struct follow	*follow_add(struct svc *, int, follow_cb, void *);
+void		 follow_del(struct follow *);
+void		 logs_feed(struct svc *, int, const char *, size_t);
+void		 follow_sup_line(const char *, size_t);
+char		*follow_sup_tail(unsigned long, size_t *);
+struct follow_tail *follow_tail_open(struct svc *, int, unsigned long,
+		    char **);
+size_t		 follow_tail_read(struct follow_tail *, char *, size_t);
+void		 follow_tail_free(struct follow_tail *);
 
 /* control.c */
 int		 ctl_listen(struct sup *, const char *, int, char **);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #define SVC_BACKOFF_FIRST	0.1	/* the second retry's delay, s */
 #define SVC_BACKOFF_MAX		30.0	/* the cap */
 #define SVC_STABLE		10.0	/* a run this long resets the count */
+#define SVC_KILL_WAIT		5.0	/* after SIGKILL, before giving up */
 
 const char *svc_state_names[] = {
 	"STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED",
@@ -42,6 +44,10 @@ static enum svc_state	svc_term(struct svc *);
 static enum svc_state	svc_cancel(struct svc *);
 static enum svc_state	svc_gone(struct svc *);
 static enum svc_state	svc_kill(struct svc *);
+static enum svc_state	svc_start_timeout(struct svc *);
+static enum svc_state	svc_throttle(struct svc *);
+static enum svc_state	svc_stop_done(struct svc *);
+static int		svc_leftovers(struct svc *);
 
 static const struct svc_transition {
 	enum svc_state	  state;
@@ -55,6 +61,7 @@ static const struct svc_transition {
 	{ SVC_STARTING,	EV_READY,	svc_ready },
 	{ SVC_STARTING,	EV_EXIT,	svc_start_failed }, /* BACKOFF, FATAL */
 	{ SVC_STARTING,	EV_STOP,	svc_term },
+	{ SVC_STARTING,	EV_TIMER,	svc_start_timeout }, /* ready_timeout */
 	{ SVC_RUNNING,	EV_EXIT,	svc_exit_running }, /* autorestart? */
 	{ SVC_RUNNING,	EV_STOP,	svc_term },
 	{ SVC_BACKOFF,	EV_TIMER,	svc_spawn },
@@ -81,6 +88,21 @@ svc_timer_set(struct svc *s, double secs)
 {
 	loop_timer_del(s->sup->loop, s->timer);
 	s->timer = loop_timer(s->sup->loop, secs, svc_timer_cb, s);
+	s->deadline = mono_now() + secs;
+}
+
+/*
+ * EXTEND_TIMEOUT_USEC=: the start or stop now has at least secs more
+ * (never less than it had).
+ */
+void
+svc_extend(struct svc *s, double secs)
+{
+	if (s->timer == NULL || !((s->state == SVC_STARTING &&
+	    s->rmode != RMODE_STARTSECS) || s->state == SVC_STOPPING))
+		return;
+	if (mono_now() + secs > s->deadline)
+		svc_timer_set(s, secs);
 }
 
 static void
@@ -98,6 +120,19 @@ svc_ready_cb(void *arg)
 
 	s->timer = NULL;
 	svc_event(s, EV_READY);
+}
+
+/* Set the description of a failure: kept only while there is one. */
+void
+svc_desc(struct svc *s, const char *fmt, ...)
+{
+	va_list	ap;
+
+	free(s->desc);
+	va_start(ap, fmt);
+	if (vasprintf(&s->desc, fmt, ap) == -1)
+		s->desc = NULL;
+	va_end(ap);
 }
 
 /* 0 for the first retry, then 0.1 s doubling, capped. */
@@ -146,7 +181,31 @@ svc_env(struct svc *s)
 	free(v);
 	for (e = s->cfg->env; e != NULL && *e != NULL; e++)
 		env = env_set(env, &n, *e);
+	if (s->rmode == RMODE_NOTIFY) {
+		xasprintf(&v, "NOTIFY_SOCKET=%s", s->sup->notify_name);
+		env = env_set(env, &n, v);
+		free(v);
+	}
+	if (s->cfg->watchdog_sec > 0) {
+		xasprintf(&v, "WATCHDOG_USEC=%llu", (unsigned long long)
+		    (s->cfg->watchdog_sec * 1e6));
+		env = env_set(env, &n, v);
+		free(v);
+		/* The child writes its own pid here, before exec. */
+		env = env_set(env, &n, "WATCHDOG_PID=                    ");
+	}
 	return (env);
+}
+
+/* In the child: WATCHDOG_PID= is for this very process. */
+static void
+svc_env_pid(char **env)
+{
+	char	**e;
+
+	for (e = env; *e != NULL; e++)
+		if (strncmp(*e, "WATCHDOG_PID=", 13) == 0)
+			snprintf(*e + 13, 21, "%ld", (long)getpid());
 }
 
 /* The child's setup report: a failed step (exec included) and its errno. */
@@ -163,7 +222,7 @@ svc_report_cb(int fd, uint32_t events, void *arg)
 	if (rv == 1) {
 		s->spawn_stage = stage;
 		s->spawn_error = error;
-		snprintf(s->desc, sizeof s->desc, "spawn error: %s: %s",
+		svc_desc(s, "spawn error: %s: %s",
 		    spawn_stage_name(stage), strerror(error));
 		sup_log("%s: %s", s->cfg->name, s->desc);
 	}
@@ -177,7 +236,7 @@ svc_failed(struct svc *s, const char *why)
 {
 	s->backoff++;
 	if (why != NULL)
-		snprintf(s->desc, sizeof s->desc, "%s", why);
+		svc_desc(s, "%s", why);
 	if (s->backoff > s->cfg->startretries) {
 		sup_log("%s: gave up after %d attempts", s->cfg->name,
 		    s->backoff);
@@ -194,11 +253,15 @@ svc_spawn(struct svc *s)
 	struct spawn_req	 r;
 	struct wd_creds		 creds;
 	char			**env, **e;
-	int			 rep[2], devnull = -1;
+	int			 rep[2], devnull = -1, readyw = -1;
+	int			 outfd, errfd;
 	pid_t			 pid;
 
 	svc_timer_clear(s);
-	s->desc[0] = '\0';
+	ready_stop(s);
+	svclog_recent_reset(s);
+	free(s->desc);
+	s->desc = NULL;
 	s->spawn_stage = 0;
 	memset(&r, 0, sizeof r);
 	r.argv = s->cfg->argv;
@@ -211,35 +274,45 @@ svc_spawn(struct svc *s)
 			return (svc_failed(s, "spawn error: unknown user"));
 		r.creds = &creds;
 	}
-	if (s->out.wfd == -1 || s->err.wfd == -1) {
+	outfd = s->out != NULL ? s->out->wfd : -1;
+	errfd = s->err != NULL ? s->err->wfd : -1;
+	if (outfd == -1 || errfd == -1) {
 		if ((devnull = open("/dev/null", O_WRONLY|O_CLOEXEC)) == -1)
 			return (svc_failed(s, "spawn error: /dev/null"));
 	}
-	r.outfd = s->out.wfd != -1 ? s->out.wfd : devnull;
+	r.outfd = outfd != -1 ? outfd : devnull;
 	r.errfd = s->cfg->redirect_stderr ? r.outfd :
-	    s->err.wfd != -1 ? s->err.wfd : devnull;
-	if (pipe2(rep, O_CLOEXEC) == -1) {
+	    errfd != -1 ? errfd : devnull;
+	if (ready_prepare(s, &readyw) == -1 || pipe2(rep, O_CLOEXEC) == -1) {
 		if (devnull != -1)
 			close(devnull);
-		return (svc_failed(s, "spawn error: pipe"));
+		if (readyw != -1)
+			close(readyw);
+		ready_stop(s);
+		return (svc_failed(s, "spawn error: readiness or report pipe"));
 	}
+	r.ready_fd = s->rfd_num;
 	env = svc_env(s);
 	r.envp = env;
 	if ((pid = cg_fork(s->cgroup)) == 0) {
 		close(rep[0]);
-		spawn_exec(&r, rep[1], -1);
+		svc_env_pid(env);
+		spawn_exec(&r, rep[1], readyw);
 	}
 	for (e = env; *e != NULL; e++)
 		free(*e);
 	free(env);
 	close(rep[1]);
+	if (readyw != -1)
+		close(readyw);
 	if (devnull != -1)
 		close(devnull);
 	if (pid == -1) {
 		close(rep[0]);
+		ready_stop(s);
 		return (svc_failed(s, "spawn error: fork"));
 	}
-	s->pid = s->pgid = pid;		/* setsid: it leads its group */
+	s->pid = s->pgid = s->sid = pid; /* setsid: it leads both */
 	s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	(void)fcntl(rep[0], F_SETFL, O_NONBLOCK);
 	s->repfd = rep[0];
@@ -249,8 +322,16 @@ svc_spawn(struct svc *s)
 	}
 	s->started = mono_now();
 	s->has_status = 0;
+	s->start_timeout = s->unstoppable = s->wdog_fired = s->stopping = 0;
 	loop_timer_del(s->sup->loop, s->timer);
-	s->timer = loop_timer(s->sup->loop, s->cfg->startsecs, svc_ready_cb, s);
+	if (s->rmode == RMODE_STARTSECS)
+		s->timer = loop_timer(s->sup->loop, s->cfg->startsecs,
+		    svc_ready_cb, s);
+	else if (s->cfg->ready_timeout > 0)
+		svc_timer_set(s, s->cfg->ready_timeout);
+	else
+		s->timer = NULL;
+	ready_start(s);
 	sup_log("%s: spawned, pid %ld", s->cfg->name, (long)pid);
 	return (SVC_STARTING);
 }
@@ -267,8 +348,43 @@ svc_respawn(struct svc *s)
 static enum svc_state
 svc_ready(struct svc *s)
 {
+	svc_timer_clear(s);
+	ready_stop(s);
+	svclog_recent_reset(s);
 	s->backoff = 0;
+	s->wdog_sec = s->cfg->watchdog_sec;
+	s->state = SVC_RUNNING;		/* for the watchdog's arming */
+	ready_wdog_arm(s, s->wdog_sec);
 	return (SVC_RUNNING);
+}
+
+/* Why a start failed, in its own words: ERRNO= and its last stderr lines. */
+static void
+svc_why(struct svc *s)
+{
+	char	recent[160];
+	char	*was = s->desc;
+
+	s->desc = NULL;
+	svclog_drain(s);
+	if (svclog_recent(s, recent, sizeof recent) == 0)
+		recent[0] = '\0';
+	svc_desc(s, "%s%s%s%s%s", was != NULL ? was : "", s->notify_errno ?
+	    ": " : "", s->notify_errno ? strerror(s->notify_errno) : "",
+	    recent[0] ? ": " : "", recent);
+	free(was);
+}
+
+/* ready_timeout passed: stop it, and count a failed start once it is gone. */
+static enum svc_state
+svc_start_timeout(struct svc *s)
+{
+	svc_desc(s, "not ready after %g s (ready=%s)",
+	    s->cfg->ready_timeout, s->cfg->ready);
+	svc_why(s);
+	sup_log("%s: %s", s->cfg->name, s->desc);
+	s->start_timeout = 1;
+	return (svc_term(s));
 }
 
 static enum svc_state
@@ -276,10 +392,14 @@ svc_start_failed(struct svc *s)
 {
 	char	st[64];
 
+	if (ready_launcher_exited(s))
+		return (SVC_STARTING);	/* pidfile: now wait for the daemon */
 	svc_timer_clear(s);
+	ready_stop(s);
 	if (s->spawn_stage == 0)
-		snprintf(s->desc, sizeof s->desc, "Exited too quickly (%s)",
+		svc_desc(s, "Exited too quickly (%s)",
 		    spawn_status_str(s->status, st, sizeof st));
+	svc_why(s);
 	return (svc_failed(s, NULL));
 }
 
@@ -287,7 +407,6 @@ static enum svc_state
 svc_exit_running(struct svc *s)
 {
 	const struct cfg_proc	*c = s->cfg;
-	double			 delay;
 	int			 code, restart;
 
 	code = WIFEXITED(s->status) ? WEXITSTATUS(s->status) : -1;
@@ -297,8 +416,20 @@ svc_exit_running(struct svc *s)
 		restart = code == -1 || !cfg_exitcode_expected(c, code);
 	else
 		restart = 0;
+	loop_timer_del(s->sup->loop, s->wdog);
+	s->wdog = NULL;
 	if (!restart)
 		return (SVC_EXITED);
+	return (svc_throttle(s));
+}
+
+/* A restart after a crash: at once the first time, then backing off. */
+static enum svc_state
+svc_throttle(struct svc *s)
+{
+	const struct cfg_proc	*c = s->cfg;
+	double			 delay;
+
 	if (mono_now() - s->started >= SVC_STABLE)
 		s->crashes = 0;
 	s->crashes++;
@@ -328,6 +459,16 @@ static enum svc_state
 svc_term(struct svc *s)
 {
 	svc_timer_clear(s);
+	ready_stop(s);
+	loop_timer_del(s->sup->loop, s->wdog);
+	s->wdog = NULL;
+	if (s->pid <= 0) {
+		/* pidfile: the launcher left before the daemon showed up. */
+		if (s->pgid > 0)
+			(void)kill(-s->pgid, s->cfg->stopsignal);
+		if (!svc_leftovers(s))
+			return (svc_stop_done(s));
+	}
 	(void)svc_signal(s, s->cfg->stopsignal, s->cfg->stopasgroup);
 	if (s->cfg->stopsignal != SIGCONT && s->cfg->stopsignal != SIGKILL)
 		(void)svc_signal(s, SIGCONT, s->cfg->stopasgroup);
@@ -360,19 +501,51 @@ svc_leftovers(struct svc *s)
 	return (s->pgid > 0 && kill(-s->pgid, 0) == 0);
 }
 
+/*
+ * Everything is gone: STOPPED, or for a start that timed out or a
+ * watchdog that fired, the failed start or the crash it was.
+ */
+static enum svc_state
+svc_stop_done(struct svc *s)
+{
+	svc_timer_clear(s);
+	s->pgid = 0;
+	if (s->start_timeout) {
+		s->start_timeout = 0;
+		return (svc_failed(s, NULL));
+	}
+	if (s->wdog_fired && s->cfg->autorestart != CFG_AR_FALSE &&
+	    !s->sup->shutting_down && !s->removed) {
+		s->wdog_fired = 0;
+		s->restarts++;
+		return (svc_throttle(s));
+	}
+	s->wdog_fired = 0;
+	return (SVC_STOPPED);
+}
+
 static enum svc_state
 svc_gone(struct svc *s)
 {
 	if (svc_leftovers(s))
 		return (SVC_STOPPING);
-	svc_timer_clear(s);
-	s->pgid = 0;
-	return (SVC_STOPPED);
+	return (svc_stop_done(s));
 }
 
 static enum svc_state
 svc_kill(struct svc *s)
 {
+	if (s->unstoppable) {
+		/* SIGKILL did not end it (a process stuck in the kernel). */
+		sup_log("%s: could not be stopped: still there %g s after "
+		    "SIGKILL", s->cfg->name, SVC_KILL_WAIT);
+		svc_desc(s, "could not be stopped");
+		s->sup->exit_code = 1;
+		s->pid = 0;
+		return (svc_stop_done(s));
+	}
+	s->unstoppable = 1;
+	svc_timer_set(s, SVC_KILL_WAIT);
 	sup_log("%s: still there after %g s: SIGKILL", s->cfg->name,
 	    s->cfg->stopwaitsecs);
 	if (s->cfg->killasgroup && cg_kill(s->cgroup) == -1 && s->pgid > 0)
@@ -424,6 +597,8 @@ svc_exited(struct svc *s, int status)
 	s->status = status;
 	s->has_status = 1;
 	s->pid = 0;
+	ready_unwatch(s);
+	svclog_drain(s);	/* its last words before what comes next */
 	if (s->pidfd != -1) {
 		close(s->pidfd);
 		s->pidfd = -1;
@@ -437,12 +612,14 @@ svc_exited(struct svc *s, int status)
 void
 svc_group_check(struct svc *s)
 {
+	enum svc_state	to;
+
 	if (s->state == SVC_STOPPING && s->pid <= 0 && !svc_leftovers(s)) {
-		svc_timer_clear(s);
-		s->pgid = 0;
-		s->state = SVC_STOPPED;
+		to = svc_stop_done(s);
+		s->state = to;
 		s->since = time(NULL);
-		sup_log("%s: STOPPING -> STOPPED", s->cfg->name);
+		sup_log("%s: STOPPING -> %s", s->cfg->name,
+		    svc_state_names[to]);
 		sup_changed(s->sup);
 	}
 }
@@ -456,11 +633,10 @@ svc_new(struct sup *sup, struct cfg_proc *cfg)
 	s->sup = sup;
 	s->cfg = cfg;
 	s->state = SVC_STOPPED;
-	s->pidfd = s->repfd = -1;
-	s->out.rfd = s->out.wfd = s->out.fd = -1;
-	s->err.rfd = s->err.wfd = s->err.fd = -1;
+	s->pidfd = s->repfd = s->readyfd = s->probefd = -1;
 	s->since = time(NULL);
 	s->cgroup = cg_service(cfg->name);
+	ready_parse(s);
 	(void)svclog_open(s);
 	return (s);
 }
@@ -471,6 +647,13 @@ svc_free(struct svc *s)
 	if (s == NULL)
 		return;
 	svc_timer_clear(s);
+	ready_stop(s);
+	ready_unwatch(s);
+	loop_timer_del(s->sup->loop, s->wdog);
+	free(s->rhost);
+	free(s->rport);
+	free(s->note);
+	free(s->desc);
 	if (s->repfd != -1) {
 		loop_del(s->sup->loop, s->repfd);
 		close(s->repfd);
@@ -541,9 +724,9 @@ svc_is_running(const struct svc *s)
 	return (s->state == SVC_RUNNING);
 }
 
-/* The description column of status, supervisorctl's way. */
-void
-svc_describe(struct svc *s, char *buf, size_t len)
+/* The state's own part of the description. */
+static void
+svc_describe_state(struct svc *s, char *buf, size_t len)
 {
 	char		 st[64], when[32];
 	time_t		 up;
@@ -556,9 +739,11 @@ svc_describe(struct svc *s, char *buf, size_t len)
 		up = time(NULL) - s->since;
 		if (s->state == SVC_RUNNING)
 			up = (time_t)(mono_now() - s->started);
-		snprintf(buf, len, "pid %ld, uptime %ld:%02ld:%02ld",
+		snprintf(buf, len, "pid %ld, uptime %ld:%02ld:%02ld%s%s%s%s",
 		    (long)s->pid, (long)up / 3600, (long)(up % 3600) / 60,
-		    (long)up % 60);
+		    (long)up % 60, s->reloading ? ", reloading" : "",
+		    s->stopping ? ", stopping" : "", s->note ? "; " : "",
+		    s->note ? s->note : "");
 		break;
 	case SVC_EXITED:
 		tm = localtime(&s->since);
@@ -568,7 +753,7 @@ svc_describe(struct svc *s, char *buf, size_t len)
 		break;
 	case SVC_BACKOFF:
 	case SVC_FATAL:
-		snprintf(buf, len, "%s", s->desc[0] ? s->desc :
+		snprintf(buf, len, "%s", s->desc != NULL ? s->desc :
 		    "Exited too quickly");
 		break;
 	case SVC_STOPPED:
@@ -581,3 +766,17 @@ svc_describe(struct svc *s, char *buf, size_t len)
 		break;
 	}
 }
+
+/* The description column of status, supervisorctl's way. */
+void
+svc_describe(struct svc *s, char *buf, size_t len)
+{
+	const char	*problem;
+	size_t		 n;
+
+	svc_describe_state(s, buf, len);
+	if ((problem = svclog_problem(s)) != NULL &&
+	    (n = strlen(buf)) < len)
+		snprintf(buf + n, len - n, "%s%s", n > 0 ? "; " : "", problem);
+}
+
