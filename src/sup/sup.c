@@ -219,6 +219,12 @@ sup_changed(struct sup *sup)
 				    sup);
 			continue;
 		}
+		if (s->relog) {
+			/* Stopped for a changed config: now its new logs. */
+			s->relog = 0;
+			svclog_close(s);
+			(void)svclog_open(s);
+		}
 		if (s->restart && !sup->shutting_down) {
 			s->restart = 0;
 			svc_event(s, EV_START);
@@ -293,16 +299,20 @@ sup_reload(struct sup *sup, char **cause)
 			continue;
 		}
 		sup_log("%s: changed", p->name);
-		svclog_close(s);
 		cfg_proc_free(s->cfg);
 		s->cfg = p;
-		(void)svclog_open(s);
 		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
 		    s->state == SVC_STOPPING) {
+			/* Its pipes take the old instance's last words. */
+			s->relog = 1;
 			s->restart = 1;
 			svc_event(s, EV_STOP);
-		} else if (p->autostart)
-			svc_event(s, EV_START);
+		} else {
+			svclog_close(s);
+			(void)svclog_open(s);
+			if (p->autostart)
+				svc_event(s, EV_START);
+		}
 	}
 	/* The supervisor's own settings stay as they were started. */
 	cfg_free(cf);

@@ -85,6 +85,7 @@ struct svc {
 	char		*cgroup;	/* its cgroup v2 directory, or NULL */
 	int		 removed;	/* reload dropped it: free once stopped */
 	int		 restart;	/* start again once stopped */
+	int		 relog;		/* open its logs again once stopped */
 	char		*desc;		/* why it failed, for status, or NULL */
 	pid_t		 sid;		/* the session it was started in */
 	double		 deadline;	/* monotonic: start or stop timer */

@@ -397,3 +397,23 @@ with open(sys.argv[2], "ab", buffering=0) as f:
 	[ "$(svc_field sym state)" = RUNNING ]
 	[ ! -e "$T/target" ]
 }
+
+@test "logs: a reload that changes a service keeps its last words, then its new lines" {
+	conf a <<EOF2
+[program:talk]
+command = sh -c 'trap "echo bye \$V; exit 0" TERM; echo hello \$V; while :; do sleep 0.05; done'
+environment = V=1
+stdout_logfile = $T/talk.log
+startsecs = 0
+stopwaitsecs = 5
+EOF2
+	up a
+	wait_until 5 grep -q "hello 1" "$T/talk.log"
+	sed -i 's/V=1/V=2/' "$T/a.conf"
+	kill -HUP "$(cat "$T/run/warden.pid")"
+	wait_until 10 grep -q "hello 2" "$T/talk.log"
+	run cat "$T/talk.log"
+	[ "${lines[0]}" = "hello 1" ]
+	[ "${lines[1]}" = "bye 1" ]
+	[ "${lines[2]}" = "hello 2" ]
+}
