@@ -8,8 +8,9 @@ chmod 700 "$D"
 cleanup() {
 	"$W" stop -p "$D/echod.pid" >/dev/null 2>&1 || true
 	"$W" stop -p "$D/sleep.pid" >/dev/null 2>&1 || true
-	[ -S "$D/sup/warden.sock" ] &&
-	    "$W" shutdown -s "$D/sup/warden.sock" >/dev/null 2>&1
+	if [ -S "$D/sup/warden.sock" ]; then
+		"$W" shutdown -s "$D/sup/warden.sock" >/dev/null 2>&1 || true
+	fi
 	rm -rf "$D"
 }
 trap cleanup EXIT
@@ -68,11 +69,11 @@ say "$W status"
 say "echo 'hello, supervised daemon' | nc 127.0.0.1 $port"
 echo_line "hello, supervised daemon"
 
-say "cat \$DEMO_DIR/ticker.log"
 i=0
 until [ "$(wc -l <"$D/sup/ticker.log" 2>/dev/null || echo 0)" -ge 2 ] ||
     [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
-cat "$D/sup/ticker.log"
+say "$W logs ticker -n 2   # its log, read by the supervisor"
+"$W" logs ticker -n 2 || true
 
 say "$W ps \$(cat \$DEMO_DIR/warden.pid)   # the supervisor's session"
 "$W" ps "$(cat "$D/sup/warden.pid")" || true
