@@ -250,32 +250,45 @@ cg_populated(const char *dir)
 	return (p[10] == '1');
 }
 
-/* Is pid in the cgroup dir?  -1 when it cannot tell. */
+/*
+ * pid's cgroup, as the path below the mount point that cg_has() takes;
+ * -1 when there is none to tell (no cgroup2 of ours, or pid is gone).
+ */
 int
-cg_contains(const char *dir, pid_t pid)
+cg_of(pid_t pid, char *buf, size_t len)
 {
 	FILE	*fp;
 	char	 path[64], line[PATH_MAX + 8];
-	size_t	 n;
-	int	 in = -1;
+	int	 rv = -1;
 
-	if (dir == NULL || strlen(dir) < cg_mntlen)
+	if (cg_base == NULL)
 		return (-1);
 	snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)pid);
 	if ((fp = fopen(path, "re")) == NULL)
-		return (0);		/* gone */
+		return (-1);
 	while (fgets(line, sizeof line, fp) != NULL) {
 		if (strncmp(line, "0::", 3) != 0)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
-		/* Its own cgroup, or one it made below. */
-		n = strlen(dir + cg_mntlen);
-		in = strncmp(line + 3, dir + cg_mntlen, n) == 0 &&
-		    (line[3 + n] == '\0' || line[3 + n] == '/');
+		snprintf(buf, len, "%s", line + 3);
+		rv = 0;
 		break;
 	}
 	fclose(fp);
-	return (in);
+	return (rv);
+}
+
+/* Is the cgroup cg (from cg_of) the service directory dir, or below it? */
+int
+cg_has(const char *dir, const char *cg)
+{
+	size_t	n;
+
+	if (dir == NULL || strlen(dir) < cg_mntlen)
+		return (0);
+	n = strlen(dir + cg_mntlen);
+	return (strncmp(cg, dir + cg_mntlen, n) == 0 &&
+	    (cg[n] == '\0' || cg[n] == '/'));
 }
 
 void

@@ -55,30 +55,44 @@ ready_parse(struct svc *s)
 		s->rmode = RMODE_PIDFILE;
 }
 
-/* Is pid one of the service's processes? */
-static int
-ready_is_ours(struct svc *s, pid_t pid)
-{
+/* What tells whose a process is, read from /proc once. */
+struct ready_who {
+	pid_t			pid;
+	int			has_cg, has_stat;
+	char			cg[PATH_MAX];
 	struct wd_proc_stat	st;
-	struct svc		*o;
-	int			n;
+};
 
-	if (pid <= 0)
+static void
+ready_who(pid_t pid, struct ready_who *w)
+{
+	w->pid = pid;
+	w->has_cg = cg_of(pid, w->cg, sizeof w->cg) == 0;
+	w->has_stat = wd_proc_stat(pid, &w->st) == 0;
+}
+
+/* Is the process one of the service's? */
+static int
+ready_is_ours(struct svc *s, const struct ready_who *w)
+{
+	struct svc	*o;
+
+	if (w->pid <= 0)
 		return (0);
-	if (pid == s->pid)
+	if (w->pid == s->pid)
 		return (1);
-	if ((n = cg_contains(s->cgroup, pid)) != -1)
-		return (n);
-	if (wd_proc_stat(pid, &st) == -1)
+	if (s->cgroup != NULL && w->has_cg)
+		return (cg_has(s->cgroup, w->cg));
+	if (!w->has_stat)
 		return (0);
-	if (s->sid > 0 && st.session == s->sid)
+	if (s->sid > 0 && w->st.session == s->sid)
 		return (1);
 	/* Reparented to us when its launcher left: not another service's. */
-	if (st.ppid != getpid())
+	if (w->st.ppid != getpid())
 		return (0);
 	TAILQ_FOREACH(o, &s->sup->svcs, entry)
-		if (o != s && (o->pid == pid || (o->sid > 0 &&
-		    st.session == o->sid)))
+		if (o != s && (o->pid == w->pid || (o->sid > 0 &&
+		    w->st.session == o->sid)))
 			return (0);
 	return (1);
 }
@@ -194,10 +208,13 @@ ready_adopt(struct svc *s, pid_t pid)
 static void
 ready_pidfile_look(struct svc *s)
 {
-	pid_t	pid;
+	struct ready_who	w;
+	pid_t			pid;
 
 	pid = ready_pidfile_read(s->cfg->ready + 8);
-	if (pid > 0 && ready_is_ours(s, pid) && kill(pid, 0) == 0 &&
+	if (pid > 0)
+		ready_who(pid, &w);
+	if (pid > 0 && ready_is_ours(s, &w) && kill(pid, 0) == 0 &&
 	    ready_adopt(s, pid) == 0) {
 		ready_now(s);
 		return;
@@ -376,17 +393,19 @@ ready_wdog_arm(struct svc *s, double secs)
 static struct svc *
 ready_sender(struct sup *sup, const struct notify_msg *m)
 {
-	struct svc	*s;
+	struct ready_who	 w;
+	struct svc		*s;
 
 	if (!m->has_cred || m->pid <= 0)
 		return (NULL);
 	TAILQ_FOREACH(s, &sup->svcs, entry)
 		if (s->rmode == RMODE_NOTIFY && s->pid == m->pid)
 			return (s);
+	ready_who(m->pid, &w);
 	TAILQ_FOREACH(s, &sup->svcs, entry)
 		if (s->rmode == RMODE_NOTIFY && (s->state == SVC_STARTING ||
 		    s->state == SVC_RUNNING || s->state == SVC_STOPPING) &&
-		    ready_is_ours(s, m->pid))
+		    ready_is_ours(s, &w))
 			return (s);
 	return (NULL);
 }
@@ -406,10 +425,11 @@ ready_usec(const char *v, double *secs)
 static void
 ready_apply(struct svc *s, const struct notify_msg *m)
 {
-	const char	*v;
-	char		*vis;
-	unsigned long	 n;
-	double		 secs;
+	struct ready_who	 w;
+	const char		*v;
+	char			*vis;
+	unsigned long		 n;
+	double			 secs;
 
 	if ((v = notify_get(m, "STATUS")) != NULL) {
 		free(s->note);
@@ -426,8 +446,8 @@ ready_apply(struct svc *s, const struct notify_msg *m)
 		s->notify_errno = (int)n;
 	if ((v = notify_get(m, "MAINPID")) != NULL &&
 	    parse_uint(v, INT_MAX, &n) == 0 && (pid_t)n != s->pid) {
-		if (!ready_is_ours(s, (pid_t)n) || ready_adopt(s, (pid_t)n)
-		    == -1)
+		ready_who((pid_t)n, &w);
+		if (!ready_is_ours(s, &w) || ready_adopt(s, (pid_t)n) == -1)
 			sup_log("%s: MAINPID=%lu refused: not a live process of "
 			    "the service", s->cfg->name, n);
 	}

@@ -148,7 +148,8 @@ sup_settle_check(struct sup *sup)
 		return;
 	TAILQ_FOREACH(s, &sup->svcs, entry)
 		if (s->cfg->autostart && (s->state == SVC_STARTING ||
-		    s->state == SVC_BACKOFF ||
+		    s->state == SVC_BACKOFF || (s->state == SVC_STOPPING &&
+		    s->start_timeout) ||
 		    (s->state == SVC_STOPPED && !s->has_status)))
 			return;		/* not ready, nor given up yet */
 	TAILQ_FOREACH(s, &sup->svcs, entry) {

@@ -177,7 +177,8 @@ char		*cg_service(const char *);
 pid_t		 cg_fork(const char *);
 int		 cg_kill(const char *);
 int		 cg_populated(const char *);
-int		 cg_contains(const char *, pid_t);
+int		 cg_of(pid_t, char *, size_t);
+int		 cg_has(const char *, const char *);
 void		 cg_remove(char *);
 
 /* logs.c (each chunk written goes to logs_feed, follow.c) */
