@@ -3,46 +3,10 @@
 # control socket; -f follows them live.
 
 load common
+load sup
 
-setup() {
-	common_setup
-	mkdir -m 700 "$T/run"
-	export WARDEN_SOCKET="$T/run/warden.sock"
-}
-
-teardown() {
-	if [ -s "$T/run/warden.pid" ]; then
-		local p
-		p=$(cat "$T/run/warden.pid")
-		"$W" shutdown >/dev/null 2>&1
-		wait_gone "$p" 10 || kill -KILL "$p" 2>/dev/null
-	fi
-	common_teardown
-}
-
-# conf NAME: write $T/NAME.conf from stdin, after a [warden] section.
-conf() {
-	{
-		printf '[warden]\nrundir = %s/run\n\n' "$T"
-		cat
-	} >"$T/$1.conf"
-}
-
-up() {
-	"$W" up -c "$T/$1.conf"
-	track_pid "$(cat "$T/run/warden.pid")"
-}
-
-# svc_field NAME FIELD: a field of the service in status --json.
-svc_field() {
-	"$W" status --json | python3 -c '
-import json, sys
-for s in json.load(sys.stdin)["services"]:
-    if s["name"] == sys.argv[1]:
-        v = s[sys.argv[2]]
-        print("null" if v is None else v)
-' "$1" "$2"
-}
+setup() { sup_setup; }
+teardown() { sup_teardown; }
 
 # lines_in FILE N: FILE has N lines at least.
 lines_in() { [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; }

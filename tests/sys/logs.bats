@@ -3,62 +3,22 @@
 # stamped, rotated, held on a full disk, to syslog and to the terminal.
 
 load common
+load sup
 
 LL="$WARDEN_BUILD/helpers/loglines"
 
 setup() {
-	common_setup
-	mkdir -m 700 "$T/run"
-	export WARDEN_SOCKET="$T/run/warden.sock"
+	sup_setup
+	SUP_LOG="$T/run/sup.log"
 }
 
 teardown() {
-	local p
-	if [ -s "$T/run/warden.pid" ]; then
-		p=$(cat "$T/run/warden.pid")
-		"$W" shutdown >/dev/null 2>&1
-		wait_gone "$p" 10 || kill -KILL "$p" 2>/dev/null
-		wait_gone "$p" 5
-	fi
+	sup_stop
 	if [ -d "$T/full" ] && mountpoint -q "$T/full"; then
 		umount "$T/full" 2>/dev/null || umount -l "$T/full"
 	fi
 	common_teardown
 }
-
-# conf NAME: write $T/NAME.conf from stdin, after a [warden] section
-# with the supervisor's log in $T/run/sup.log.
-conf() {
-	{
-		printf '[warden]\nrundir = %s/run\nlogfile = %s/run/sup.log\n\n' \
-		    "$T" "$T"
-		cat
-	} >"$T/$1.conf"
-}
-
-up() {
-	"$W" up -c "$T/$1.conf"
-	track_pid "$(cat "$T/run/warden.pid")"
-}
-
-# down: shut the supervisor down and wait until it is gone.
-down() {
-	local p
-	p=$(cat "$T/run/warden.pid")
-	"$W" shutdown >/dev/null
-	wait_gone "$p" 20
-}
-
-svc_field() {
-	"$W" status --json | python3 -c '
-import json, sys
-for s in json.load(sys.stdin)["services"]:
-    if s["name"] == sys.argv[1]:
-        v = s[sys.argv[2]]
-        print("null" if v is None else v)
-' "$1" "$2"
-}
-state_is() { [ "$(svc_field "$1" state)" = "$2" ]; }
 
 # size_at_least FILE BYTES
 size_at_least() { [ "$(stat -c %s "$1")" -ge "$2" ]; }

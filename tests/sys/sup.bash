@@ -1,0 +1,67 @@
+# Helpers for the supervisor's tests (load common, then load sup): a run
+# directory in $T/run, the config written from stdin, the supervisor
+# started, asked and shut down by its pid.
+
+sup_setup() {
+	common_setup
+	mkdir -m 700 "$T/run"
+	export WARDEN_SOCKET="$T/run/warden.sock"
+}
+
+# sup_stop: the supervisor is asked to shut down, then killed if it
+# will not go.
+sup_stop() {
+	local p
+	if [ -s "$T/run/warden.pid" ]; then
+		p=$(cat "$T/run/warden.pid")
+		"$W" shutdown >/dev/null 2>&1
+		wait_gone "$p" 10 || kill -KILL "$p" 2>/dev/null
+		wait_gone "$p" 5
+	fi
+}
+
+sup_teardown() {
+	sup_stop
+	common_teardown
+}
+
+# conf NAME: write $T/NAME.conf from stdin, after a [warden] section
+# (with the supervisor's own log in $SUP_LOG when that is set).
+conf() {
+	{
+		printf '[warden]\nrundir = %s/run\n' "$T"
+		if [ -n "$SUP_LOG" ]; then
+			printf 'logfile = %s\n' "$SUP_LOG"
+		fi
+		printf '\n'
+		cat
+	} >"$T/$1.conf"
+}
+
+# up NAME: start the supervisor on $T/NAME.conf; it returns once settled.
+up() {
+	"$W" up -c "$T/$1.conf"
+	track_pid "$(cat "$T/run/warden.pid")"
+}
+
+# down: shut the supervisor down and wait until it is gone.
+down() {
+	local p
+	p=$(cat "$T/run/warden.pid")
+	"$W" shutdown >/dev/null
+	wait_gone "$p" 20
+}
+
+# svc_field NAME FIELD: a field of the service in status --json.
+svc_field() {
+	"$W" status --json | python3 -c '
+import json, sys
+for s in json.load(sys.stdin)["services"]:
+    if s["name"] == sys.argv[1]:
+        v = s[sys.argv[2]]
+        print("null" if v is None else v)
+' "$1" "$2"
+}
+
+# state_is NAME STATE: the service is in STATE now.
+state_is() { [ "$(svc_field "$1" state)" = "$2" ]; }
