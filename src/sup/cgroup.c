@@ -192,10 +192,12 @@ cg_service(const char *name)
  * fork() into the service's cgroup.  clone3 with CLONE_INTO_CGROUP
  * (Linux 5.7) starts the child there; moving it afterwards through
  * cgroup.procs costs a cgroup migration, milliseconds on a busy machine,
- * and that is paid only where clone3 is refused.
+ * and that is paid only where clone3 is refused, or with migrate, for a
+ * cgroup whose cgroup.kill was used and could not be made again (see
+ * cg_renew()).
  */
 pid_t
-cg_fork(const char *dir)
+cg_fork(const char *dir, int migrate)
 {
 	struct cg_clone_args	ca;
 	pid_t			pid;
@@ -203,7 +205,8 @@ cg_fork(const char *dir)
 
 	if (dir == NULL)
 		return (fork());
-	if ((fd = open(dir, O_PATH|O_DIRECTORY|O_CLOEXEC)) != -1) {
+	if (!migrate &&
+	    (fd = open(dir, O_PATH|O_DIRECTORY|O_CLOEXEC)) != -1) {
 		memset(&ca, 0, sizeof ca);
 		ca.flags = CG_CLONE_INTO_CGROUP;
 		ca.exit_signal = SIGCHLD;
@@ -218,6 +221,23 @@ cg_fork(const char *dir)
 	return (pid);
 }
 
+/*
+ * A fresh cgroup in place of dir, which must be empty.  Some kernels kill
+ * every child born into a cgroup (clone3 CLONE_INTO_CGROUP) once its
+ * cgroup.kill has been used, so a service's cgroup is made again after.
+ */
+int
+cg_renew(const char *dir)
+{
+	if (dir == NULL)
+		return (-1);
+	if (rmdir(dir) == -1 && errno != ENOENT)
+		return (-1);
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		return (-1);
+	return (0);
+}
+
 /* Kill every process of the cgroup; -1 when that is not possible. */
 int
 cg_kill(const char *dir)
@@ -225,6 +245,31 @@ cg_kill(const char *dir)
 	if (dir == NULL)
 		return (-1);
 	return (cg_write(dir, "cgroup.kill", "1\n"));
+}
+
+/*
+ * Send sig to every process of the cgroup (SIGKILL through cgroup.kill);
+ * -1 when that is not possible.
+ */
+int
+cg_signal(const char *dir, int sig)
+{
+	FILE	*fp;
+	char	 path[PATH_MAX];
+	long	 pid;
+
+	if (dir == NULL)
+		return (-1);
+	if (sig == SIGKILL)
+		return (cg_kill(dir));
+	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+	if ((fp = fopen(path, "re")) == NULL)
+		return (-1);
+	while (fscanf(fp, "%ld", &pid) == 1)
+		if (pid > 0)
+			(void)kill((pid_t)pid, sig);
+	fclose(fp);
+	return (0);
 }
 
 /* Is any process left in the cgroup?  -1 when it cannot tell. */

@@ -198,8 +198,14 @@ sup_shutdown_step(struct sup *sup)
 void
 sup_shutdown(struct sup *sup)
 {
-	if (!sup->shutting_down)
+	struct svc	*s;
+
+	if (!sup->shutting_down) {
 		sup_log("shutting down");
+		/* What dead instances left behind goes now. */
+		TAILQ_FOREACH(s, &sup->svcs, entry)
+			svc_kill_rest(s);
+	}
 	sup->shutting_down = 1;
 	sup_shutdown_step(sup);
 }

@@ -91,6 +91,9 @@ struct svc {
 	double		 deadline;	/* monotonic: start or stop timer */
 	int		 unstoppable;	/* SIGKILL did not end it */
 	int		 start_timeout;	/* stopping a start that took too long */
+	struct timer	*sweep;		/* SIGKILL for a dead instance's rest */
+	int		 sweeps;	/* spawns put off while the rest dies */
+	int		 cg_killed;	/* its cgroup.kill was used: renew it */
 
 	/* Readiness (ready.c). */
 	enum svc_ready_mode rmode;
@@ -154,6 +157,7 @@ int		 svc_is_settled(const struct svc *);
 int		 svc_is_running(const struct svc *);
 void		 svc_describe(struct svc *, char *, size_t);
 int		 svc_signal(struct svc *, int, int);
+void		 svc_kill_rest(struct svc *);
 void		 svc_extend(struct svc *, double);
 void		 svc_desc(struct svc *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -174,8 +178,10 @@ void		 ready_fini(struct sup *);
 int		 cg_init(void);
 void		 cg_fini(void);
 char		*cg_service(const char *);
-pid_t		 cg_fork(const char *);
+pid_t		 cg_fork(const char *, int);
 int		 cg_kill(const char *);
+int		 cg_signal(const char *, int);
+int		 cg_renew(const char *);
 int		 cg_populated(const char *);
 int		 cg_of(pid_t, char *, size_t);
 int		 cg_has(const char *, const char *);

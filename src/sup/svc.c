@@ -29,6 +29,8 @@
 #define SVC_BACKOFF_MAX		30.0	/* the cap */
 #define SVC_STABLE		10.0	/* a run this long resets the count */
 #define SVC_KILL_WAIT		5.0	/* after SIGKILL, before giving up */
+#define SVC_SWEEP_WAIT		0.02	/* a spawn put off while the rest dies */
+#define SVC_SWEEPS		100	/* put off this many times at most */
 
 const char *svc_state_names[] = {
 	"STOPPED", "STARTING", "RUNNING", "BACKOFF", "STOPPING", "EXITED",
@@ -246,6 +248,61 @@ svc_failed(struct svc *s, const char *why)
 	return (SVC_BACKOFF);
 }
 
+/* Signal what is left of the service: its cgroup, or else its group. */
+static void
+svc_signal_rest(struct svc *s, int sig)
+{
+	if (cg_signal(s->cgroup, sig) == -1) {
+		if (s->pgid > 0)
+			(void)kill(-s->pgid, sig);
+	} else if (sig == SIGKILL)
+		s->cg_killed = 1;
+}
+
+static void
+svc_sweep_cb(void *arg)
+{
+	struct svc	*s = arg;
+
+	s->sweep = NULL;
+	svc_kill_rest(s);
+}
+
+/*
+ * The main process exited on its own: what it leaves behind (workers,
+ * a helper holding its port) belongs to a dead instance.  It gets the
+ * stop signal now and SIGKILL after stopwaitsecs, or at the next spawn,
+ * or at shutdown, whichever comes first.
+ */
+static void
+svc_sweep(struct svc *s)
+{
+	if (!s->cfg->killasgroup || !svc_leftovers(s))
+		return;
+	sup_log("%s: processes left by the exited instance: signal %s",
+	    s->cfg->name, wd_sig_name(s->cfg->stopsignal) ?
+	    wd_sig_name(s->cfg->stopsignal) : "stop");
+	svc_signal_rest(s, s->cfg->stopsignal);
+	if (s->cfg->stopsignal != SIGCONT && s->cfg->stopsignal != SIGKILL)
+		svc_signal_rest(s, SIGCONT);
+	loop_timer_del(s->sup->loop, s->sweep);
+	s->sweep = loop_timer(s->sup->loop, s->cfg->stopwaitsecs,
+	    svc_sweep_cb, s);
+}
+
+/* SIGKILL to what is left of a dead instance, if anything is. */
+void
+svc_kill_rest(struct svc *s)
+{
+	loop_timer_del(s->sup->loop, s->sweep);
+	s->sweep = NULL;
+	if (s->pid > 0 || !s->cfg->killasgroup || !svc_leftovers(s))
+		return;
+	sup_log("%s: processes left by the exited instance: SIGKILL",
+	    s->cfg->name);
+	svc_signal_rest(s, SIGKILL);
+}
+
 /* Start the process: a new session, the clean context, our pipes. */
 static enum svc_state
 svc_spawn(struct svc *s)
@@ -259,6 +316,17 @@ svc_spawn(struct svc *s)
 
 	svc_timer_clear(s);
 	ready_stop(s);
+	/* Never two instances at once: the last one's rest goes first. */
+	if (s->pid <= 0 && s->cfg->killasgroup && svc_leftovers(s) &&
+	    s->sweeps < SVC_SWEEPS) {
+		svc_kill_rest(s);
+		s->sweeps++;
+		svc_timer_set(s, SVC_SWEEP_WAIT);
+		return (s->state == SVC_BACKOFF ? SVC_BACKOFF : SVC_EXITED);
+	}
+	s->sweeps = 0;
+	loop_timer_del(s->sup->loop, s->sweep);	/* the cgroup is the new one's */
+	s->sweep = NULL;
 	svclog_recent_reset(s);
 	free(s->desc);
 	s->desc = NULL;
@@ -292,9 +360,11 @@ svc_spawn(struct svc *s)
 		return (svc_failed(s, "spawn error: readiness or report pipe"));
 	}
 	r.ready_fd = s->rfd_num;
+	if (s->cg_killed && cg_renew(s->cgroup) == 0)
+		s->cg_killed = 0;
 	env = svc_env(s);
 	r.envp = env;
-	if ((pid = cg_fork(s->cgroup)) == 0) {
+	if ((pid = cg_fork(s->cgroup, s->cg_killed)) == 0) {
 		close(rep[0]);
 		svc_env_pid(env);
 		spawn_exec(&r, rep[1], readyw);
@@ -395,6 +465,7 @@ svc_start_failed(struct svc *s)
 	if (ready_launcher_exited(s))
 		return (SVC_STARTING);	/* pidfile: now wait for the daemon */
 	svc_timer_clear(s);
+	svc_sweep(s);
 	ready_stop(s);
 	if (s->spawn_stage == 0)
 		svc_desc(s, "Exited too quickly (%s)",
@@ -409,6 +480,7 @@ svc_exit_running(struct svc *s)
 	const struct cfg_proc	*c = s->cfg;
 	int			 code, restart;
 
+	svc_sweep(s);
 	code = WIFEXITED(s->status) ? WEXITSTATUS(s->status) : -1;
 	if (c->autorestart == CFG_AR_TRUE)
 		restart = 1;
@@ -548,7 +620,9 @@ svc_kill(struct svc *s)
 	svc_timer_set(s, SVC_KILL_WAIT);
 	sup_log("%s: still there after %g s: SIGKILL", s->cfg->name,
 	    s->cfg->stopwaitsecs);
-	if (s->cfg->killasgroup && cg_kill(s->cgroup) == -1 && s->pgid > 0)
+	if (s->cfg->killasgroup && cg_kill(s->cgroup) == 0)
+		s->cg_killed = 1;
+	else if (s->cfg->killasgroup && s->pgid > 0)
 		kill(-s->pgid, SIGKILL);
 	if (s->pid > 0)
 		(void)svc_signal(s, SIGKILL, 0);
@@ -650,6 +724,7 @@ svc_free(struct svc *s)
 	ready_stop(s);
 	ready_unwatch(s);
 	loop_timer_del(s->sup->loop, s->wdog);
+	loop_timer_del(s->sup->loop, s->sweep);
 	free(s->rhost);
 	free(s->rport);
 	free(s->note);
