@@ -537,3 +537,49 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 	[ ! -e "$T/started" ]
 	[ ! -s "$T/run/warden.pid" ]
 }
+
+@test "up: what a crashed instance leaves behind goes before the next one starts" {
+	conf a <<-EOF
+	[program:x]
+	command = sh -c 'sh -c "trap \"\" TERM; echo \\\$\\\$ >>$T/kids; exec sleep 1000" & exec sleep 1001'
+	autorestart = true
+	startsecs = 0
+	stopwaitsecs = 30
+	EOF
+	up a
+	wait_until 50 test -s "$T/kids"
+	kid=$(head -1 "$T/kids")
+	track_pid "$kid"
+	p=$(svc_field x pid)
+	kill -KILL "$p"
+	# The leftover ignores TERM: SIGKILL at the next spawn, not 30 s later.
+	wait_until 50 eval '[ "$(svc_field x restarts)" = 1 ] && state_is x RUNNING'
+	gone "$kid"
+	# The new instance lives on in the cgroup that was killed.
+	q=$(svc_field x pid)
+	[ "$q" != "$p" ]
+	wait_until 50 eval '[ "$(wc -l <"$T/kids")" -ge 2 ]'
+	kid2=$(sed -n 2p "$T/kids")
+	track_pid "$kid2"
+	[ "$(stat_field "$q" 3)" != Z ] && kill -0 "$q" && kill -0 "$kid2"
+}
+
+@test "up: shutdown leaves nothing of a FATAL service behind" {
+	conf a <<-EOF
+	[program:f]
+	command = sh -c 'sh -c "trap \"\" TERM; echo \\\$\\\$ >$T/kid; exec sleep 1000" & sleep 0.1; exit 1'
+	startsecs = 1
+	startretries = 1
+	stopwaitsecs = 30
+	EOF
+	up a
+	state_is f FATAL
+	kid=$(cat "$T/kid")
+	track_pid "$kid"
+	# The last attempt's child ignores TERM: it is still there.
+	kill -0 "$kid"
+	sup=$(cat "$T/run/warden.pid")
+	"$W" shutdown
+	wait_gone "$sup" 10
+	wait_gone "$kid" 5
+}
