@@ -59,15 +59,15 @@ cg_mountpoint(char *buf, size_t len)
 	return (found ? 0 : -1);
 }
 
-/* Our cgroup in the v2 hierarchy: the "0::PATH" line. */
+/* A process's cgroup in the v2 hierarchy: the "0::PATH" line. */
 static int
-cg_self(char *buf, size_t len)
+cg_read(const char *file, char *buf, size_t len)
 {
 	FILE	*fp;
-	char	 line[4096];
+	char	 line[PATH_MAX + 8];
 	int	 found = 0;
 
-	if ((fp = fopen("/proc/self/cgroup", "re")) == NULL)
+	if ((fp = fopen(file, "re")) == NULL)
 		return (-1);
 	while (fgets(line, sizeof line, fp) != NULL) {
 		if (strncmp(line, "0::", 3) != 0)
@@ -139,7 +139,7 @@ cg_init(void)
 	char	mnt[PATH_MAX], self[PATH_MAX], test[PATH_MAX + 64];
 
 	if (cg_mountpoint(mnt, sizeof mnt) == -1 ||
-	    cg_self(self, sizeof self) == -1)
+	    cg_read("/proc/self/cgroup", self, sizeof self) == -1)
 		return (-1);
 	snprintf(test, sizeof test, "%s%s", mnt, strcmp(self, "/") == 0 ? "" :
 	    self);
@@ -302,25 +302,12 @@ cg_populated(const char *dir)
 int
 cg_of(pid_t pid, char *buf, size_t len)
 {
-	FILE	*fp;
-	char	 path[64], line[PATH_MAX + 8];
-	int	 rv = -1;
+	char	path[64];
 
 	if (cg_base == NULL)
 		return (-1);
 	snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)pid);
-	if ((fp = fopen(path, "re")) == NULL)
-		return (-1);
-	while (fgets(line, sizeof line, fp) != NULL) {
-		if (strncmp(line, "0::", 3) != 0)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(buf, len, "%s", line + 3);
-		rv = 0;
-		break;
-	}
-	fclose(fp);
-	return (rv);
+	return (cg_read(path, buf, len));
 }
 
 /* Is the cgroup cg (from cg_of) the service directory dir, or below it? */

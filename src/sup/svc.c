@@ -672,6 +672,9 @@ svc_exited(struct svc *s, int status)
 	s->has_status = 1;
 	s->pid = 0;
 	ready_unwatch(s);
+	/* The exit may come before its setup report: read that first. */
+	if (s->repfd != -1)
+		svc_report_cb(s->repfd, 0, s);
 	svclog_drain(s);	/* its last words before what comes next */
 	if (s->pidfd != -1) {
 		close(s->pidfd);

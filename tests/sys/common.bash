@@ -98,3 +98,10 @@ in_pty() {
 	q=$(printf '%q ' "$@")
 	script -qec "$q" /dev/null </dev/null
 }
+
+# children PID: the pids whose parent is PID (zombies included).
+children() {
+	cat /proc/[0-9]*/status 2>/dev/null |
+	    awk -v p="$1" '$1 == "Pid:" { pid = $2 }
+		$1 == "PPid:" && $2 == p { print pid }'
+}

@@ -21,30 +21,6 @@ teardown() {
 	common_teardown
 }
 
-now_ms() { date +%s%3N; }
-
-# state_of NAME: its state, from the plain status (quicker than --json).
-state_of() { "$W" status "$1" | awk '{ print $2; exit }'; }
-state_is() { [ "$(state_of "$1")" = "$2" ]; }
-
-# within SECONDS CMD...: poll CMD until it succeeds, for SECONDS of wall
-# clock at most (wait_until counts rounds; some checks here are slow).
-within() {
-	local end=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		[ "$(now_ms)" -lt "$end" ] || return 1
-		sleep 0.02
-	done
-}
-
-# children PID: the pids whose parent is PID (zombies included).
-children() {
-	cat /proc/[0-9]*/status 2>/dev/null |
-	    awk -v p="$1" '$1 == "Pid:" { pid = $2 }
-		$1 == "PPid:" && $2 == p { print pid }'
-}
-
 # zombies_of PID: its children that are zombies, not yet reaped.
 zombies_of() {
 	cat /proc/[0-9]*/status 2>/dev/null |

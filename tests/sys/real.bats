@@ -10,30 +10,6 @@ load sup
 setup() { sup_setup; }
 teardown() { sup_teardown; }
 
-# up NAME: as sup.bash's, bounded: a start that never settles fails.
-up() {
-	timeout 60 "$W" up -c "$T/$1.conf"
-	track_pid "$(cat "$T/run/warden.pid")"
-}
-
-# now_ms: the wall clock in milliseconds.
-now_ms() { date +%s%3N; }
-
-# state_of NAME: its state, from the plain status (quicker than --json).
-state_of() { "$W" status "$1" | awk '{ print $2; exit }'; }
-state_is() { [ "$(state_of "$1")" = "$2" ]; }
-
-# within SECONDS CMD...: poll CMD until it succeeds, for SECONDS of wall
-# clock at most (wait_until counts rounds; some checks here are slow).
-within() {
-	local end=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		[ "$(now_ms)" -lt "$end" ] || return 1
-		sleep 0.02
-	done
-}
-
 need() {
 	command -v "$1" >/dev/null || skip "$1 is not installed (make deps)"
 }
@@ -81,13 +57,6 @@ sys.stdout.write(r.read().decode())
 
 # connects PORT: a TCP connection to 127.0.0.1:PORT succeeds.
 connects() { (exec 5<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# children PID: the pids whose parent is PID, from /proc.
-children() {
-	cat /proc/[0-9]*/status 2>/dev/null |
-	    awk -v p="$1" '$1 == "Pid:" { pid = $2 }
-		$1 == "PPid:" && $2 == p { print pid }'
-}
 
 redis_ping() { [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]; }
 

@@ -38,9 +38,10 @@ conf() {
 	} >"$T/$1.conf"
 }
 
-# up NAME: start the supervisor on $T/NAME.conf; it returns once settled.
+# up NAME: start the supervisor on $T/NAME.conf; it returns once every
+# autostart service is ready or FATAL (a start that never settles fails).
 up() {
-	"$W" up -c "$T/$1.conf"
+	timeout 60 "$W" up -c "$T/$1.conf"
 	track_pid "$(cat "$T/run/warden.pid")"
 }
 
@@ -63,5 +64,22 @@ for s in json.load(sys.stdin)["services"]:
 ' "$1" "$2"
 }
 
+# state_of NAME: its state, from the plain status (quicker than --json).
+state_of() { "$W" status "$1" | awk '{ print $2; exit }'; }
+
 # state_is NAME STATE: the service is in STATE now.
-state_is() { [ "$(svc_field "$1" state)" = "$2" ]; }
+state_is() { [ "$(state_of "$1")" = "$2" ]; }
+
+# now_ms: the wall clock in milliseconds.
+now_ms() { date +%s%3N; }
+
+# within SECONDS CMD...: poll CMD until it succeeds, for SECONDS of wall
+# clock at most (wait_until counts rounds; some checks are slow).
+within() {
+	local end=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
