@@ -583,3 +583,26 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 	wait_gone "$sup" 10
 	wait_gone "$kid" 5
 }
+
+@test "up: a service killed at its stop starts again and stays up" {
+	conf a <<-EOF
+	[program:stubborn]
+	command = sh -c 'trap "" TERM; while :; do sleep 0.1; done'
+	startsecs = 0.3
+	stopwaitsecs = 0.5
+	EOF
+	up a
+	p=$(svc_field stubborn pid)
+	run "$W" stop stubborn
+	[ "$status" -eq 0 ]
+	gone "$p"
+	# SIGKILL reached it (through cgroup.kill where there is one); the
+	# next instance must not be killed with it: start waits until it has
+	# lived startsecs.
+	run "$W" start stubborn
+	[ "$status" -eq 0 ]
+	q=$(svc_field stubborn pid)
+	[ "$q" != "$p" ]
+	kill -0 "$q"
+	state_is stubborn RUNNING
+}
