@@ -8,13 +8,13 @@ sup_setup() {
 	export WARDEN_SOCKET="$T/run/warden.sock"
 }
 
-# sup_stop: the supervisor is asked to shut down, then killed if it
-# will not go.
+# sup_stop: the supervisor is asked to shut down (SIGTERM when its socket
+# is elsewhere), then killed if it will not go.
 sup_stop() {
 	local p
 	if [ -s "$T/run/warden.pid" ]; then
 		p=$(cat "$T/run/warden.pid")
-		"$W" shutdown >/dev/null 2>&1
+		"$W" shutdown >/dev/null 2>&1 || kill -TERM "$p" 2>/dev/null
 		wait_gone "$p" 10 || kill -KILL "$p" 2>/dev/null
 		wait_gone "$p" 5
 	fi
