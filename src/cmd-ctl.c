@@ -21,16 +21,11 @@
 static char *
 ctl_default_socket(void)
 {
-	const char	*xdg;
-	char		*path;
+	char	*dir, *path;
 
-	if (geteuid() == 0)
-		return (xstrdup("/run/warden/warden.sock"));
-	if ((xdg = getenv("XDG_RUNTIME_DIR")) != NULL && *xdg == '/')
-		xasprintf(&path, "%s/warden/warden.sock", xdg);
-	else
-		xasprintf(&path, "/tmp/warden-%lu/warden.sock",
-		    (unsigned long)geteuid());
+	dir = cfg_default_rundir();
+	xasprintf(&path, "%s/warden.sock", dir);
+	free(dir);
 	return (path);
 }
 

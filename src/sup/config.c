@@ -2798,7 +2798,8 @@ cfg_globals(struct cfg_ctx *ctx)
 	return (0);
 }
 
-static char *
+/* The run directory when none is set: by user, as cmd-ctl.c finds it. */
+char *
 cfg_default_rundir(void)
 {
 	const char	*xdg;

@@ -122,6 +122,9 @@ int	cfg_exitcode_expected(const struct cfg_proc *, int code);
  */
 int	cfg_proc_changed(const struct cfg_proc *, const struct cfg_proc *);
 
+/* /run/warden for root, else $XDG_RUNTIME_DIR/warden or /tmp/warden-UID. */
+char	*cfg_default_rundir(void);
+
 /* The default config search order; the first that exists, or NULL. */
 char	*cfg_find(int *in_cwd);
 

@@ -628,16 +628,6 @@ ctl_changed(struct sup *sup)
 	}
 }
 
-/* Order targets by priority: ascending to start, descending to stop. */
-static int
-ctl_prio_cmp(const void *a, const void *b)
-{
-	const struct svc	*x = *(struct svc *const *)a;
-	const struct svc	*y = *(struct svc *const *)b;
-
-	return (x->cfg->priority - y->cfg->priority);
-}
-
 static int
 ctl_start(struct ctl_conn *c, int argc, char **argv)
 {
@@ -646,7 +636,7 @@ ctl_start(struct ctl_conn *c, int argc, char **argv)
 
 	if (ctl_targets(c, argc, argv) == -1)
 		return (-1);
-	qsort(c->targets, c->ntargets, sizeof *c->targets, ctl_prio_cmp);
+	qsort(c->targets, c->ntargets, sizeof *c->targets, svc_prio_cmp);
 	for (i = 0; i < c->ntargets; i++) {
 		struct svc *s = c->targets[i];
 
@@ -677,7 +667,7 @@ ctl_stop(struct ctl_conn *c, int argc, char **argv)
 
 	if (ctl_targets(c, argc, argv) == -1)
 		return (-1);
-	qsort(c->targets, c->ntargets, sizeof *c->targets, ctl_prio_cmp);
+	qsort(c->targets, c->ntargets, sizeof *c->targets, svc_prio_cmp);
 	for (i = c->ntargets - 1; i >= 0; i--)
 		svc_event(c->targets[i], EV_STOP);
 	c->op = OP_STOP;
@@ -694,7 +684,7 @@ ctl_restart(struct ctl_conn *c, int argc, char **argv)
 
 	if (ctl_targets(c, argc, argv) == -1)
 		return (-1);
-	qsort(c->targets, c->ntargets, sizeof *c->targets, ctl_prio_cmp);
+	qsort(c->targets, c->ntargets, sizeof *c->targets, svc_prio_cmp);
 	for (i = 0; i < c->ntargets; i++) {
 		s = c->targets[i];
 		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||

@@ -380,12 +380,13 @@ ready_wdog_cb(void *arg)
 	svc_event(s, EV_STOP);
 }
 
+/* (Re)arm the watchdog for secs; 0 disarms it.  Only while running. */
 void
 ready_wdog_arm(struct svc *s, double secs)
 {
 	loop_timer_del(s->sup->loop, s->wdog);
 	s->wdog = NULL;
-	if (secs > 0 && s->state == SVC_RUNNING)
+	if (secs > 0)
 		s->wdog = loop_timer(s->sup->loop, secs, ready_wdog_cb, s);
 }
 
@@ -460,10 +461,11 @@ ready_apply(struct svc *s, const struct notify_msg *m)
 	if (ready_usec(notify_get(m, "WATCHDOG_USEC"), &secs) == 0 &&
 	    secs > 0) {
 		s->wdog_sec = secs;
-		ready_wdog_arm(s, secs);
+		if (s->state == SVC_RUNNING)
+			ready_wdog_arm(s, secs);
 	}
 	if ((v = notify_get(m, "WATCHDOG")) != NULL) {
-		if (strcmp(v, "1") == 0)
+		if (strcmp(v, "1") == 0 && s->state == SVC_RUNNING)
 			ready_wdog_arm(s, s->wdog_sec);
 		else if (strcmp(v, "trigger") == 0 && s->state == SVC_RUNNING) {
 			loop_timer_del(s->sup->loop, s->wdog);

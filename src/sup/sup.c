@@ -104,15 +104,6 @@ sup_adopt(struct sup *sup, struct config *cf, struct svcs *into)
 	}
 }
 
-static int
-sup_prio_cmp(const void *a, const void *b)
-{
-	const struct svc	*x = *(struct svc *const *)a;
-	const struct svc	*y = *(struct svc *const *)b;
-
-	return (x->cfg->priority - y->cfg->priority);
-}
-
 /* Start the autostart services of list, lowest priority first. */
 static void
 sup_autostart(struct sup *sup)
@@ -128,7 +119,7 @@ sup_autostart(struct sup *sup)
 		if (s->cfg->autostart && s->state == SVC_STOPPED &&
 		    !s->has_status)
 			v[n++] = s;
-	qsort(v, n, sizeof *v, sup_prio_cmp);
+	qsort(v, n, sizeof *v, svc_prio_cmp);
 	for (i = 0; i < n; i++)
 		svc_event(v[i], EV_START);
 	free(v);

@@ -92,6 +92,7 @@ struct svc {
 	int		 unstoppable;	/* SIGKILL did not end it */
 	int		 start_timeout;	/* stopping a start that took too long */
 	struct timer	*sweep;		/* SIGKILL for a dead instance's rest */
+	int		 rest;		/* an exited instance left processes */
 	int		 sweeps;	/* spawns put off while the rest dies */
 	int		 cg_killed;	/* its cgroup.kill was used: renew it */
 
@@ -158,6 +159,7 @@ int		 svc_is_running(const struct svc *);
 void		 svc_describe(struct svc *, char *, size_t);
 int		 svc_signal(struct svc *, int, int);
 void		 svc_kill_rest(struct svc *);
+int		 svc_prio_cmp(const void *, const void *);
 void		 svc_extend(struct svc *, double);
 void		 svc_desc(struct svc *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));

@@ -279,6 +279,7 @@ svc_sweep(struct svc *s)
 {
 	if (!s->cfg->killasgroup || !svc_leftovers(s))
 		return;
+	s->rest = 1;
 	sup_log("%s: processes left by the exited instance: signal %s",
 	    s->cfg->name, wd_sig_name(s->cfg->stopsignal) ?
 	    wd_sig_name(s->cfg->stopsignal) : "stop");
@@ -296,7 +297,7 @@ svc_kill_rest(struct svc *s)
 {
 	loop_timer_del(s->sup->loop, s->sweep);
 	s->sweep = NULL;
-	if (s->pid > 0 || !s->cfg->killasgroup || !svc_leftovers(s))
+	if (!s->rest || s->pid > 0 || !svc_leftovers(s))
 		return;
 	sup_log("%s: processes left by the exited instance: SIGKILL",
 	    s->cfg->name);
@@ -317,14 +318,13 @@ svc_spawn(struct svc *s)
 	svc_timer_clear(s);
 	ready_stop(s);
 	/* Never two instances at once: the last one's rest goes first. */
-	if (s->pid <= 0 && s->cfg->killasgroup && svc_leftovers(s) &&
-	    s->sweeps < SVC_SWEEPS) {
+	if (s->rest && svc_leftovers(s) && s->sweeps < SVC_SWEEPS) {
 		svc_kill_rest(s);
 		s->sweeps++;
 		svc_timer_set(s, SVC_SWEEP_WAIT);
 		return (s->state == SVC_BACKOFF ? SVC_BACKOFF : SVC_EXITED);
 	}
-	s->sweeps = 0;
+	s->sweeps = s->rest = 0;
 	loop_timer_del(s->sup->loop, s->sweep);	/* the cgroup is the new one's */
 	s->sweep = NULL;
 	svclog_recent_reset(s);
@@ -423,7 +423,6 @@ svc_ready(struct svc *s)
 	svclog_recent_reset(s);
 	s->backoff = 0;
 	s->wdog_sec = s->cfg->watchdog_sec;
-	s->state = SVC_RUNNING;		/* for the watchdog's arming */
 	ready_wdog_arm(s, s->wdog_sec);
 	return (SVC_RUNNING);
 }
@@ -620,14 +619,27 @@ svc_kill(struct svc *s)
 	svc_timer_set(s, SVC_KILL_WAIT);
 	sup_log("%s: still there after %g s: SIGKILL", s->cfg->name,
 	    s->cfg->stopwaitsecs);
-	if (s->cfg->killasgroup && cg_kill(s->cgroup) == 0)
-		s->cg_killed = 1;
-	else if (s->cfg->killasgroup && s->pgid > 0)
-		kill(-s->pgid, SIGKILL);
+	if (s->cfg->killasgroup)
+		svc_signal_rest(s, SIGKILL);
 	if (s->pid > 0)
 		(void)svc_signal(s, SIGKILL, 0);
 	/* The exits come back through reaping: svc_gone, svc_group_check. */
 	return (SVC_STOPPING);
+}
+
+/*
+ * qsort() order of struct svc pointers by priority, lowest first (the
+ * start order; shutdown walks it backwards).  Compared, not subtracted:
+ * priorities span the whole int range.
+ */
+int
+svc_prio_cmp(const void *a, const void *b)
+{
+	const struct svc	*x = *(struct svc *const *)a;
+	const struct svc	*y = *(struct svc *const *)b;
+
+	return ((x->cfg->priority > y->cfg->priority) -
+	    (x->cfg->priority < y->cfg->priority));
 }
 
 /* Is there a row for (state, event)?  For the tests of the table. */

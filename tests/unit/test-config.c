@@ -1367,6 +1367,39 @@ test_rundir_exists(void **state)
 	cfg_free(cf);
 }
 
+/* warden's keys of readiness and logs: values, defaults and errors. */
+static void
+test_warden_keys(void **state)
+{
+	struct config	*cf;
+	struct cfg_proc	*p;
+
+	(void)state;
+	cf = load("[program:x]\ncommand=/bin/true\n");
+	p = only(cf);
+	assert_true(p->watchdog_sec == 0);
+	assert_int_equal(p->log_timestamps, CFG_TS_NONE);
+	assert_int_equal(p->log_line_max, 8192);
+	cfg_free(cf);
+	cf = load("[program:x]\ncommand=/bin/true\nready=notify\n"
+	    "watchdog_sec=2.5\nlog_timestamps=TAI64N\nlog_line_max=64KB\n");
+	p = only(cf);
+	assert_true(p->watchdog_sec == 2.5);
+	assert_int_equal(p->log_timestamps, CFG_TS_TAI64N);
+	assert_int_equal(p->log_line_max, 65536);
+	cfg_free(cf);
+	load_err("[program:x]\ncommand=/bin/true\nlog_timestamps=rfc3339\n",
+	    "test.conf:3: log_timestamps: \"rfc3339\" is not none, iso8601 or "
+	    "tai64n");
+	load_err("[program:x]\ncommand=/bin/true\nlog_line_max=100\n",
+	    "test.conf:3: log_line_max: from 128 bytes to 1MB");
+	load_err("[program:x]\ncommand=/bin/true\nlog_line_max=2MB\n",
+	    "test.conf:3: log_line_max: from 128 bytes to 1MB");
+	load_err("[program:x]\ncommand=/bin/true\nready=fd:3\n"
+	    "watchdog_sec=1\n",
+	    "test.conf:4: watchdog_sec= needs ready=notify");
+}
+
 int
 main(void)
 {
@@ -1390,6 +1423,7 @@ main(void)
 		cmocka_unit_test(test_paths_limits),
 		cmocka_unit_test(test_proc_changed),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_warden_keys),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

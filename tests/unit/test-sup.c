@@ -1,4 +1,5 @@
 /* The supervisor's pure pieces: transitions, backoff, request parsing. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,6 +57,30 @@ test_table(void **state)
 			    rows[i].handled ? "a transition" : "none");
 }
 
+/* Start order by priority, over the whole int range (no overflow). */
+static void
+test_priority_order(void **state)
+{
+	struct cfg_proc	 c[4];
+	struct svc	 s[4], *v[4];
+	int		 prio[4] = { INT_MAX, 999, INT_MIN, -5 }, i;
+
+	(void)state;
+	memset(c, 0, sizeof c);
+	memset(s, 0, sizeof s);
+	for (i = 0; i < 4; i++) {
+		c[i].priority = prio[i];
+		s[i].cfg = &c[i];
+		v[i] = &s[i];
+	}
+	qsort(v, 4, sizeof *v, svc_prio_cmp);
+	assert_int_equal(v[0]->cfg->priority, INT_MIN);
+	assert_int_equal(v[1]->cfg->priority, -5);
+	assert_int_equal(v[2]->cfg->priority, 999);
+	assert_int_equal(v[3]->cfg->priority, INT_MAX);
+	assert_int_equal(svc_prio_cmp(&v[0], &v[0]), 0);
+}
+
 static int
 parse(const char *req, size_t len, const char **why, char **fields)
 {
@@ -95,6 +120,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_priority_order),
 		cmocka_unit_test(test_requests),
 	};
 
