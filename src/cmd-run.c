@@ -101,49 +101,12 @@ run_env(struct run_opts *o, struct run_ctx *ctx)
 	}
 	for (i = 0; i < o->nenv; i++)
 		env = env_set(env, &n, o->env[i]);
-	if (ctx->ready == READY_NOTIFY) {
+	if (ctx->ready.mode == READY_NOTIFY) {
 		xasprintf(&s, "NOTIFY_SOCKET=%s", ctx->notify_name);
 		env = env_set(env, &n, s);
 		free(s);
 	}
 	return (env);
-}
-
-/*
- * --ready exec | notify | fd:N | tcp:[HOST:]PORT, into ctx.  Returns 0, or
- * -1 with *cause saying what is wrong.
- */
-int
-run_ready_parse(const char *s, struct run_ctx *ctx, const char **cause)
-{
-	unsigned long	 n;
-
-	ctx->ready = READY_EXEC;
-	if (s == NULL || strcmp(s, "exec") == 0)
-		return (0);
-	if (strcmp(s, "notify") == 0) {
-		ctx->ready = READY_NOTIFY;
-		return (0);
-	}
-	if (strncmp(s, "fd:", 3) == 0) {
-		if (parse_uint(s + 3, 1023, &n) == -1 || n < 3) {
-			*cause = "fd:N needs N from 3 to 1023";
-			return (-1);
-		}
-		ctx->ready = READY_FD;
-		ctx->ready_fd = (int)n;
-		return (0);
-	}
-	if (strncmp(s, "tcp:", 4) != 0) {
-		*cause = "unknown mode (exec, notify, fd:N, tcp:[HOST:]PORT)";
-		return (-1);
-	}
-	if (hostport_split(s + 4, &ctx->ready_host, &ctx->ready_port) == -1) {
-		*cause = "tcp: needs [HOST:]PORT, or [V6ADDR]:PORT";
-		return (-1);
-	}
-	ctx->ready = READY_TCP;
-	return (0);
 }
 
 static void
@@ -244,8 +207,9 @@ run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 		errx(EXIT_USAGE, "--syslog and --output/--stdout/--stderr "
 		    "exclude each other");
 	ctx->argv = argv + optind;
-	if (run_ready_parse(o->ready, ctx, &cause) == -1)
-		errx(EXIT_USAGE, "--ready %s: %s", o->ready, cause);
+	if (ready_spec_parse(o->ready, READY_FOR_RUN, &ctx->ready,
+	    &cause) == -1)
+		errx(EXIT_USAGE, "--ready %s: not %s", o->ready, cause);
 }
 
 /* Open a log target as the caller, before dropping anything. */
@@ -390,7 +354,7 @@ run_prepare(struct run_opts *o, struct run_ctx *ctx)
 	run_outputs(o, ctx);
 	if (o->pidfile != NULL)
 		run_pidfile(o->pidfile, ctx);
-	if (ctx->ready == READY_NOTIFY)
+	if (ctx->ready.mode == READY_NOTIFY)
 		run_notify_socket(ctx);
 	ctx->envp = run_env(o, ctx);
 	if ((ctx->sigfd = spawn_signal_fd()) == -1)
@@ -529,12 +493,11 @@ run_ctx_free(struct run_ctx *ctx)
 		free(*e);
 	free(ctx->envp);
 	free(ctx->name);
-	free(ctx->ready_host);
-	free(ctx->ready_port);
+	ready_spec_free(&ctx->ready);
 	free(ctx->argv0);
 	ctx->argv0 = NULL;
 	ctx->envp = NULL;
-	ctx->name = ctx->ready_host = ctx->ready_port = NULL;
+	ctx->name = NULL;
 }
 
 int

@@ -23,9 +23,6 @@
 
 #include "warden.h"
 
-#define BACKOFF_MIN	0.1	/* first restart delay, seconds */
-#define BACKOFF_MAX	30.0	/* the cap */
-#define STABLE_SECS	10.0	/* a run this long resets the backoff */
 
 struct monitor {
 	struct run_ctx	*ctx;
@@ -182,16 +179,12 @@ static void
 monitor_schedule(struct monitor *m)
 {
 	double	delay;
-	int	i;
 
-	if (m->started > 0 && mono_now() - m->started >= STABLE_SECS)
+	if (m->started > 0 && mono_now() - m->started >= BACKOFF_STABLE)
 		m->failures = 0;
-	delay = BACKOFF_MIN;
-	for (i = 0; i < m->failures && delay < BACKOFF_MAX; i++)
-		delay *= 2;
-	if (delay > BACKOFF_MAX)
-		delay = BACKOFF_MAX;
 	m->failures++;
+	/* Never at once: one daemon on its own would spin on a bad start. */
+	delay = backoff_delay(m->failures + 1);
 	m->restarts++;
 	m->restart_at = mono_now() + delay;
 	monitor_log(m, "restarting in %.1f s", delay);
@@ -265,7 +258,7 @@ monitor_detach(struct monitor *m)
 	keep[nkeep++] = m->repfd;
 	if (ctx->has_pf)
 		keep[nkeep++] = ctx->pf.fd;
-	if (ctx->ready == READY_NOTIFY)
+	if (ctx->ready.mode == READY_NOTIFY)
 		keep[nkeep++] = ctx->notify_sock;
 	keep[nkeep++] = m->logpipe[0];
 	keep[nkeep++] = m->logpipe[1];
@@ -310,7 +303,7 @@ monitor_main(struct run_ctx *ctx, int repfd)
 		pfd[0].fd = ctx->sigfd;
 		pfd[1].fd = m.logpipe[0];
 		pfd[2].fd = m.logpipe[1];
-		pfd[3].fd = ctx->ready == READY_NOTIFY ? ctx->notify_sock : -1;
+		pfd[3].fd = ctx->ready.mode == READY_NOTIFY ? ctx->notify_sock : -1;
 		for (i = 0; i < 4; i++)
 			pfd[i].events = POLLIN;
 		ms = -1;

@@ -198,3 +198,66 @@ tcp_probe_done(int s)
 		return (0);
 	return (e == 0);
 }
+
+/*
+ * One readiness mode as the user wrote it: "exec" (warden run's default),
+ * "startsecs" (ready='s), "notify", "fd:N", "tcp:[HOST:]PORT" or
+ * "pidfile:PATH", each allowed where `allow` (READY_FOR_RUN, READY_FOR_SUP)
+ * says.  NULL is the default of the first allowed set.  Returns 0, or -1
+ * with *why the form expected.  spec->path points into s.
+ */
+int
+ready_spec_parse(const char *s, int allow, struct ready_spec *spec,
+    const char **why)
+{
+	unsigned long	n;
+	int		run = (allow & READY_FOR_RUN) != 0;
+
+	memset(spec, 0, sizeof *spec);
+	spec->mode = run ? READY_EXEC : READY_STARTSECS;
+	if (s == NULL || (run && strcmp(s, "exec") == 0) ||
+	    ((allow & READY_FOR_SUP) && strcmp(s, "startsecs") == 0))
+		return (0);
+	if (strcmp(s, "notify") == 0) {
+		spec->mode = READY_NOTIFY;
+		return (0);
+	}
+	if (strncmp(s, "fd:", 3) == 0) {
+		if (parse_uint(s + 3, 1023, &n) == -1 || n < 3) {
+			*why = "fd:N with N from 3 to 1023";
+			return (-1);
+		}
+		spec->mode = READY_FD;
+		spec->fd = (int)n;
+		return (0);
+	}
+	if (strncmp(s, "tcp:", 4) == 0) {
+		if (hostport_split(s + 4, &spec->host, &spec->port) == -1) {
+			*why = "tcp:[HOST:]PORT with PORT from 1 to 65535 "
+			    "(an IPv6 HOST in [])";
+			return (-1);
+		}
+		spec->mode = READY_TCP;
+		return (0);
+	}
+	if ((allow & READY_FOR_SUP) && strncmp(s, "pidfile:", 8) == 0) {
+		if (s[8] == '\0') {
+			*why = "pidfile:PATH";
+			return (-1);
+		}
+		spec->mode = READY_PIDFILE;
+		spec->path = s + 8;
+		return (0);
+	}
+	*why = run ? "exec, notify, fd:N or tcp:[HOST:]PORT" :
+	    "startsecs, notify, fd:N, tcp:[HOST:]PORT or pidfile:PATH";
+	return (-1);
+}
+
+void
+ready_spec_free(struct ready_spec *spec)
+{
+	free(spec->host);
+	free(spec->port);
+	spec->host = spec->port = NULL;
+}

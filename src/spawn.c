@@ -154,7 +154,7 @@ spawn_child(struct run_ctx *ctx, int newgroup, int repfd, int readyw)
 	r.umask = (int)ctx->umask;
 	r.outfd = ctx->outfd;
 	r.errfd = ctx->errfd;
-	r.ready_fd = ctx->ready_fd;
+	r.ready_fd = ctx->ready.fd;
 	r.creds = ctx->has_creds ? &ctx->creds : NULL;
 	r.newgroup = newgroup;
 	spawn_exec(&r, repfd, readyw);
@@ -293,7 +293,7 @@ spawn_wait_ready(struct run_ctx *ctx, pid_t pid, int readyr,
 	    0;
 	pfd[0].fd = ctx->sigfd;
 	pfd[0].events = POLLIN;
-	pfd[1].fd = ctx->ready == READY_NOTIFY ? ctx->notify_sock : readyr;
+	pfd[1].fd = ctx->ready.mode == READY_NOTIFY ? ctx->notify_sock : readyr;
 	pfd[1].events = POLLIN;
 	pfd[2].fd = -1;
 	pfd[2].events = POLLOUT;
@@ -309,9 +309,9 @@ spawn_wait_ready(struct run_ctx *ctx, pid_t pid, int readyr,
 			res->signo = sig;
 			return;
 		}
-		if (ctx->ready == READY_TCP && tcp == -1 &&
+		if (ctx->ready.mode == READY_TCP && tcp == -1 &&
 		    mono_now() >= retry) {
-			tcp = tcp_probe(ctx->ready_host, ctx->ready_port,
+			tcp = tcp_probe(ctx->ready.host, ctx->ready.port,
 			    &connected);
 			if (connected) {
 				close(tcp);
@@ -323,7 +323,7 @@ spawn_wait_ready(struct run_ctx *ctx, pid_t pid, int readyr,
 				delay = 0.1;	/* retries every 100 ms at most */
 		}
 		ms = spawn_ms_until(deadline);
-		if (ctx->ready == READY_TCP && tcp == -1) {
+		if (ctx->ready.mode == READY_TCP && tcp == -1) {
 			n = spawn_ms_until(retry);
 			if (ms == -1 || n < ms)
 				ms = n;
@@ -335,7 +335,7 @@ spawn_wait_ready(struct run_ctx *ctx, pid_t pid, int readyr,
 		if (poll(pfd, 3, ms) == -1 && errno != EINTR)
 			err(1, "poll");
 		if (pfd[1].fd != -1 && pfd[1].revents) {
-			if (ctx->ready == READY_NOTIFY) {
+			if (ctx->ready.mode == READY_NOTIFY) {
 				if (spawn_notify_read(ctx, pid))
 					break;
 			} else if ((n = readyfd_read(readyr)) == 1)
@@ -375,9 +375,9 @@ spawn_start(struct run_ctx *ctx, int detach, struct start_result *res)
 	res->pid = -1;
 	if (pipe2(rep, O_CLOEXEC) == -1)
 		err(1, "pipe");
-	if (ctx->ready == READY_FD && pipe2(rdy, O_CLOEXEC|O_NONBLOCK) == -1)
+	if (ctx->ready.mode == READY_FD && pipe2(rdy, O_CLOEXEC|O_NONBLOCK) == -1)
 		err(1, "pipe");
-	if (ctx->ready == READY_FD)
+	if (ctx->ready.mode == READY_FD)
 		(void)fcntl(rdy[1], F_SETFL, 0);	/* the child's end blocks */
 	if (detach)
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -439,7 +439,7 @@ spawn_start(struct run_ctx *ctx, int detach, struct start_result *res)
 	}
 	if (detach && ctx->has_pf && wd_pidfile_write(&ctx->pf, pid) == -1)
 		err(1, "%s", ctx->pf.path);
-	if (ctx->ready != READY_EXEC)
+	if (ctx->ready.mode != READY_EXEC)
 		spawn_wait_ready(ctx, pid, rdy[0], res);
 	else
 		res->outcome = START_READY;

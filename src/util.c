@@ -210,3 +210,22 @@ sigfd_open(const int *sigs, size_t n)
 		return (-1);
 	return (signalfd(-1, &set, SFD_NONBLOCK|SFD_CLOEXEC));
 }
+
+#define BACKOFF_FIRST	0.1	/* the second retry's delay, s */
+#define BACKOFF_MAX	30.0	/* the cap */
+
+/*
+ * The delay before the nth retry after failures in a row: the first at
+ * once, then 0.1 s doubling, capped at 30 s.
+ */
+double
+backoff_delay(int n)
+{
+	double	d = BACKOFF_FIRST;
+
+	if (n <= 1)
+		return (0);
+	while (--n > 1 && d < BACKOFF_MAX)
+		d *= 2;
+	return (d < BACKOFF_MAX ? d : BACKOFF_MAX);
+}

@@ -18,8 +18,32 @@
 /* Exit statuses of every command. */
 #define EXIT_USAGE	2
 
+/*
+ * How readiness is known (readiness.c): the one spec behind both
+ * "warden run --ready" and the supervisor's ready=.
+ */
+enum ready_mode {
+	READY_EXEC,		/* run: once the command is exec'd */
+	READY_STARTSECS,	/* ready=: once it has run startsecs */
+	READY_NOTIFY,		/* sd_notify READY=1 */
+	READY_FD,		/* s6: a newline on fd N */
+	READY_TCP,		/* a connect to [HOST:]PORT succeeds */
+	READY_PIDFILE		/* the launcher exits 0, the pidfile names it */
+};
+#define READY_FOR_RUN	0x1	/* exec notify fd:N tcp: */
+#define READY_FOR_SUP	0x2	/* startsecs notify fd:N tcp: pidfile: */
+
+struct ready_spec {
+	enum ready_mode	 mode;
+	int		 fd;		/* READY_FD: N, from 3 to 1023 */
+	char		*host, *port;	/* READY_TCP */
+	const char	*path;		/* READY_PIDFILE: in the parsed string */
+};
+
+/* Backoff after failures in a row, shared by --respawn and the supervisor. */
+#define BACKOFF_STABLE	10.0	/* a run this long resets the count */
+
 /* How to start one command: what "warden run" prepares before any fork. */
-enum ready_mode { READY_EXEC, READY_NOTIFY, READY_FD, READY_TCP };
 
 struct run_ctx {
 	char		 *name;		/* for messages */
@@ -37,9 +61,7 @@ struct run_ctx {
 	struct wd_pidfile pf;
 	int		  has_pf;
 
-	enum ready_mode	  ready;
-	int		  ready_fd;	/* fd:N */
-	char		 *ready_host, *ready_port;
+	struct ready_spec ready;
 	double		  ready_timeout;
 	int		  notify_sock;	/* READY_NOTIFY: our end */
 	char		  notify_name[128];
@@ -96,6 +118,7 @@ char	**env_set(char **, int *, const char *);
 int	 hostport_split(const char *, char **, char **);
 double	 mono_now(void);
 int	 sigfd_open(const int *, size_t);
+double	 backoff_delay(int);
 
 /* One sd_notify message: NUL-separated VAR=VALUE lines. */
 struct notify_msg {
@@ -108,6 +131,9 @@ struct notify_msg {
 };
 
 /* readiness.c */
+int	 ready_spec_parse(const char *, int, struct ready_spec *,
+	    const char **);
+void	 ready_spec_free(struct ready_spec *);
 int	 notify_socket(char *, size_t);
 int	 notify_recv(int, struct notify_msg *);
 const char *notify_get(const struct notify_msg *, const char *);
@@ -149,7 +175,6 @@ void	 monitor_main(struct run_ctx *, int) __attribute__((noreturn));
 /* cmd-run.c */
 void	 run_tail(struct run_ctx *, char *, size_t);
 void	 run_ctx_free(struct run_ctx *);
-int	 run_ready_parse(const char *, struct run_ctx *, const char **);
 int	 cmd_run(int, char **);
 int	 cmd_stop(int, char **);
 int	 cmd_status(int, char **);

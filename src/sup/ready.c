@@ -29,30 +29,16 @@
 #define SVC_NOTE_MAX	200	/* STATUS= shown, at most */
 #define STRANGERS_LOGGED 10	/* messages from strangers logged, then counted */
 
-/* ready= as the config wrote it, into the service. */
+/* ready= as the config wrote it (checked when it was read), parsed. */
 void
 ready_parse(struct svc *s)
 {
-	const char	*r = s->cfg->ready;
-	unsigned long	 n;
+	const char	*why;
 
-	free(s->rhost);
-	free(s->rport);
-	s->rhost = s->rport = NULL;
-	s->rmode = RMODE_STARTSECS;
-	if (r == NULL)
-		return;
-	if (strcmp(r, "notify") == 0)
-		s->rmode = RMODE_NOTIFY;
-	else if (strncmp(r, "fd:", 3) == 0 &&
-	    parse_uint(r + 3, 1023, &n) == 0) {
-		s->rmode = RMODE_FD;
-		s->rfd_num = (int)n;
-	} else if (strncmp(r, "tcp:", 4) == 0 &&
-	    hostport_split(r + 4, &s->rhost, &s->rport) == 0)
-		s->rmode = RMODE_TCP;
-	else if (strncmp(r, "pidfile:", 8) == 0)
-		s->rmode = RMODE_PIDFILE;
+	ready_spec_free(&s->ready);
+	if (ready_spec_parse(s->cfg->ready, READY_FOR_SUP, &s->ready,
+	    &why) == -1)
+		s->ready.mode = READY_STARTSECS;
 }
 
 /* What tells whose a process is, read from /proc once. */
@@ -211,7 +197,7 @@ ready_pidfile_look(struct svc *s)
 	struct ready_who	w;
 	pid_t			pid;
 
-	pid = ready_pidfile_read(s->cfg->ready + 8);
+	pid = ready_pidfile_read(s->ready.path);
 	if (pid > 0)
 		ready_who(pid, &w);
 	if (pid > 0 && ready_is_ours(s, &w) && kill(pid, 0) == 0 &&
@@ -231,11 +217,11 @@ ready_probe_cb(void *arg)
 	s->probe = NULL;
 	if (s->state != SVC_STARTING)
 		return;
-	if (s->rmode == RMODE_PIDFILE) {
+	if (s->ready.mode == READY_PIDFILE) {
 		ready_pidfile_look(s);
 		return;
 	}
-	fd = tcp_probe(s->rhost, s->rport, &connected);
+	fd = tcp_probe(s->ready.host, s->ready.port, &connected);
 	if (connected) {
 		close(fd);
 		ready_now(s);
@@ -290,9 +276,9 @@ ready_prepare(struct svc *s, int *readyw)
 
 	*readyw = -1;
 	ready_parse(s);
-	if (s->rmode == RMODE_NOTIFY && ready_notify_init(s->sup) == -1)
+	if (s->ready.mode == READY_NOTIFY && ready_notify_init(s->sup) == -1)
 		return (-1);
-	if (s->rmode != RMODE_FD)
+	if (s->ready.mode != READY_FD)
 		return (0);
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return (-1);
@@ -312,15 +298,15 @@ ready_start(struct svc *s)
 	s->note = NULL;
 	s->reloading = 0;
 	s->notify_errno = 0;
-	switch (s->rmode) {
-	case RMODE_FD:
+	switch (s->ready.mode) {
+	case READY_FD:
 		if (loop_add(s->sup->loop, s->readyfd, EPOLLIN, ready_fd_cb,
 		    s) == -1) {
 			close(s->readyfd);
 			s->readyfd = -1;
 		}
 		break;
-	case RMODE_TCP:
+	case READY_TCP:
 		s->probe = loop_timer(s->sup->loop, 0, ready_probe_cb, s);
 		break;
 	default:
@@ -353,7 +339,7 @@ ready_stop(struct svc *s)
 int
 ready_launcher_exited(struct svc *s)
 {
-	if (s->rmode != RMODE_PIDFILE || s->launcher_done ||
+	if (s->ready.mode != READY_PIDFILE || s->launcher_done ||
 	    !WIFEXITED(s->status) || WEXITSTATUS(s->status) != 0)
 		return (0);
 	s->launcher_done = 1;
@@ -400,11 +386,11 @@ ready_sender(struct sup *sup, const struct notify_msg *m)
 	if (!m->has_cred || m->pid <= 0)
 		return (NULL);
 	TAILQ_FOREACH(s, &sup->svcs, entry)
-		if (s->rmode == RMODE_NOTIFY && s->pid == m->pid)
+		if (s->ready.mode == READY_NOTIFY && s->pid == m->pid)
 			return (s);
 	ready_who(m->pid, &w);
 	TAILQ_FOREACH(s, &sup->svcs, entry)
-		if (s->rmode == RMODE_NOTIFY && (s->state == SVC_STARTING ||
+		if (s->ready.mode == READY_NOTIFY && (s->state == SVC_STARTING ||
 		    s->state == SVC_RUNNING || s->state == SVC_STOPPING) &&
 		    ready_is_ours(s, &w))
 			return (s);

@@ -26,10 +26,6 @@ enum svc_state {
 };
 enum svc_event { EV_START, EV_STOP, EV_READY, EV_EXIT, EV_TIMER };
 
-/* How readiness is known (ready=). */
-enum svc_ready_mode {
-	RMODE_STARTSECS, RMODE_NOTIFY, RMODE_FD, RMODE_TCP, RMODE_PIDFILE
-};
 
 /*
  * One output stream of a service (logs.c): a pipe we own for the
@@ -97,9 +93,7 @@ struct svc {
 	int		 cg_killed;	/* its cgroup.kill was used: renew it */
 
 	/* Readiness (ready.c). */
-	enum svc_ready_mode rmode;
-	int		 rfd_num;	/* fd:N */
-	char		*rhost, *rport;	/* tcp: */
+	struct ready_spec ready;	/* ready=, parsed */
 	int		 readyfd;	/* fd:N's read end, while STARTING */
 	int		 probefd;	/* a tcp connect in progress */
 	struct timer	*probe;		/* the next tcp or pidfile look */
@@ -150,7 +144,6 @@ void		 svc_free(struct svc *);
 void		 svc_event(struct svc *, enum svc_event);
 void		 svc_exited(struct svc *, int);
 void		 svc_group_check(struct svc *);
-double		 svc_delay(int);
 int		 svc_handles(enum svc_state, enum svc_event);
 struct svc	*svc_find_pid(struct sup *, pid_t);
 struct svc	*svc_find(struct sup *, const char *, char **);

@@ -25,9 +25,6 @@
 
 #include "sup.h"
 
-#define SVC_BACKOFF_FIRST	0.1	/* the second retry's delay, s */
-#define SVC_BACKOFF_MAX		30.0	/* the cap */
-#define SVC_STABLE		10.0	/* a run this long resets the count */
 #define SVC_KILL_WAIT		5.0	/* after SIGKILL, before giving up */
 #define SVC_SWEEP_WAIT		0.02	/* a spawn put off while the rest dies */
 #define SVC_SWEEPS		100	/* put off this many times at most */
@@ -101,7 +98,7 @@ void
 svc_extend(struct svc *s, double secs)
 {
 	if (s->timer == NULL || !((s->state == SVC_STARTING &&
-	    s->rmode != RMODE_STARTSECS) || s->state == SVC_STOPPING))
+	    s->ready.mode != READY_STARTSECS) || s->state == SVC_STOPPING))
 		return;
 	if (mono_now() + secs > s->deadline)
 		svc_timer_set(s, secs);
@@ -137,19 +134,6 @@ svc_desc(struct svc *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* 0 for the first retry, then 0.1 s doubling, capped. */
-double
-svc_delay(int n)
-{
-	double	d = SVC_BACKOFF_FIRST;
-
-	if (n <= 1)
-		return (0);
-	while (--n > 1 && d < SVC_BACKOFF_MAX)
-		d *= 2;
-	return (d < SVC_BACKOFF_MAX ? d : SVC_BACKOFF_MAX);
-}
-
 /*
  * The environment a service starts with, supervisord's way: ours, then
  * [supervisord] environment=, then SUPERVISOR_*, then the program's own;
@@ -183,7 +167,7 @@ svc_env(struct svc *s)
 	free(v);
 	for (e = s->cfg->env; e != NULL && *e != NULL; e++)
 		env = env_set(env, &n, *e);
-	if (s->rmode == RMODE_NOTIFY) {
+	if (s->ready.mode == READY_NOTIFY) {
 		xasprintf(&v, "NOTIFY_SOCKET=%s", s->sup->notify_name);
 		env = env_set(env, &n, v);
 		free(v);
@@ -244,7 +228,7 @@ svc_failed(struct svc *s, const char *why)
 		    s->backoff);
 		return (SVC_FATAL);
 	}
-	svc_timer_set(s, svc_delay(s->backoff));
+	svc_timer_set(s, backoff_delay(s->backoff));
 	return (SVC_BACKOFF);
 }
 
@@ -359,7 +343,7 @@ svc_spawn(struct svc *s)
 		ready_stop(s);
 		return (svc_failed(s, "spawn error: readiness or report pipe"));
 	}
-	r.ready_fd = s->rfd_num;
+	r.ready_fd = s->ready.fd;
 	if (s->cg_killed && cg_renew(s->cgroup) == 0)
 		s->cg_killed = 0;
 	env = svc_env(s);
@@ -394,7 +378,7 @@ svc_spawn(struct svc *s)
 	s->has_status = 0;
 	s->start_timeout = s->unstoppable = s->wdog_fired = s->stopping = 0;
 	loop_timer_del(s->sup->loop, s->timer);
-	if (s->rmode == RMODE_STARTSECS)
+	if (s->ready.mode == READY_STARTSECS)
 		s->timer = loop_timer(s->sup->loop, s->cfg->startsecs,
 		    svc_ready_cb, s);
 	else if (s->cfg->ready_timeout > 0)
@@ -501,10 +485,10 @@ svc_throttle(struct svc *s)
 	const struct cfg_proc	*c = s->cfg;
 	double			 delay;
 
-	if (mono_now() - s->started >= SVC_STABLE)
+	if (mono_now() - s->started >= BACKOFF_STABLE)
 		s->crashes = 0;
 	s->crashes++;
-	delay = svc_delay(s->crashes);
+	delay = backoff_delay(s->crashes);
 	s->restarts++;
 	if (delay > 0)
 		sup_log("%s: restarting in %.1f s", c->name, delay);
@@ -740,8 +724,7 @@ svc_free(struct svc *s)
 	ready_unwatch(s);
 	loop_timer_del(s->sup->loop, s->wdog);
 	loop_timer_del(s->sup->loop, s->sweep);
-	free(s->rhost);
-	free(s->rport);
+	ready_spec_free(&s->ready);
 	free(s->note);
 	free(s->desc);
 	if (s->repfd != -1) {

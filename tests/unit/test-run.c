@@ -20,25 +20,25 @@ test_ready_modes(void **state)
 
 	(void)state;
 	memset(&ctx, 0, sizeof ctx);
-	assert_int_equal(run_ready_parse(NULL, &ctx, &cause), 0);
-	assert_int_equal(ctx.ready, READY_EXEC);
-	assert_int_equal(run_ready_parse("notify", &ctx, &cause), 0);
-	assert_int_equal(ctx.ready, READY_NOTIFY);
-	assert_int_equal(run_ready_parse("fd:3", &ctx, &cause), 0);
-	assert_int_equal(ctx.ready, READY_FD);
-	assert_int_equal(ctx.ready_fd, 3);
-	assert_int_equal(run_ready_parse("tcp:8080", &ctx, &cause), 0);
-	assert_int_equal(ctx.ready, READY_TCP);
-	assert_string_equal(ctx.ready_host, "127.0.0.1");
-	assert_string_equal(ctx.ready_port, "8080");
+	assert_int_equal(ready_spec_parse(NULL, READY_FOR_RUN, &ctx.ready, &cause), 0);
+	assert_int_equal(ctx.ready.mode, READY_EXEC);
+	assert_int_equal(ready_spec_parse("notify", READY_FOR_RUN, &ctx.ready, &cause), 0);
+	assert_int_equal(ctx.ready.mode, READY_NOTIFY);
+	assert_int_equal(ready_spec_parse("fd:3", READY_FOR_RUN, &ctx.ready, &cause), 0);
+	assert_int_equal(ctx.ready.mode, READY_FD);
+	assert_int_equal(ctx.ready.fd, 3);
+	assert_int_equal(ready_spec_parse("tcp:8080", READY_FOR_RUN, &ctx.ready, &cause), 0);
+	assert_int_equal(ctx.ready.mode, READY_TCP);
+	assert_string_equal(ctx.ready.host, "127.0.0.1");
+	assert_string_equal(ctx.ready.port, "8080");
 	run_ctx_free(&ctx);
-	assert_int_equal(run_ready_parse("tcp:localhost:99", &ctx, &cause), 0);
-	assert_string_equal(ctx.ready_host, "localhost");
-	assert_string_equal(ctx.ready_port, "99");
+	assert_int_equal(ready_spec_parse("tcp:localhost:99", READY_FOR_RUN, &ctx.ready, &cause), 0);
+	assert_string_equal(ctx.ready.host, "localhost");
+	assert_string_equal(ctx.ready.port, "99");
 	run_ctx_free(&ctx);
-	assert_int_equal(run_ready_parse("tcp:[::1]:7007", &ctx, &cause), 0);
-	assert_string_equal(ctx.ready_host, "::1");
-	assert_string_equal(ctx.ready_port, "7007");
+	assert_int_equal(ready_spec_parse("tcp:[::1]:7007", READY_FOR_RUN, &ctx.ready, &cause), 0);
+	assert_string_equal(ctx.ready.host, "::1");
+	assert_string_equal(ctx.ready.port, "7007");
 	run_ctx_free(&ctx);
 }
 
@@ -58,10 +58,52 @@ test_ready_bad(void **state)
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		memset(&ctx, 0, sizeof ctx);
 		cause = NULL;
-		if (run_ready_parse(bad[i], &ctx, &cause) != -1)
+		if (ready_spec_parse(bad[i], READY_FOR_RUN, &ctx.ready, &cause) != -1)
 			fail_msg("accepted --ready %s", bad[i]);
 		assert_non_null(cause);
 	}
+}
+
+/* The same parser, as ready= takes it: startsecs and pidfile:, no exec. */
+static void
+test_ready_sup(void **state)
+{
+	static const char *bad[] = {
+		"exec", "pidfile:", "fd:2", "tcp:0", "bogus", "Startsecs",
+	};
+	struct ready_spec	 r;
+	const char		*why;
+	size_t			 i;
+
+	(void)state;
+	assert_int_equal(ready_spec_parse(NULL, READY_FOR_SUP, &r, &why), 0);
+	assert_int_equal(r.mode, READY_STARTSECS);
+	assert_int_equal(ready_spec_parse("startsecs", READY_FOR_SUP, &r,
+	    &why), 0);
+	assert_int_equal(r.mode, READY_STARTSECS);
+	assert_int_equal(ready_spec_parse("pidfile:/run/x.pid", READY_FOR_SUP,
+	    &r, &why), 0);
+	assert_int_equal(r.mode, READY_PIDFILE);
+	assert_string_equal(r.path, "/run/x.pid");
+	assert_int_equal(ready_spec_parse("fd:9", READY_FOR_SUP, &r, &why), 0);
+	assert_int_equal(r.mode, READY_FD);
+	assert_int_equal(r.fd, 9);
+	assert_int_equal(ready_spec_parse("tcp:[::1]:80", READY_FOR_SUP, &r,
+	    &why), 0);
+	assert_int_equal(r.mode, READY_TCP);
+	assert_string_equal(r.host, "::1");
+	ready_spec_free(&r);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		why = NULL;
+		if (ready_spec_parse(bad[i], READY_FOR_SUP, &r, &why) != -1)
+			fail_msg("accepted ready=%s", bad[i]);
+		assert_non_null(why);
+	}
+	/* Each set refuses the other's own modes. */
+	assert_int_equal(ready_spec_parse("pidfile:/x", READY_FOR_RUN, &r,
+	    &why), -1);
+	assert_int_equal(ready_spec_parse("startsecs", READY_FOR_RUN, &r,
+	    &why), -1);
 }
 
 static void
@@ -154,6 +196,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ready_modes),
 		cmocka_unit_test(test_ready_bad),
+		cmocka_unit_test(test_ready_sup),
 		cmocka_unit_test(test_parse_numbers),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_tty_name),

@@ -17,13 +17,13 @@ test_backoff(void **state)
 {
 	(void)state;
 	/* The first retry at once, then 0.1 s doubling, capped at 30 s. */
-	assert_true(svc_delay(1) == 0);
-	assert_true(svc_delay(2) == 0.1);
-	assert_true(svc_delay(3) == 0.2);
-	assert_true(svc_delay(4) == 0.4);
-	assert_true(svc_delay(10) == 25.6);
-	assert_true(svc_delay(11) == 30);
-	assert_true(svc_delay(1000) == 30);
+	assert_true(backoff_delay(1) == 0);
+	assert_true(backoff_delay(2) == 0.1);
+	assert_true(backoff_delay(3) == 0.2);
+	assert_true(backoff_delay(4) == 0.4);
+	assert_true(backoff_delay(10) == 25.6);
+	assert_true(backoff_delay(11) == 30);
+	assert_true(backoff_delay(1000) == 30);
 }
 
 static void
