@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -32,32 +31,11 @@ struct monitor {
 	double		 restart_at;	/* 0: none scheduled */
 	int		 failures;	/* quick deaths in a row */
 	unsigned long	 restarts;
+	char		*prefix;	/* of its own log lines */
 	int		 logpipe[2];	/* --syslog: stdout, stderr read ends */
 	char		 logbuf[2][1024];
 	size_t		 loglen[2];
 };
-
-/* The monitor's own messages: stderr (the log target), or syslog. */
-static void __attribute__((format(printf, 2, 3)))
-monitor_log(struct monitor *m, const char *fmt, ...)
-{
-	char	msg[1024], ts[32];
-	time_t	now;
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (m->ctx->syslog) {
-		syslog(LOG_NOTICE, "warden: %s", msg);
-		return;
-	}
-	now = time(NULL);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", localtime(&now));
-	fprintf(stderr, "%s warden[%ld]: %s: %s\n", ts, (long)getpid(),
-	    m->ctx->name, msg);
-	fflush(stderr);
-}
 
 /* Tell the launcher how the first start went; it prints and exits. */
 static void
@@ -148,7 +126,7 @@ monitor_start(struct monitor *m, int first)
 		if (first)
 			monitor_verdict(m, 0, "");
 		else
-			monitor_log(m, "restarted, pid %ld (restart %lu)",
+			log_info("restarted, pid %ld (restart %lu)",
 			    (long)res.pid, m->restarts);
 		return (0);
 	}
@@ -166,10 +144,10 @@ monitor_start(struct monitor *m, int first)
 			free(full);
 		}
 		else
-			monitor_log(m, "%s", msg);
+			log_info("%s", msg);
 		monitor_exit(m, 1);
 	}
-	monitor_log(m, "%s", msg);
+	log_info("%s", msg);
 	m->child = -1;
 	return (-1);
 }
@@ -187,7 +165,7 @@ monitor_schedule(struct monitor *m)
 	delay = backoff_delay(m->failures + 1);
 	m->restarts++;
 	m->restart_at = mono_now() + delay;
-	monitor_log(m, "restarting in %.1f s", delay);
+	log_info("restarting in %.1f s", delay);
 }
 
 static void
@@ -217,7 +195,7 @@ monitor_signals(struct monitor *m)
 		if (p != m->child)
 			continue;
 		m->child = -1;
-		monitor_log(m, "pid %ld %s", (long)p,
+		log_info("pid %ld %s", (long)p,
 		    spawn_status_str(status, st, sizeof st));
 		if (!m->ctx->respawn)
 			monitor_exit(m, monitor_code(status));
@@ -225,7 +203,7 @@ monitor_signals(struct monitor *m)
 	}
 	if (stop) {
 		if (m->child > 0) {
-			monitor_log(m, "stopping pid %ld (SIG%s)",
+			log_info("stopping pid %ld (SIG%s)",
 			    (long)m->child, wd_sig_name(stop));
 			status = spawn_stop(m->ctx, m->child,
 			    m->ctx->stop_timeout);
@@ -285,8 +263,12 @@ monitor_main(struct run_ctx *ctx, int repfd)
 	if (ctx->syslog) {
 		m.logpipe[0] = ctx->syslog_rd[0];
 		m.logpipe[1] = ctx->syslog_rd[1];
-		openlog(ctx->name, LOG_PID, LOG_DAEMON);
 	}
+	/* Its own lines go where the daemon's stderr goes, or to syslog. */
+	xasprintf(&m.prefix, "%s: ", ctx->syslog ? "warden" : ctx->name);
+	log_prefix(m.prefix);
+	log_init(ctx->syslog ? LOGTO_SYSLOG : LOGTO_STDERR, -1,
+	    ctx->syslog ? ctx->name : NULL);
 	if (repfd != -1)
 		monitor_detach(&m);
 	if (ctx->has_pf && wd_pidfile_write(&ctx->pf, getpid()) == -1) {
@@ -313,7 +295,7 @@ monitor_main(struct run_ctx *ctx, int repfd)
 			ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
 		}
 		if (poll(pfd, 4, ms) == -1 && errno != EINTR)
-			err(1, "poll");
+			fatal("poll");
 		if (pfd[0].revents)
 			monitor_signals(&m);
 		for (i = 0; i < 2; i++)

@@ -97,6 +97,25 @@ struct start_result {
 extern const char	*warden_argv0;
 void	usage_cmd(const char *);
 
+/* log.c */
+#define LOGTO_FILE		1
+#define LOGTO_STDERR		2
+#define LOGTO_SYSLOG		3
+#define LOGTO_FATAL_STDERR	0x10	/* or'ed in: fatal errors there too */
+typedef void	(*log_hook_cb)(const char *, size_t);
+void	 log_init(int, int, const char *);
+void	 log_prefix(const char *);
+void	 log_hook(log_hook_cb);
+int	 log_reopen(const char *);
+void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	 fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
 /* xmalloc.c */
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);

@@ -124,8 +124,8 @@ svclog_syslog_fd(void)
 		return (-1);
 	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		if (!syslog_warned)
-			sup_log("%s: %s: service output is not sent to syslog",
-			    path, strerror(errno));
+			log_warnx("%s: %s: service output is not sent to "
+			    "syslog", path, strerror(errno));
 		syslog_warned = 1;
 		close(fd);
 		return (-1);
@@ -170,7 +170,7 @@ svclog_syslog(const char *a, size_t alen, const char *b, size_t blen)
 	}
 	/* A datagram log is lossy by nature; say how lossy, sometimes. */
 	if (syslog_dropped++ % 10000 == 0)
-		sup_log("syslog: %s: %lu lines not sent", strerror(errno),
+		log_warnx("syslog: %s: %lu lines not sent", strerror(errno),
 		    syslog_dropped);
 }
 
@@ -265,7 +265,7 @@ svclog_hold(struct svclog *l, int error)
 		return;
 	}
 	if (error != EAGAIN && !(l->flags & SL_WARNED)) {
-		sup_log("%s: %s: %s: holding output", l->name, l->path,
+		log_warnx("%s: %s: %s: holding output", l->name, l->path,
 		    strerror(error));
 		l->flags |= SL_WARNED;
 	}
@@ -417,10 +417,10 @@ svclog_open_file(struct svclog *l)
 		    O_NOCTTY|O_CLOEXEC|O_NONBLOCK, 0644);
 	if (fd == -1) {
 		if (errno == ELOOP)
-			sup_log("%s: %s: a symbolic link: refused, output not "
-			    "logged", l->name, l->path);
+			log_warnx("%s: %s: a symbolic link: refused, output "
+			    "not logged", l->name, l->path);
 		else
-			sup_log("%s: %s: %s: output not logged", l->name,
+			log_warnx("%s: %s: %s: output not logged", l->name,
 			    l->path, strerror(errno));
 		return (-1);
 	}
@@ -513,7 +513,7 @@ svclog_rotate_size(struct svclog *l)
 	if (l->flags & SL_HELD)
 		return;
 	if (svclog_rotate_one(l, &cause) == -1) {
-		sup_log("%s", cause);
+		log_warnx("%s", cause);
 		free(cause);
 	}
 }
@@ -808,7 +808,7 @@ svclog_retry(struct svclog *l)
 			return;
 	}
 	if (l->flags & SL_WARNED)
-		sup_log("%s: %s: written again: resumed", l->name,
+		log_info("%s: %s: written again: resumed", l->name,
 		    l->path);
 	l->flags &= ~SL_WARNED;
 	l->error = 0;
@@ -845,7 +845,7 @@ svclog_pipe(struct svclog *l)
 	int	p[2];
 
 	if (pipe2(p, O_CLOEXEC) == -1) {
-		sup_log("%s: %s pipe: %s", l->name, svclog_name(l),
+		log_warnx("%s: %s pipe: %s", l->name, svclog_name(l),
 		    strerror(errno));
 		return (-1);
 	}
@@ -978,7 +978,7 @@ svclog_close_one(struct svc *s, struct svclog *l)
 		if (l->rfd != -1 && ioctl(l->rfd, FIONREAD, &unread) == 0 &&
 		    unread > 0)
 			lost += (size_t)unread;
-		sup_log("%s: %s: %zu bytes of output lost: %s", l->name,
+		log_warnx("%s: %s: %zu bytes of output lost: %s", l->name,
 		    l->path != NULL ? l->path : svclog_name(l), lost,
 		    strerror(l->error));
 	}

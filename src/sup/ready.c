@@ -186,7 +186,7 @@ ready_adopt(struct svc *s, pid_t pid)
 		if (loop_add(s->sup->loop, fd, EPOLLIN, ready_pidfd_cb, s) == 0)
 			s->watching = 1;
 	}
-	sup_log("%s: main process is now pid %ld", s->cfg->name, (long)pid);
+	log_info("%s: main process is now pid %ld", s->cfg->name, (long)pid);
 	return (0);
 }
 
@@ -359,7 +359,7 @@ ready_wdog_cb(void *arg)
 	s->wdog = NULL;
 	if (s->state != SVC_RUNNING)
 		return;
-	sup_log("%s: watchdog: no WATCHDOG=1 for %g s: restarting",
+	log_warnx("%s: watchdog: no WATCHDOG=1 for %g s: restarting",
 	    s->cfg->name, s->wdog_sec);
 	svc_desc(s, "watchdog timeout");
 	s->wdog_fired = 1;
@@ -435,8 +435,8 @@ ready_apply(struct svc *s, const struct notify_msg *m)
 	    parse_uint(v, INT_MAX, &n) == 0 && (pid_t)n != s->pid) {
 		ready_who((pid_t)n, &w);
 		if (!ready_is_ours(s, &w) || ready_adopt(s, (pid_t)n) == -1)
-			sup_log("%s: MAINPID=%lu refused: not a live process of "
-			    "the service", s->cfg->name, n);
+			log_warnx("%s: MAINPID=%lu refused: not a live process "
+			    "of the service", s->cfg->name, n);
 	}
 	if ((v = notify_get(m, "RELOADING")) != NULL && strcmp(v, "1") == 0)
 		s->reloading = 1;
@@ -480,8 +480,8 @@ ready_notify_cb(int fd, uint32_t events, void *arg)
 			continue;
 		}
 		if (++sup->notify_strangers <= STRANGERS_LOGGED)
-			sup_log("notify: ignored a message from pid %ld: not a "
-			    "process of a notify service%s", (long)m.pid,
+			log_warnx("notify: ignored a message from pid %ld: not "
+			    "a process of a notify service%s", (long)m.pid,
 			    sup->notify_strangers == STRANGERS_LOGGED ?
 			    " (further ones are only counted)" : "");
 	}

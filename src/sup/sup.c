@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -24,39 +23,6 @@
 #include <unistd.h>
 
 #include "sup.h"
-
-static int	sup_logfd = -1;		/* -1: syslog */
-static int	sup_use_stderr;
-
-/* The supervisor's own messages, with a timestamp. */
-void
-sup_log(const char *fmt, ...)
-{
-	char	msg[1024], ts[32], line[1100];
-	time_t	now;
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	now = time(NULL);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", localtime(&now));
-	n = snprintf(line, sizeof line, "%s warden[%ld]: %s\n", ts,
-	    (long)getpid(), msg);
-	if (n > (int)sizeof line - 1) {
-		n = sizeof line - 1;
-		line[n - 1] = '\n';
-	}
-	/* Kept for "warden logs --supervisor", wherever else it goes. */
-	follow_sup_line(line, (size_t)n);
-	if (sup_logfd == -1 && !sup_use_stderr) {
-		syslog(LOG_INFO, "%s", msg);
-		return;
-	}
-	(void)!write(sup_logfd != -1 ? sup_logfd : STDERR_FILENO, line,
-	    (size_t)n);
-}
 
 static void
 sup_svc_free(struct sup *sup, struct svc *s)
@@ -153,8 +119,6 @@ sup_settle_check(struct sup *sup)
 	fflush(stderr);
 	sup->settled_sent = 1;
 	(void)wd_ready();
-	if (sup->foreground)
-		sup_use_stderr = 1;
 }
 
 /* Stop in reverse priority order: the highest number first, in parallel. */
@@ -192,7 +156,7 @@ sup_shutdown(struct sup *sup)
 	struct svc	*s;
 
 	if (!sup->shutting_down) {
-		sup_log("shutting down");
+		log_info("shutting down");
 		/* What dead instances left behind goes now. */
 		TAILQ_FOREACH(s, &sup->svcs, entry)
 			svc_kill_rest(s);
@@ -261,18 +225,18 @@ sup_reload(struct sup *sup, char **cause)
 	int		 i;
 
 	if (cfg_load(sup->cfg->path, &cf, cause) == -1) {
-		sup_log("reload refused: %s", *cause);
+		log_warnx("reload refused: %s", *cause);
 		return (-1);
 	}
 	for (i = 0; i < cf->nwarnings; i++)
-		sup_log("%s", cf->warnings[i]);
+		log_warnx("%s", cf->warnings[i]);
 	TAILQ_FOREACH(s, &sup->svcs, entry) {
 		TAILQ_FOREACH(p, &cf->procs, entry)
 			if (strcmp(s->cfg->name, p->name) == 0 &&
 			    strcmp(s->cfg->group, p->group) == 0)
 				break;
 		if (p == NULL && !s->removed) {
-			sup_log("%s: removed", s->cfg->name);
+			log_info("%s: removed", s->cfg->name);
 			s->removed = 1;
 			s->restart = 0;
 			svc_event(s, EV_STOP);
@@ -282,7 +246,7 @@ sup_reload(struct sup *sup, char **cause)
 		TAILQ_REMOVE(&cf->procs, p, entry);
 		cf->nprocs--;
 		if ((s = sup_find_by_name(&sup->svcs, p)) == NULL) {
-			sup_log("%s: added", p->name);
+			log_info("%s: added", p->name);
 			s = svc_new(sup, p);
 			TAILQ_INSERT_TAIL(&sup->svcs, s, entry);
 			if (p->autostart && !sup->shutting_down)
@@ -296,7 +260,7 @@ sup_reload(struct sup *sup, char **cause)
 			cfg_proc_free(p);
 			continue;
 		}
-		sup_log("%s: changed", p->name);
+		log_info("%s: changed", p->name);
 		cfg_proc_free(s->cfg);
 		s->cfg = p;
 		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
@@ -342,22 +306,11 @@ static void
 sup_log_reopen(struct sup *sup)
 {
 	struct svc	*s;
-	int		 fd;
 
 	TAILQ_FOREACH(s, &sup->svcs, entry)
 		svclog_reopen(s);
-	if (sup_logfd == -1 || sup->cfg->logfile == NULL)
-		return;
-	fd = open(sup->cfg->logfile, O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|
-	    O_NOCTTY|O_NOFOLLOW, 0644);
-	if (fd == -1) {
-		sup_log("%s: %s: keeping the old file", sup->cfg->logfile,
-		    strerror(errno));
-		return;
-	}
-	if (dup2(fd, sup_logfd) == -1)
-		sup_log("%s: %s", sup->cfg->logfile, strerror(errno));
-	close(fd);
+	if (sup->cfg->logfile != NULL && log_reopen(sup->cfg->logfile) == -1)
+		log_warn("%s: keeping the old file", sup->cfg->logfile);
 }
 
 static void
@@ -374,7 +327,7 @@ sup_signal_cb(int fd, uint32_t events, void *arg)
 			sup_reap(sup);
 			break;
 		case SIGHUP:
-			sup_log("SIGHUP: reloading");
+			log_info("SIGHUP: reloading");
 			if (sup_reload(sup, &cause) == -1)
 				free(cause);
 			cause = NULL;
@@ -391,7 +344,7 @@ sup_signal_cb(int fd, uint32_t events, void *arg)
 			break;
 		default:
 			/* Never die of a signal nobody meant for us. */
-			sup_log("%s ignored", wd_sig_name((int)si.ssi_signo) ?
+			log_info("%s ignored", wd_sig_name((int)si.ssi_signo) ?
 			    wd_sig_name((int)si.ssi_signo) : "signal");
 			break;
 		}
@@ -459,26 +412,26 @@ sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
 	sup.notifyfd = -1;
 	sup.foreground = foreground;
 	TAILQ_INIT(&sup.svcs);
-	sup_logfd = logfd;
-	sup_use_stderr = foreground && logfd == -1;
-	openlog(cf->identifier ? cf->identifier : "warden", LOG_PID,
-	    LOG_DAEMON);
+	log_init(logfd != -1 ? LOGTO_FILE | (foreground ? LOGTO_FATAL_STDERR :
+	    0) : foreground ? LOGTO_STDERR : LOGTO_SYSLOG, logfd,
+	    cf->identifier ? cf->identifier : "warden");
+	log_hook(follow_sup_line);
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sup_rlimit(cf);
 	if (cg_init() == 0)
-		sup_log("a cgroup per service: a stop kills all they started");
+		log_info("a cgroup per service: a stop kills all they started");
 	if ((sup.sigfd = sup_signal_fd()) == -1)
-		err(1, "signalfd");
+		fatal("signalfd");
 	sup.loop = loop_new();
 	if (loop_add(sup.loop, sup.sigfd, EPOLLIN, sup_signal_cb, &sup) == -1 ||
 	    ctl_start_accepting(&sup) == -1)
-		err(1, "epoll_ctl");
+		fatal("epoll_ctl");
 	sup_adopt(&sup, cf, &sup.svcs);
-	sup_log("supervising %s", cf->path);
+	log_info("supervising %s", cf->path);
 	sup_autostart(&sup);
 	sup_settle_check(&sup);
 	loop_run(sup.loop);
-	sup_log("all stopped; exiting");
+	log_info("all stopped; exiting");
 	ctl_close_all(&sup);
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);

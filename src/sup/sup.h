@@ -219,7 +219,6 @@ int		 sup_main(struct config *, int, int, int);
 void		 sup_settle_check(struct sup *);
 void		 sup_shutdown(struct sup *);
 int		 sup_reload(struct sup *, char **);
-void		 sup_log(const char *, ...) __attribute__((format(printf, 1, 2)));
 void		 sup_changed(struct sup *);
 
 #endif

@@ -210,7 +210,7 @@ svc_report_cb(int fd, uint32_t events, void *arg)
 		s->spawn_error = error;
 		svc_desc(s, "spawn error: %s: %s",
 		    spawn_stage_name(stage), strerror(error));
-		sup_log("%s: %s", s->cfg->name, s->desc);
+		log_warnx("%s: %s", s->cfg->name, s->desc);
 	}
 	loop_del(s->sup->loop, fd);
 	close(fd);
@@ -224,7 +224,7 @@ svc_failed(struct svc *s, const char *why)
 	if (why != NULL)
 		svc_desc(s, "%s", why);
 	if (s->backoff > s->cfg->startretries) {
-		sup_log("%s: gave up after %d attempts", s->cfg->name,
+		log_warnx("%s: gave up after %d attempts", s->cfg->name,
 		    s->backoff);
 		return (SVC_FATAL);
 	}
@@ -264,7 +264,7 @@ svc_sweep(struct svc *s)
 	if (!s->cfg->killasgroup || !svc_leftovers(s))
 		return;
 	s->rest = 1;
-	sup_log("%s: processes left by the exited instance: signal %s",
+	log_info("%s: processes left by the exited instance: signal %s",
 	    s->cfg->name, wd_sig_name(s->cfg->stopsignal) ?
 	    wd_sig_name(s->cfg->stopsignal) : "stop");
 	svc_signal_rest(s, s->cfg->stopsignal);
@@ -283,7 +283,7 @@ svc_kill_rest(struct svc *s)
 	s->sweep = NULL;
 	if (!s->rest || s->pid > 0 || !svc_leftovers(s))
 		return;
-	sup_log("%s: processes left by the exited instance: SIGKILL",
+	log_info("%s: processes left by the exited instance: SIGKILL",
 	    s->cfg->name);
 	svc_signal_rest(s, SIGKILL);
 }
@@ -386,7 +386,7 @@ svc_spawn(struct svc *s)
 	else
 		s->timer = NULL;
 	ready_start(s);
-	sup_log("%s: spawned, pid %ld", s->cfg->name, (long)pid);
+	log_info("%s: spawned, pid %ld", s->cfg->name, (long)pid);
 	return (SVC_STARTING);
 }
 
@@ -435,7 +435,7 @@ svc_start_timeout(struct svc *s)
 	svc_desc(s, "not ready after %g s (ready=%s)",
 	    s->cfg->ready_timeout, s->cfg->ready);
 	svc_why(s);
-	sup_log("%s: %s", s->cfg->name, s->desc);
+	log_warnx("%s: %s", s->cfg->name, s->desc);
 	s->start_timeout = 1;
 	return (svc_term(s));
 }
@@ -491,7 +491,7 @@ svc_throttle(struct svc *s)
 	delay = backoff_delay(s->crashes);
 	s->restarts++;
 	if (delay > 0)
-		sup_log("%s: restarting in %.1f s", c->name, delay);
+		log_info("%s: restarting in %.1f s", c->name, delay);
 	svc_timer_set(s, delay);
 	return (SVC_EXITED);
 }
@@ -592,7 +592,7 @@ svc_kill(struct svc *s)
 {
 	if (s->unstoppable) {
 		/* SIGKILL did not end it (a process stuck in the kernel). */
-		sup_log("%s: could not be stopped: still there %g s after "
+		log_warnx("%s: could not be stopped: still there %g s after "
 		    "SIGKILL", s->cfg->name, SVC_KILL_WAIT);
 		svc_desc(s, "could not be stopped");
 		s->sup->exit_code = 1;
@@ -601,7 +601,7 @@ svc_kill(struct svc *s)
 	}
 	s->unstoppable = 1;
 	svc_timer_set(s, SVC_KILL_WAIT);
-	sup_log("%s: still there after %g s: SIGKILL", s->cfg->name,
+	log_warnx("%s: still there after %g s: SIGKILL", s->cfg->name,
 	    s->cfg->stopwaitsecs);
 	if (s->cfg->killasgroup)
 		svc_signal_rest(s, SIGKILL);
@@ -650,7 +650,7 @@ svc_event(struct svc *s, enum svc_event ev)
 		s->state = t->action(s);
 		if (s->state != from) {
 			s->since = time(NULL);
-			sup_log("%s: %s -> %s", s->cfg->name,
+			log_info("%s: %s -> %s", s->cfg->name,
 			    svc_state_names[from], svc_state_names[s->state]);
 			sup_changed(s->sup);
 		}
@@ -676,7 +676,7 @@ svc_exited(struct svc *s, int status)
 		close(s->pidfd);
 		s->pidfd = -1;
 	}
-	sup_log("%s: %s", s->cfg->name, spawn_status_str(status, st,
+	log_info("%s: %s", s->cfg->name, spawn_status_str(status, st,
 	    sizeof st));
 	svc_event(s, EV_EXIT);
 }
@@ -691,7 +691,7 @@ svc_group_check(struct svc *s)
 		to = svc_stop_done(s);
 		s->state = to;
 		s->since = time(NULL);
-		sup_log("%s: STOPPING -> %s", s->cfg->name,
+		log_info("%s: STOPPING -> %s", s->cfg->name,
 		    svc_state_names[to]);
 		sup_changed(s->sup);
 	}
