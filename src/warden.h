@@ -124,6 +124,9 @@ char	*xstrdup(const char *);
 int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/* usage.c */
+const char *usage_args(const char *);
+
 /* json.c */
 void	 json_string(FILE *, const char *);
 

@@ -83,19 +83,18 @@ static const struct ctl_verb {
 	const char	*name;
 	int		 minargs, maxargs;	/* -1: no limit */
 	int		(*exec)(struct ctl_conn *, int, char **);
-	const char	*usage;
-} ctl_verbs[] = {
-	{ "logs",	1, 6,	ctl_logs,	"logs (NAME | --supervisor) "
-	    "[-f] [-n LINES] [--stderr] [--rotate]" },
-	{ "reload",	0, 0,	ctl_reload,	"reload" },
-	{ "restart",	1, -1,	ctl_restart,	"restart NAME...|GROUP:*|all" },
-	{ "shutdown",	0, 0,	ctl_shutdown,	"shutdown" },
-	{ "start",	1, -1,	ctl_start,	"start NAME...|GROUP:*|all" },
-	{ "status",	0, -1,	ctl_status,	"status [--json] [NAME...]" },
-	{ "stop",	1, -1,	ctl_stop,	"stop NAME...|GROUP:*|all" },
+} ctl_verbs[] = {		/* their arguments are in usage.c */
+	{ "logs",	1, 6,	ctl_logs },
+	{ "reload",	0, 0,	ctl_reload },
+	{ "restart",	1, -1,	ctl_restart },
+	{ "shutdown",	0, 0,	ctl_shutdown },
+	{ "start",	1, -1,	ctl_start },
+	{ "status",	0, -1,	ctl_status },
+	{ "stop",	1, -1,	ctl_stop },
 };
 
 static void	ctl_close(struct ctl_conn *);
+static void	ctl_usage(struct ctl_conn *, const char *);
 static void	ctl_note(struct ctl_conn *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
@@ -752,8 +751,7 @@ ctl_logs(struct ctl_conn *c, int argc, char **argv)
 			break;
 	}
 	if (i < argc || (rotate && follow) || (sup && (err || rotate))) {
-		ctl_err(c, "usage: logs (NAME | --supervisor) [-f] "
-		    "[-n LINES] [--stderr] [--rotate]");
+		ctl_usage(c, "logs");
 		return (-1);
 	}
 	if (!sup && (s = svc_find(c->sup, argv[0], &cause)) == NULL) {
@@ -863,6 +861,15 @@ ctl_parse(char *buf, size_t len, char **fields, int max, const char **why)
 	return (n);
 }
 
+/* A verb's usage, from the one table of them. */
+static void
+ctl_usage(struct ctl_conn *c, const char *verb)
+{
+	const char	*args = usage_args(verb);
+
+	ctl_err(c, "usage: %s%s%s", verb, args[0] ? " " : "", args);
+}
+
 static void
 ctl_request(struct ctl_conn *c, char *buf, size_t len)
 {
@@ -885,7 +892,7 @@ ctl_request(struct ctl_conn *c, char *buf, size_t len)
 			continue;
 		if (argc < v->minargs || (v->maxargs != -1 &&
 		    argc > v->maxargs))
-			ctl_err(c, "usage: %s", v->usage);
+			ctl_usage(c, v->name);
 		else
 			(void)v->exec(c, argc, fields + 2);
 		free(fields);
