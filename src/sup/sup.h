@@ -12,12 +12,7 @@
 
 #include "../warden.h"
 #include "config.h"
-
-/* loop.c */
-struct loop;
-struct timer;
-typedef void	(*loop_cb)(int, uint32_t, void *);
-typedef void	(*timer_cb)(void *);
+#include "loop.h"
 
 /* Service states: supervisord's names and meanings. */
 enum svc_state {
@@ -131,17 +126,6 @@ struct sup {
 	char		 notify_name[128]; /* its NOTIFY_SOCKET value */
 	unsigned long	 notify_strangers; /* messages from non-services */
 };
-
-/* loop.c */
-struct loop	*loop_new(void);
-void		 loop_free(struct loop *);
-int		 loop_add(struct loop *, int, uint32_t, loop_cb, void *);
-int		 loop_mod(struct loop *, int, uint32_t);
-void		 loop_del(struct loop *, int);
-struct timer	*loop_timer(struct loop *, double, timer_cb, void *);
-void		 loop_timer_del(struct loop *, struct timer *);
-void		 loop_run(struct loop *);
-void		 loop_stop(struct loop *);
 
 /* svc.c */
 extern const char *svc_state_names[];
