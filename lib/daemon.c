@@ -12,12 +12,14 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,14 +77,25 @@ daemon_send(int fd, char type, int value)
 	return (rv);
 }
 
+static void	daemon_say(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
+/* The launcher's one voice: "PROGRAM: message" on its stderr. */
 static void
-daemon_say(const char *fmt, const char *what, int n)
+daemon_say(const char *fmt, ...)
 {
+	va_list	ap;
 	char	buf[256];
-	int	len;
+	int	len, n;
 
 	len = snprintf(buf, sizeof buf, "%s: ", program_invocation_short_name);
-	len += snprintf(buf + len, sizeof buf - len, fmt, what, n);
+	if (len < 0 || len > (int)sizeof buf - 2)
+		len = 0;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + len, sizeof buf - len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		len += n;
 	if (len > (int)sizeof buf - 2)
 		len = sizeof buf - 2;
 	buf[len++] = '\n';
@@ -122,27 +135,78 @@ daemon_died(pid_t pid)
 	if (pid <= 0 || waitpid(pid, &status, 0) != pid)
 		return (WD_EXIT_FAIL);
 	if (WIFSIGNALED(status))
-		daemon_say("daemon killed by signal %s%d before it was ready",
-		    "", WTERMSIG(status));
+		daemon_say("daemon killed by signal %d before it was ready",
+		    WTERMSIG(status));
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		daemon_say("daemon exited%s (status %d) before it was ready",
-		    "", 0);
+		daemon_say("daemon exited (status 0) before it was ready");
 	return (daemon_status_of(status));
+}
+
+/* Milliseconds left until deadline, at least 0. */
+static int
+daemon_ms_left(const struct timespec *deadline)
+{
+	struct timespec	now;
+	long long	ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return (ms > 0 ? (int)ms : 0);
+}
+
+/*
+ * Wait until the child pid has ended or ms have passed: 0 when it has
+ * ended (reaped, or not ours to reap), -1 when it still runs.  A pidfd
+ * becomes readable when the process ends; where pidfd_open is refused
+ * (ENOSYS, a seccomp filter), SIGCHLD, blocked and waited for, serves.
+ */
+static int
+daemon_reap(pid_t pid, int ms)
+{
+	struct timespec	 deadline, ts;
+	struct pollfd	 pfd;
+	sigset_t	 chld, old;
+	int		 fd, left;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) != -1) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		while (waitpid(pid, NULL, WNOHANG) == 0 &&
+		    (left = daemon_ms_left(&deadline)) > 0)
+			(void)poll(&pfd, 1, left);
+		close(fd);
+	} else {
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		(void)sigprocmask(SIG_BLOCK, &chld, &old);
+		while (waitpid(pid, NULL, WNOHANG) == 0 &&
+		    (left = daemon_ms_left(&deadline)) > 0) {
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = (long)(left % 1000) * 1000000;
+			(void)sigtimedwait(&chld, NULL, &ts);
+		}
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+	return (waitpid(pid, NULL, WNOHANG) == 0 ? -1 : 0);
 }
 
 /* Stop the daemon that will not be ready: TERM, up to 5 s, then KILL. */
 static void
 daemon_stop(pid_t pid)
 {
-	int	i;
-
 	if (pid <= 0)
 		return;
 	kill(pid, SIGTERM);
 	kill(pid, SIGCONT);
-	for (i = 0; i < 50 && waitpid(pid, NULL, WNOHANG) == 0; i++)
-		usleep(100000);
-	if (i == 50) {
+	if (daemon_reap(pid, 5000) == -1) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
@@ -151,7 +215,7 @@ daemon_stop(pid_t pid)
 static int
 daemon_timeout(pid_t pid, unsigned int secs)
 {
-	daemon_say("daemon not ready after %s%u s", "", (int)secs);
+	daemon_say("daemon not ready after %u s", secs);
 	daemon_stop(pid);
 	return (WD_EXIT_TIMEOUT);
 }
@@ -183,7 +247,7 @@ daemon_interrupted(int sigfd, pid_t pid)
 
 	if (read(sigfd, &si, sizeof si) != sizeof si)
 		return (-1);
-	daemon_say("interrupted by signal %s%d; stopping the daemon", "",
+	daemon_say("interrupted by signal %d; stopping the daemon",
 	    (int)si.ssi_signo);
 	daemon_stop(pid);
 	return (128 + (int)si.ssi_signo);
@@ -299,17 +363,21 @@ daemon_env(const struct wd_daemon_conf *c)
 	return (0);
 }
 
-/* Everything the daemon does to itself, in the order that is safe. */
+/*
+ * Everything the daemon does to itself, in the order that is safe.  The
+ * directory fd is closed once used, and *dirfd set to -1 then, so that a
+ * failure later leaves the caller knowing what is still open.
+ */
 static int
 daemon_setup(const struct wd_daemon_conf *c, const struct wd_creds *creds,
-    int dirfd, int outfd, int errfd, int okfd)
+    int *dirfd, int outfd, int errfd, int okfd)
 {
 	int	keep[64], nkeep = 0, i;
 
 	if (!(c->flags & WD_DAEMON_KEEPSIGS) &&
 	    wd_sig_reset_dispositions() == -1)
 		return (-1);
-	keep[nkeep++] = dirfd;
+	keep[nkeep++] = *dirfd;
 	keep[nkeep++] = outfd;
 	keep[nkeep++] = errfd;
 	keep[nkeep++] = okfd;
@@ -333,10 +401,11 @@ daemon_setup(const struct wd_daemon_conf *c, const struct wd_creds *creds,
 	if (errfd != -1)
 		close(errfd);
 	umask(c->umask >= 0 ? (mode_t)c->umask : 0);
-	if (dirfd != -1) {
-		if (fchdir(dirfd) == -1)
+	if (*dirfd != -1) {
+		if (fchdir(*dirfd) == -1)
 			return (-1);
-		close(dirfd);
+		close(*dirfd);
+		*dirfd = -1;
 	}
 	if (daemon_env(c) == -1)
 		return (-1);
@@ -428,9 +497,12 @@ wd_daemonize(const struct wd_daemon_conf *conf)
 		return (-1);
 	}
 	if (c.flags & WD_DAEMON_FOREGROUND) {
-		if (daemon_setup(&c, c.user ? &creds : NULL, dirfd, outfd, -1,
-		    -1) == -1)
+		/* A failure here leaves nothing open, and the lock free. */
+		if (daemon_setup(&c, c.user ? &creds : NULL, &dirfd, outfd, -1,
+		    -1) == -1) {
+			daemon_unprepare(dirfd, outfd);
 			return (-1);
+		}
 		/* The caller's stderr stays until wd_ready() moves it. */
 		if (c.flags & WD_DAEMON_NOCLOSE)
 			close(outfd);
@@ -472,7 +544,7 @@ wd_daemonize(const struct wd_daemon_conf *conf)
 	}
 	(void)daemon_send(okp[1], 'p', (int)getpid());
 	daemon_state.statusfd = okp[1];
-	if (daemon_setup(&c, c.user ? &creds : NULL, dirfd, outfd, errp[1],
+	if (daemon_setup(&c, c.user ? &creds : NULL, &dirfd, outfd, errp[1],
 	    okp[1]) == -1)
 		return (-1);
 	/* With NOCLOSE, stderr was never ours to move once ready. */

@@ -5,6 +5,9 @@
  * become lines here: stamped (log_timestamps=), cut at log_line_max,
  * written whole to the log file (rotated by size at line boundaries),
  * sent to syslog and handed to the followers (logs_feed, follow.c).
+ * The log file itself (opening, rotation) is logs-file.c's, what a
+ * failed start reports logs-recent.c's and the syslog client
+ * logs-syslog.c's; logs.h is what they share.
  *
  * Speed comes from not copying: one read buffer shared by every stream
  * (the loop runs one thing at a time), lines written straight from it
@@ -20,10 +23,7 @@
  */
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,33 +35,18 @@
 #include <unistd.h>
 
 #include "sup.h"
+#include "logs.h"
 
 #define LOG_READ	(1024 * 1024)	/* one read, shared: the most per wakeup */
 #define LOG_OUT		(LOG_READ + 65536) /* stamped lines, before writing */
 #define LOG_PIPE	(1024 * 1024)	/* the pipe of a stream that fills it */
 #define LOG_IOV		64
 #define LOG_DRAIN	8		/* reads at most, when an instance ends */
-#define LOG_RECENT	512		/* stderr kept while STARTING */
 #define LOG_RETRY_MIN	0.25
 #define LOG_RETRY_MAX	5.0
-#define LOG_SYSLOG_RETRY 10.0		/* seconds between connects to syslog */
 
 #define MARK_SPLIT	" [warden: line split]\n"
 #define MARK_NONL	" [warden: no newline]\n"
-
-/* struct svclog flags. */
-#define SL_REG		0x001	/* a regular file: it can rotate */
-#define SL_ROTATE	0x002	/* and rotates by size */
-#define SL_STDIO	0x004	/* /dev/stdout or /dev/stderr: ours */
-#define SL_PREFIX	0x008	/* lines start with "NAME | " */
-#define SL_VIS		0x010	/* a terminal: control bytes escaped */
-#define SL_SYSLOG	0x020	/* lines to syslog too */
-#define SL_HELD		0x040	/* output waits for the target */
-#define SL_WARNED	0x080	/* and the supervisor's log said so */
-#define SL_WAITOUT	0x100	/* the target is in the loop for EPOLLOUT */
-#define SL_READING	0x200	/* the pipe is in the loop for EPOLLIN */
-#define SL_GROWN	0x400	/* the pipe was made larger, or tried */
-#define SL_ENDPEND	0x800	/* the instance ended: end the pending line */
 
 static char		in_buf[LOG_READ];
 static char		out_buf[LOG_OUT];
@@ -70,135 +55,37 @@ static struct iovec	out_iov[LOG_IOV];
 static int		out_niov;
 static size_t		out_bytes;
 
-/* What starts every line of the chunk in hand, and its syslog header. */
+/* What starts every line of the chunk in hand. */
 static char		stamp[320];
 static size_t		stamplen;
-static char		sysh[320];
-static size_t		syshlen;
-
-static int		syslog_fd = -1;
-static double		syslog_next;	/* when to try to connect again */
-static int		syslog_warned;
-static unsigned long	syslog_dropped;
 
 static void	svclog_retry_cb(void *);
 static void	svclog_writable_cb(int, uint32_t, void *);
 static size_t	svclog_take(struct svclog *, const char *, size_t);
 
-static const char *
+/* "stdout" or "stderr". */
+const char *
 svclog_name(struct svclog *l)
 {
 	return (l->which == 0 ? "stdout" : "stderr");
 }
 
 /* The stream whose bytes a failed start reports: stderr, or stdout. */
-static struct svclog *
+struct svclog *
 svclog_report(struct svc *s)
 {
 	return (s->cfg->redirect_stderr ? s->out : s->err);
-}
-
-/* syslog(3)'s socket, connected; -1 when there is none (said once). */
-static int
-svclog_syslog_fd(void)
-{
-	static const char	*path;
-	struct sockaddr_un	 sun;
-	double			 now;
-	int			 fd;
-
-	if (syslog_fd != -1)
-		return (syslog_fd);
-	now = mono_now();
-	if (now < syslog_next)
-		return (-1);
-	syslog_next = now + LOG_SYSLOG_RETRY;
-	if (path == NULL && (path = getenv("WARDEN_SYSLOG_SOCKET")) == NULL)
-		path = "/dev/log";
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun.sun_path)
-		return (-1);
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0)) == -1)
-		return (-1);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		if (!syslog_warned)
-			log_warnx("%s: %s: service output is not sent to "
-			    "syslog", path, strerror(errno));
-		syslog_warned = 1;
-		close(fd);
-		return (-1);
-	}
-	syslog_fd = fd;
-	return (fd);
-}
-
-/* One line to syslog: the header, then a and b (no newline). */
-static void
-svclog_syslog(const char *a, size_t alen, const char *b, size_t blen)
-{
-	struct iovec	iov[3];
-	struct msghdr	mh;
-	int		fd;
-
-	if ((fd = svclog_syslog_fd()) == -1)
-		return;
-	iov[0].iov_base = sysh;
-	iov[0].iov_len = syshlen;
-	iov[1].iov_base = (void *)(uintptr_t)a;
-	iov[1].iov_len = alen;
-	iov[2].iov_base = (void *)(uintptr_t)b;
-	iov[2].iov_len = blen;
-	memset(&mh, 0, sizeof mh);
-	mh.msg_iov = iov;
-	mh.msg_iovlen = 3;
-	if (sendmsg(fd, &mh, MSG_DONTWAIT|MSG_NOSIGNAL) != -1)
-		return;
-	if (errno == EMSGSIZE) {
-		/* RFC 3164's size, at least, goes through everywhere. */
-		iov[1].iov_len = alen < 1024 ? alen : 1024;
-		iov[2].iov_len = alen < 1024 ? (blen < 1024 - alen ? blen :
-		    1024 - alen) : 0;
-		if (sendmsg(fd, &mh, MSG_DONTWAIT|MSG_NOSIGNAL) != -1)
-			return;
-	}
-	if (errno == ECONNREFUSED || errno == ENOTCONN || errno == ENOENT) {
-		/* syslogd went away: connect again later. */
-		close(syslog_fd);
-		syslog_fd = -1;
-	}
-	/* A datagram log is lossy by nature; say how lossy, sometimes. */
-	if (syslog_dropped++ % 10000 == 0)
-		log_warnx("syslog: %s: %lu lines not sent", strerror(errno),
-		    syslog_dropped);
-}
-
-/* Each line of a block of whole lines to syslog. */
-static void
-svclog_syslog_lines(const char *p, size_t len)
-{
-	const char	*end = p + len, *nl;
-
-	while (p < end) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		svclog_syslog(p, (size_t)(nl - p), NULL, 0);
-		p = nl + 1;
-	}
 }
 
 /* Compute what starts every line of the chunk about to be taken. */
 static void
 svclog_stamp(struct svclog *l)
 {
-	struct svc	*s = l->svc;
 	struct timespec	 ts;
 	struct tm	 tm;
-	char		 when[32];
 	int		 n = 0;
 
-	stamplen = syshlen = 0;
+	stamplen = 0;
 	if (!(l->flags & (SL_PREFIX|SL_SYSLOG)) &&
 	    l->stamps == CFG_TS_NONE)
 		return;
@@ -221,18 +108,8 @@ svclog_stamp(struct svclog *l)
 		break;
 	}
 	stamplen = (size_t)n;
-	if (l->flags & SL_SYSLOG) {
-		localtime_r(&ts.tv_sec, &tm);
-		strftime(when, sizeof when, "%b %e %H:%M:%S", &tm);
-		if (s->pid > 0)
-			n = snprintf(sysh, sizeof sysh, "<%d>%s %.200s[%ld]: ",
-			    l->which == 0 ? 30 : 27, when, l->name,
-			    (long)s->pid);
-		else
-			n = snprintf(sysh, sizeof sysh, "<%d>%s %.200s: ",
-			    l->which == 0 ? 30 : 27, when, l->name);
-		syshlen = (size_t)n < sizeof sysh ? (size_t)n : sizeof sysh - 1;
-	}
+	if (l->flags & SL_SYSLOG)
+		svclog_syslog_header(l, &ts);
 }
 
 /* Keep len more bytes for later: the target does not take them now. */
@@ -388,60 +265,11 @@ out_copy(struct svclog *l, const char *p0, size_t n0, const char *p1,
 	out_used += len;
 }
 
-/* Open the log file by name; -1 when it cannot be (said in the log). */
-static int
-svclog_open_file(struct svclog *l)
-{
-	struct svc	*s = l->svc;
-	struct stat	 st;
-	char		 self[32];
-	int		 fd, n;
-
-	l->flags &= ~(SL_REG|SL_ROTATE|SL_STDIO|SL_PREFIX|SL_VIS);
-	if (strcmp(l->path, "/dev/stdout") == 0 ||
-	    strcmp(l->path, "/dev/stderr") == 0) {
-		/*
-		 * The supervisor's own: a new open file description where
-		 * one can be had, so that O_NONBLOCK is ours alone.
-		 */
-		n = l->path[8] == 'o' ? STDOUT_FILENO : STDERR_FILENO;
-		snprintf(self, sizeof self, "/proc/self/fd/%d", n);
-		fd = open(self, O_WRONLY|O_APPEND|O_NOCTTY|O_CLOEXEC|O_NONBLOCK);
-		if (fd == -1)
-			fd = fcntl(n, F_DUPFD_CLOEXEC, 3);
-		l->flags |= SL_STDIO;
-		if (s->sup->foreground)
-			l->flags |= SL_PREFIX;
-	} else
-		fd = open(l->path, O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|
-		    O_NOCTTY|O_CLOEXEC|O_NONBLOCK, 0644);
-	if (fd == -1) {
-		if (errno == ELOOP)
-			log_warnx("%s: %s: a symbolic link: refused, output "
-			    "not logged", l->name, l->path);
-		else
-			log_warnx("%s: %s: %s: output not logged", l->name,
-			    l->path, strerror(errno));
-		return (-1);
-	}
-	l->size = 0;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    !(l->flags & SL_STDIO)) {
-		l->flags |= SL_REG;
-		l->size = (uint64_t)st.st_size;
-		if (l->maxbytes > 0)
-			l->flags |= SL_ROTATE;
-	}
-	if (isatty(fd))
-		l->flags |= SL_VIS;
-	return (fd);
-}
-
 /*
  * Take the target out of the loop's EPOLLOUT watch (it is about to be
  * closed); held output then waits for a retry on the timer.
  */
-static void
+void
 svclog_unwatch(struct svclog *l)
 {
 	struct loop	*loop = l->svc->sup->loop;
@@ -454,57 +282,8 @@ svclog_unwatch(struct svclog *l)
 		l->retry = loop_timer(loop, 0, svclog_retry_cb, l);
 }
 
-/*
- * Rotate now: PATH.N-1 to PATH.N ... PATH to PATH.1 and a new PATH, or
- * with no backups, empty the file where it is (supervisord's way).
- */
-static int
-svclog_rotate_one(struct svclog *l, char **cause)
-{
-	int		 backups = l->backups, i, fd, flags;
-	char		*from, *to;
-
-	if (backups <= 0) {
-		if (ftruncate(l->fd, 0) == -1)
-			goto fail;
-		l->size = 0;
-		return (0);
-	}
-	for (i = backups - 1; i >= 1; i--) {
-		xasprintf(&from, "%s.%d", l->path, i);
-		xasprintf(&to, "%s.%d", l->path, i + 1);
-		(void)rename(from, to);
-		free(from);
-		free(to);
-	}
-	xasprintf(&to, "%s.1", l->path);
-	i = rename(l->path, to);
-	free(to);
-	if (i == -1 && errno != ENOENT)	/* gone: a new one will do */
-		goto fail;
-	flags = l->flags;
-	if ((fd = svclog_open_file(l)) == -1) {
-		/* Still the old file, now PATH.1. */
-		l->flags = flags;
-		l->size = 0;
-		xasprintf(cause, "%s: %s: cannot open a new file",
-		    l->name, l->path);
-		return (-1);
-	}
-	svclog_unwatch(l);
-	close(l->fd);
-	l->fd = fd;
-	return (0);
-
-fail:
-	xasprintf(cause, "%s: %s: rotation failed: %s", l->name,
-	    l->path, strerror(errno));
-	l->size = 0;		/* not again before another maxbytes */
-	return (-1);
-}
-
 /* Rotation by size, once what is written is flushed. */
-static void
+void
 svclog_rotate_size(struct svclog *l)
 {
 	char	*cause = NULL;
@@ -692,32 +471,6 @@ svclog_take(struct svclog *l, const char *buf, size_t n)
 		l->carry = NULL;
 	}
 	return (n);
-}
-
-/* Keep the last bytes of the report stream while the service starts. */
-static void
-svclog_recent_add(struct svclog *l, const char *p, size_t n)
-{
-	struct svc	*s = l->svc;
-	size_t		 at, k;
-
-	if (s->state != SVC_STARTING || !l->report)
-		return;
-	if (l->recent == NULL)
-		l->recent = xmalloc(LOG_RECENT);
-	if (n > LOG_RECENT) {
-		l->recentlen += n - LOG_RECENT;
-		p += n - LOG_RECENT;
-		n = LOG_RECENT;
-	}
-	while (n > 0) {
-		at = l->recentlen % LOG_RECENT;
-		k = LOG_RECENT - at < n ? LOG_RECENT - at : n;
-		memcpy(l->recent + at, p, k);
-		l->recentlen += k;
-		p += k;
-		n -= k;
-	}
 }
 
 /* Bytes just read from the pipe. */
@@ -1007,72 +760,6 @@ svclog_close(struct svc *s)
 	s->out = s->err = NULL;
 }
 
-/* For an external logrotate: open the files again by name. */
-void
-svclog_reopen(struct svc *s)
-{
-	struct svclog	*ls[2] = { s->out, s->err };
-	int		 i, fd, flags;
-
-	for (i = 0; i < 2; i++) {
-		if (ls[i] == NULL || ls[i]->path == NULL ||
-		    (ls[i]->flags & SL_STDIO))
-			continue;
-		flags = ls[i]->flags;
-		if ((fd = svclog_open_file(ls[i])) == -1) {
-			ls[i]->flags = flags;
-			continue;
-		}
-		svclog_unwatch(ls[i]);
-		if (ls[i]->fd != -1)
-			close(ls[i]->fd);
-		ls[i]->fd = fd;
-	}
-}
-
-/*
- * Rotate a service's log now: which is 0 (stdout), 1 (stderr) or -1
- * (every file it has).  -1 with *cause when nothing could be rotated.
- */
-int
-svclog_rotate(struct svc *s, int which, char **cause)
-{
-	struct svclog	*ls[2] = { s->out, s->err }, *l;
-	char		*why = NULL;
-	int		 i, done = 0;
-
-	*cause = NULL;
-	for (i = 0; i < 2; i++) {
-		if (which != -1 && which != i)
-			continue;
-		l = ls[i];
-		free(why);
-		why = NULL;
-		if (i == 1 && s->cfg->redirect_stderr) {
-			if (which == 1)
-				xasprintf(&why, "%s: stderr goes to stdout "
-				    "(redirect_stderr)", s->cfg->name);
-		} else if (l == NULL || l->path == NULL || l->fd == -1) {
-			if (which != -1)
-				xasprintf(&why, "%s: no %s log file",
-				    s->cfg->name, svclog_name(l));
-		} else if (!(l->flags & SL_REG)) {
-			if (which != -1)
-				xasprintf(&why, "%s: %s: not a regular file: "
-				    "not rotated", s->cfg->name, l->path);
-		} else if (svclog_rotate_one(l, &why) == 0)
-			done++;
-	}
-	if (done > 0) {
-		free(why);
-		return (0);
-	}
-	if (why == NULL)
-		xasprintf(&why, "%s: no log file to rotate", s->cfg->name);
-	*cause = why;
-	return (-1);
-}
-
 /* "stdout log held: No space left on device", or NULL. */
 const char *
 svclog_problem(struct svc *s)
@@ -1088,79 +775,4 @@ svclog_problem(struct svc *s)
 			return (buf);
 		}
 	return (NULL);
-}
-
-/*
- * The last (up to 3) lines of what the service wrote on stderr (stdout
- * with redirect_stderr) while starting, escaped, joined by " / ".
- * Returns the length put in buf (always NUL-terminated when len > 0).
- */
-size_t
-svclog_recent(struct svc *s, char *buf, size_t len)
-{
-	struct svclog	*l = svclog_report(s);
-	char		 tmp[LOG_RECENT], *v;
-	const char	*p, *end, *line[3];
-	size_t		 n, at, used = 0, llen[3], k;
-	int		 nl = 0, i;
-
-	if (len == 0)
-		return (0);
-	buf[0] = '\0';
-	if (l == NULL || l->recent == NULL || l->recentlen == 0)
-		return (0);
-	if (l->recentlen <= LOG_RECENT) {
-		n = l->recentlen;
-		memcpy(tmp, l->recent, n);
-	} else {
-		n = LOG_RECENT;
-		at = l->recentlen % LOG_RECENT;
-		memcpy(tmp, l->recent + at, LOG_RECENT - at);
-		memcpy(tmp + LOG_RECENT - at, l->recent, at);
-	}
-	p = tmp;
-	end = tmp + n;
-	if (l->recentlen > LOG_RECENT && (v = memchr(p, '\n', n)) != NULL &&
-	    v + 1 < end)
-		p = v + 1;		/* the oldest line is cut: skip it */
-	/* The last three non-empty lines, newest first. */
-	while (end > p && nl < 3) {
-		while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
-			end--;
-		if (end == p)
-			break;
-		v = memrchr(p, '\n', (size_t)(end - p));
-		line[nl] = v != NULL ? v + 1 : p;
-		llen[nl] = (size_t)(end - line[nl]);
-		nl++;
-		end = v != NULL ? v : p;
-	}
-	for (i = nl - 1; i >= 0; i--) {
-		v = str_vis(line[i], llen[i], 1);
-		k = (size_t)snprintf(buf + used, len - used, "%s%s",
-		    i < nl - 1 ? " / " : "", v);
-		free(v);
-		used += k;
-		if (used >= len) {
-			used = len - 1;
-			break;
-		}
-	}
-	return (used);
-}
-
-/* Forget the start's output: at each spawn, and once the service is up. */
-void
-svclog_recent_reset(struct svc *s)
-{
-	struct svclog	*ls[2] = { s->out, s->err };
-	int		 i;
-
-	for (i = 0; i < 2; i++) {
-		if (ls[i] == NULL)
-			continue;
-		free(ls[i]->recent);
-		ls[i]->recent = NULL;
-		ls[i]->recentlen = 0;
-	}
 }

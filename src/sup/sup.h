@@ -12,12 +12,7 @@
 
 #include "../warden.h"
 #include "config.h"
-
-/* loop.c */
-struct loop;
-struct timer;
-typedef void	(*loop_cb)(int, uint32_t, void *);
-typedef void	(*timer_cb)(void *);
+#include "loop.h"
 
 /* Service states: supervisord's names and meanings. */
 enum svc_state {
@@ -126,17 +121,6 @@ struct sup {
 	unsigned long	 notify_strangers; /* messages from non-services */
 };
 
-/* loop.c */
-struct loop	*loop_new(void);
-void		 loop_free(struct loop *);
-int		 loop_add(struct loop *, int, uint32_t, loop_cb, void *);
-int		 loop_mod(struct loop *, int, uint32_t);
-void		 loop_del(struct loop *, int);
-struct timer	*loop_timer(struct loop *, double, timer_cb, void *);
-void		 loop_timer_del(struct loop *, struct timer *);
-void		 loop_run(struct loop *);
-void		 loop_stop(struct loop *);
-
 /* svc.c */
 extern const char *svc_state_names[];
 struct svc	*svc_new(struct sup *, struct cfg_proc *);
@@ -185,10 +169,14 @@ void		 cg_remove(char *);
 /* logs.c (each chunk written goes to logs_feed, follow.c) */
 int		 svclog_open(struct svc *);
 void		 svclog_close(struct svc *);
-void		 svclog_reopen(struct svc *);
-int		 svclog_rotate(struct svc *, int, char **);
 void		 svclog_drain(struct svc *);
 const char	*svclog_problem(struct svc *);
+
+/* logs-file.c */
+void		 svclog_reopen(struct svc *);
+int		 svclog_rotate(struct svc *, int, char **);
+
+/* logs-recent.c */
 size_t		 svclog_recent(struct svc *, char *, size_t);
 void		 svclog_recent_reset(struct svc *);
 

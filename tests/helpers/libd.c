@@ -7,6 +7,7 @@
  *   die      print "libd: dying", exit 5 before ready
  *   crash    raise SIGUSR1 before ready
  *   hang     never ready (ready_timeout 1 s)
+ *   stubborn never ready (ready_timeout 1 s), SIGTERM ignored; pid in MARK
  *   daemon3  wd_daemon(0, 0), daemon(3)'s interface
  *   fg       WD_DAEMON_FOREGROUND, then ready
  *   noclose  wd_daemon(0, 1), then "libd: stderr kept" on stderr
@@ -52,7 +53,7 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.umask = -1;
 	c.pidfile = argc > 2 && argv[2][0] != '\0' ? argv[2] : NULL;
-	if (strcmp(mode, "hang") == 0)
+	if (strcmp(mode, "hang") == 0 || strcmp(mode, "stubborn") == 0)
 		c.ready_timeout = 1;
 	if (strcmp(mode, "fg") == 0)
 		c.flags |= WD_DAEMON_FOREGROUND;
@@ -83,7 +84,11 @@ main(int argc, char **argv)
 	}
 	if (strcmp(mode, "crash") == 0)
 		raise(SIGUSR1);
-	if (strcmp(mode, "hang") == 0)
+	if (strcmp(mode, "stubborn") == 0) {
+		signal(SIGTERM, SIG_IGN);
+		libd_mark(mark);
+	}
+	if (strcmp(mode, "hang") == 0 || strcmp(mode, "stubborn") == 0)
 		for (;;)
 			pause();
 	if (strcmp(mode, "slow") == 0) {

@@ -79,6 +79,26 @@ holds_lock() {
 	[ "$status" -ne 0 ]
 }
 
+@test "wd_daemonize: a daemon deaf to SIGTERM is killed 5 s after the timeout" {
+	t0=$(date +%s%N)
+	run "$LIBD" stubborn "$T/d.pid" "$T/mark"
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[ "$status" -eq 124 ]
+	[[ "$output" == *"not ready after 1 s"* ]]
+	p=$(cat "$T/mark"); track_pid "$p"
+	gone "$p"
+	# 1 s of ready_timeout, then 5 s of grace before SIGKILL.
+	[ "$ms" -ge 5900 ] && [ "$ms" -lt 9000 ]
+}
+
+@test "wd_daemonize: a timed-out daemon that obeys SIGTERM ends the wait at once" {
+	t0=$(date +%s%N)
+	run "$LIBD" hang "$T/d.pid"
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[ "$status" -eq 124 ]
+	[ "$ms" -lt 3000 ]
+}
+
 @test "wd_daemonize: a second instance is refused with the running pid" {
 	"$LIBD" ready "$T/d.pid"
 	p=$(cat "$T/d.pid"); track_pid "$p"

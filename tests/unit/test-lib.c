@@ -1,7 +1,9 @@
-/* Signals, fds and /proc readers of libwarden. */
+/* Signals, fds, /proc readers and a failed foreground start of libwarden. */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -16,6 +18,10 @@
 #include <cmocka.h>
 
 #include <warden.h>
+
+#ifndef nitems
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 static void
 test_sig_names(void **state)
@@ -184,6 +190,94 @@ test_creds_lookup(void **state)
 	assert_int_equal(wd_creds_lookup("", &c), -1);
 }
 
+/* Which of the first len fds are open (the listing's own excluded). */
+static void
+fds_open(unsigned char *set, size_t len)
+{
+	DIR		*d;
+	struct dirent	*e;
+	long		 fd;
+
+	memset(set, 0, len);
+	assert_non_null(d = opendir("/proc/self/fd"));
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		fd = strtol(e->d_name, NULL, 10);
+		if (fd != dirfd(d) && fd >= 0 && (size_t)fd < len)
+			set[fd] = 1;
+	}
+	closedir(d);
+}
+
+/*
+ * WD_DAEMON_FOREGROUND failing in its setup, before and after it has
+ * used the directory fd: nothing it opened stays open, and the pidfile's
+ * lock is free for the next instance.
+ */
+static void
+test_foreground_fail_leaks_nothing(void **state)
+{
+	static char *const	 bad_env[] = { "NO_EQUALS_SIGN", NULL };
+	static int		 many[80];
+	unsigned char		 before[1024], after[1024];
+	struct wd_daemon_conf	 c;
+	char			 dir[64], pidfile[96], output[96];
+	mode_t			 mask;
+	int			 cwd, fd, row, i;
+	struct {
+		int	 nkeep;		/* 0: keep only cwd, and a bad env */
+		int	 error;
+	} rows[] = {
+		{ (int)nitems(many), E2BIG },	/* before anything closed */
+		{ 0, EINVAL },			/* after the fchdir */
+	};
+
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/test-lib.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(pidfile, sizeof pidfile, "%s/d.pid", dir);
+	snprintf(output, sizeof output, "%s/out.log", dir);
+	assert_int_not_equal(cwd = open(".", O_PATH|O_DIRECTORY|O_CLOEXEC),
+	    -1);
+	for (row = 0; row < (int)nitems(rows); row++) {
+		for (i = 0; i < (int)nitems(many); i++)
+			many[i] = cwd;
+		memset(&c, 0, sizeof c);
+		c.flags = WD_DAEMON_FOREGROUND|WD_DAEMON_NOCLOSE|
+		    WD_DAEMON_KEEPSIGS;
+		c.umask = -1;
+		c.dir = dir;
+		c.pidfile = pidfile;
+		c.output = output;
+		c.keep_fds = many;
+		c.nkeep_fds = rows[row].nkeep > 0 ? rows[row].nkeep : 1;
+		if (rows[row].nkeep == 0)
+			c.envp = bad_env;
+		mask = umask(022);
+		(void)umask(mask);
+		fds_open(before, sizeof before);
+		errno = 0;
+		assert_int_equal(wd_daemonize(&c), -1);
+		assert_int_equal(errno, rows[row].error);
+		fds_open(after, sizeof after);
+		(void)umask(mask);
+		assert_int_equal(fchdir(cwd), 0);
+		for (i = 0; i < (int)sizeof after; i++)
+			if (after[i] && !before[i])
+				fail_msg("row %d: fd %d left open", row, i);
+		/* The lock is free: another open file takes it at once. */
+		assert_int_not_equal(fd = open(pidfile, O_RDONLY|O_CLOEXEC),
+		    -1);
+		assert_int_equal(flock(fd, LOCK_EX|LOCK_NB), 0);
+		close(fd);
+	}
+	close(cwd);
+	unlink(pidfile);
+	unlink(output);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -195,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_proc_stat_self),
 		cmocka_unit_test(test_proc_stat_odd_comm),
 		cmocka_unit_test(test_creds_lookup),
+		cmocka_unit_test(test_foreground_fail_leaks_nothing),
 	};
 
 	return (cmocka_run_group_tests_name("lib", tests, NULL, NULL));

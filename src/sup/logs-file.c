@@ -1,0 +1,180 @@
+/*
+ * A service's log file: opened by name (or the supervisor's own stdout
+ * and stderr), rotated to N backups by size or on request, opened again
+ * for an external logrotate.  The lines that go into it are logs.c's.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sup.h"
+#include "logs.h"
+
+/* Open the log file by name; -1 when it cannot be (said in the log). */
+int
+svclog_open_file(struct svclog *l)
+{
+	struct svc	*s = l->svc;
+	struct stat	 st;
+	char		 self[32];
+	int		 fd, n;
+
+	l->flags &= ~(SL_REG|SL_ROTATE|SL_STDIO|SL_PREFIX|SL_VIS);
+	if (strcmp(l->path, "/dev/stdout") == 0 ||
+	    strcmp(l->path, "/dev/stderr") == 0) {
+		/*
+		 * The supervisor's own: a new open file description where
+		 * one can be had, so that O_NONBLOCK is ours alone.
+		 */
+		n = l->path[8] == 'o' ? STDOUT_FILENO : STDERR_FILENO;
+		snprintf(self, sizeof self, "/proc/self/fd/%d", n);
+		fd = open(self, O_WRONLY|O_APPEND|O_NOCTTY|O_CLOEXEC|O_NONBLOCK);
+		if (fd == -1)
+			fd = fcntl(n, F_DUPFD_CLOEXEC, 3);
+		l->flags |= SL_STDIO;
+		if (s->sup->foreground)
+			l->flags |= SL_PREFIX;
+	} else
+		fd = open(l->path, O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|
+		    O_NOCTTY|O_CLOEXEC|O_NONBLOCK, 0644);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			log_warnx("%s: %s: a symbolic link: refused, output "
+			    "not logged", l->name, l->path);
+		else
+			log_warnx("%s: %s: %s: output not logged", l->name,
+			    l->path, strerror(errno));
+		return (-1);
+	}
+	l->size = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    !(l->flags & SL_STDIO)) {
+		l->flags |= SL_REG;
+		l->size = (uint64_t)st.st_size;
+		if (l->maxbytes > 0)
+			l->flags |= SL_ROTATE;
+	}
+	if (isatty(fd))
+		l->flags |= SL_VIS;
+	return (fd);
+}
+
+/*
+ * Rotate now: PATH.N-1 to PATH.N ... PATH to PATH.1 and a new PATH, or
+ * with no backups, empty the file where it is (supervisord's way).
+ */
+int
+svclog_rotate_one(struct svclog *l, char **cause)
+{
+	int		 backups = l->backups, i, fd, flags;
+	char		*from, *to;
+
+	if (backups <= 0) {
+		if (ftruncate(l->fd, 0) == -1)
+			goto fail;
+		l->size = 0;
+		return (0);
+	}
+	for (i = backups - 1; i >= 1; i--) {
+		xasprintf(&from, "%s.%d", l->path, i);
+		xasprintf(&to, "%s.%d", l->path, i + 1);
+		(void)rename(from, to);
+		free(from);
+		free(to);
+	}
+	xasprintf(&to, "%s.1", l->path);
+	i = rename(l->path, to);
+	free(to);
+	if (i == -1 && errno != ENOENT)	/* gone: a new one will do */
+		goto fail;
+	flags = l->flags;
+	if ((fd = svclog_open_file(l)) == -1) {
+		/* Still the old file, now PATH.1. */
+		l->flags = flags;
+		l->size = 0;
+		xasprintf(cause, "%s: %s: cannot open a new file",
+		    l->name, l->path);
+		return (-1);
+	}
+	svclog_unwatch(l);
+	close(l->fd);
+	l->fd = fd;
+	return (0);
+
+fail:
+	xasprintf(cause, "%s: %s: rotation failed: %s", l->name,
+	    l->path, strerror(errno));
+	l->size = 0;		/* not again before another maxbytes */
+	return (-1);
+}
+
+/* For an external logrotate: open the files again by name. */
+void
+svclog_reopen(struct svc *s)
+{
+	struct svclog	*ls[2] = { s->out, s->err };
+	int		 i, fd, flags;
+
+	for (i = 0; i < 2; i++) {
+		if (ls[i] == NULL || ls[i]->path == NULL ||
+		    (ls[i]->flags & SL_STDIO))
+			continue;
+		flags = ls[i]->flags;
+		if ((fd = svclog_open_file(ls[i])) == -1) {
+			ls[i]->flags = flags;
+			continue;
+		}
+		svclog_unwatch(ls[i]);
+		if (ls[i]->fd != -1)
+			close(ls[i]->fd);
+		ls[i]->fd = fd;
+	}
+}
+
+/*
+ * Rotate a service's log now: which is 0 (stdout), 1 (stderr) or -1
+ * (every file it has).  -1 with *cause when nothing could be rotated.
+ */
+int
+svclog_rotate(struct svc *s, int which, char **cause)
+{
+	struct svclog	*ls[2] = { s->out, s->err }, *l;
+	char		*why = NULL;
+	int		 i, done = 0;
+
+	*cause = NULL;
+	for (i = 0; i < 2; i++) {
+		if (which != -1 && which != i)
+			continue;
+		l = ls[i];
+		free(why);
+		why = NULL;
+		if (i == 1 && s->cfg->redirect_stderr) {
+			if (which == 1)
+				xasprintf(&why, "%s: stderr goes to stdout "
+				    "(redirect_stderr)", s->cfg->name);
+		} else if (l == NULL || l->path == NULL || l->fd == -1) {
+			if (which != -1)
+				xasprintf(&why, "%s: no %s log file",
+				    s->cfg->name, svclog_name(l));
+		} else if (!(l->flags & SL_REG)) {
+			if (which != -1)
+				xasprintf(&why, "%s: %s: not a regular file: "
+				    "not rotated", s->cfg->name, l->path);
+		} else if (svclog_rotate_one(l, &why) == 0)
+			done++;
+	}
+	if (done > 0) {
+		free(why);
+		return (0);
+	}
+	if (why == NULL)
+		xasprintf(&why, "%s: no log file to rotate", s->cfg->name);
+	*cause = why;
+	return (-1);
+}

@@ -1,0 +1,46 @@
+/*
+ * What the files of the service output family share (logs.c, the pipes
+ * and lines; logs-file.c, the log file and its rotation; logs-recent.c,
+ * what a failed start reports; logs-syslog.c, the syslog client).  Their
+ * functions for the rest of the supervisor are in sup.h's logs.c block.
+ */
+#ifndef WARDEN_LOGS_H
+#define WARDEN_LOGS_H
+
+#include <time.h>
+
+#define LOG_RECENT	512		/* stderr kept while STARTING */
+
+/* struct svclog flags. */
+#define SL_REG		0x001	/* a regular file: it can rotate */
+#define SL_ROTATE	0x002	/* and rotates by size */
+#define SL_STDIO	0x004	/* /dev/stdout or /dev/stderr: ours */
+#define SL_PREFIX	0x008	/* lines start with "NAME | " */
+#define SL_VIS		0x010	/* a terminal: control bytes escaped */
+#define SL_SYSLOG	0x020	/* lines to syslog too */
+#define SL_HELD		0x040	/* output waits for the target */
+#define SL_WARNED	0x080	/* and the supervisor's log said so */
+#define SL_WAITOUT	0x100	/* the target is in the loop for EPOLLOUT */
+#define SL_READING	0x200	/* the pipe is in the loop for EPOLLIN */
+#define SL_GROWN	0x400	/* the pipe was made larger, or tried */
+#define SL_ENDPEND	0x800	/* the instance ended: end the pending line */
+
+/* logs.c */
+const char	*svclog_name(struct svclog *);
+struct svclog	*svclog_report(struct svc *);
+void		 svclog_unwatch(struct svclog *);
+void		 svclog_rotate_size(struct svclog *);
+
+/* logs-file.c */
+int		 svclog_open_file(struct svclog *);
+int		 svclog_rotate_one(struct svclog *, char **);
+
+/* logs-recent.c */
+void		 svclog_recent_add(struct svclog *, const char *, size_t);
+
+/* logs-syslog.c */
+void		 svclog_syslog_header(struct svclog *, const struct timespec *);
+void		 svclog_syslog(const char *, size_t, const char *, size_t);
+void		 svclog_syslog_lines(const char *, size_t);
+
+#endif
