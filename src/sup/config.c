@@ -189,6 +189,12 @@ struct cfg_key {
 	int		 flags;		/* CFG_F_*, paths */
 };
 
+/* The keys of one section kind. */
+struct cfg_table {
+	const struct cfg_key	*keys;
+	size_t			 n;
+};
+
 #define CFG_P(f)	offsetof(struct cfg_proc, f)
 #define CFG_C(f)	offsetof(struct config, f)
 /* A key read as type into the field at off; ranges; path flags. */
@@ -201,7 +207,7 @@ struct cfg_key {
  * [program:x], in the order values are read: the *_syslog keys come
  * before the *_logfile keys, whose deprecated "syslog" value turns them on.
  */
-static const struct cfg_key cfg_program_keys[] = {
+static const struct cfg_key cfg_program_rows[] = {
 	CFG_K("command",		CFG_T_COMMAND,	CFG_P(argv)),
 	CFG_KX("process_name",		CFG_T_NONE),
 	CFG_KX("numprocs",		CFG_T_NONE),
@@ -245,7 +251,11 @@ static const struct cfg_key cfg_program_keys[] = {
 	CFG_K("log_line_max",		CFG_T_SIZE,	CFG_P(log_line_max)),
 };
 
-static const struct cfg_key cfg_supervisord_keys[] = {
+static const struct cfg_table cfg_program_keys = {
+	cfg_program_rows, nitems(cfg_program_rows)
+};
+
+static const struct cfg_key cfg_supervisord_rows[] = {
 	CFG_KF("logfile",		CFG_T_PATH,	CFG_C(logfile),
 	    CFG_F_PARENT|CFG_F_SYSLOG),
 	CFG_KF("pidfile",		CFG_T_PATH,	CFG_C(pidfile),
@@ -269,7 +279,11 @@ static const struct cfg_key cfg_supervisord_keys[] = {
 	CFG_KX("strip_ansi",		CFG_T_NOEFFECT),
 };
 
-static const struct cfg_key cfg_unix_keys[] = {
+static const struct cfg_table cfg_supervisord_keys = {
+	cfg_supervisord_rows, nitems(cfg_supervisord_rows)
+};
+
+static const struct cfg_key cfg_unix_rows[] = {
 	CFG_KF("file",			CFG_T_PATH,	CFG_C(socket),
 	    CFG_F_PARENT),
 	CFG_KR("chmod",			CFG_T_OCTAL,	CFG_C(socket_mode),
@@ -279,8 +293,12 @@ static const struct cfg_key cfg_unix_keys[] = {
 	CFG_KX("password",		CFG_T_NOEFFECT),
 };
 
+static const struct cfg_table cfg_unix_keys = {
+	cfg_unix_rows, nitems(cfg_unix_rows)
+};
+
 /* rundir first: the others may be in it, which need not exist yet. */
-static const struct cfg_key cfg_warden_keys[] = {
+static const struct cfg_key cfg_warden_rows[] = {
 	CFG_KF("rundir",		CFG_T_PATH,	CFG_C(rundir),
 	    CFG_F_DIROK),
 	CFG_KF("socket",		CFG_T_PATH,	CFG_C(socket),
@@ -291,13 +309,25 @@ static const struct cfg_key cfg_warden_keys[] = {
 	    CFG_F_PARENT|CFG_F_RUNDIR|CFG_F_SYSLOG),
 };
 
-static const struct cfg_key cfg_group_keys[] = {
+static const struct cfg_table cfg_warden_keys = {
+	cfg_warden_rows, nitems(cfg_warden_rows)
+};
+
+static const struct cfg_key cfg_group_rows[] = {
 	CFG_KX("programs",		CFG_T_NONE),
 	CFG_KX("priority",		CFG_T_NONE),
 };
 
-static const struct cfg_key cfg_include_keys[] = {
+static const struct cfg_table cfg_group_keys = {
+	cfg_group_rows, nitems(cfg_group_rows)
+};
+
+static const struct cfg_key cfg_include_rows[] = {
 	CFG_KX("files",			CFG_T_NONE),
+};
+
+static const struct cfg_table cfg_include_keys = {
+	cfg_include_rows, nitems(cfg_include_rows)
 };
 
 /* Sections by name; a name ending in ':' is a prefix. */
@@ -2183,15 +2213,15 @@ cfg_set(struct cfg_ctx *ctx, struct cfg_val *v, const struct cfg_key *k,
 
 /* Every key of the table that s has (or [DEFAULT] has), into obj. */
 static int
-cfg_apply(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *keys,
-    size_t nkeys, const struct cfg_exp *x, void *obj, int first)
+cfg_apply(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_table *t,
+    const struct cfg_exp *x, void *obj, int first)
 {
 	const struct cfg_key	*k;
 	struct cfg_val		*v;
 	char			*str;
 	int			 r;
 
-	for (k = keys; k < keys + nkeys; k++) {
+	for (k = t->keys; k < t->keys + t->n; k++) {
 		if (k->type == CFG_T_NONE ||
 		    (v = cfg_get(ctx, s, k->name)) == NULL)
 			continue;
@@ -2213,11 +2243,11 @@ cfg_apply(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *keys,
 }
 
 static const struct cfg_key *
-cfg_key_find(const struct cfg_key *keys, size_t nkeys, const char *name)
+cfg_key_find(const struct cfg_table *t, const char *name)
 {
 	const struct cfg_key	*k;
 
-	for (k = keys; k < keys + nkeys; k++)
+	for (k = t->keys; k < t->keys + t->n; k++)
 		if (strcmp(k->name, name) == 0)
 			return (k);
 	return (NULL);
@@ -2226,7 +2256,7 @@ cfg_key_find(const struct cfg_key *keys, size_t nkeys, const char *name)
 /* A warning for each key of s that the table does not know. */
 static void
 cfg_warn_keys(struct cfg_ctx *ctx, struct cfg_sect *s,
-    const struct cfg_key *keys, size_t nkeys)
+    const struct cfg_table *t)
 {
 	struct cfg_val	*v;
 	char		*qk, *qs;
@@ -2234,7 +2264,7 @@ cfg_warn_keys(struct cfg_ctx *ctx, struct cfg_sect *s,
 
 	for (i = 0; i < s->nvals && ctx->cf->nwarnings <= CFG_MAXWARN; i++) {
 		v = s->vals[i];
-		if (cfg_key_find(keys, nkeys, v->key) != NULL)
+		if (cfg_key_find(t, v->key) != NULL)
 			continue;
 		qk = cfg_vis(v->key);
 		qs = cfg_vis(s->name);
@@ -2249,16 +2279,13 @@ cfg_warn_keys(struct cfg_ctx *ctx, struct cfg_sect *s,
 static void
 cfg_warn_defaults(struct cfg_ctx *ctx)
 {
-	static const struct {
-		const struct cfg_key	*keys;
-		size_t			 n;
-	} tables[] = {
-		{ cfg_program_keys, nitems(cfg_program_keys) },
-		{ cfg_supervisord_keys, nitems(cfg_supervisord_keys) },
-		{ cfg_unix_keys, nitems(cfg_unix_keys) },
-		{ cfg_warden_keys, nitems(cfg_warden_keys) },
-		{ cfg_group_keys, nitems(cfg_group_keys) },
-		{ cfg_include_keys, nitems(cfg_include_keys) },
+	static const struct cfg_table	*tables[] = {
+		&cfg_program_keys,
+		&cfg_supervisord_keys,
+		&cfg_unix_keys,
+		&cfg_warden_keys,
+		&cfg_group_keys,
+		&cfg_include_keys,
 	};
 	struct cfg_sect	*s = ctx->defaults;
 	char		*q;
@@ -2267,8 +2294,7 @@ cfg_warn_defaults(struct cfg_ctx *ctx)
 
 	for (i = 0; s != NULL && i < s->nvals; i++) {
 		for (t = 0; t < nitems(tables); t++)
-			if (cfg_key_find(tables[t].keys, tables[t].n,
-			    s->vals[i]->key) != NULL)
+			if (cfg_key_find(tables[t], s->vals[i]->key) != NULL)
 				break;
 		if (t < nitems(tables))
 			continue;
@@ -2423,7 +2449,7 @@ cfg_includes(struct cfg_ctx *ctx)
 	if ((e = cfg_map_find(&ctx->sectmap, "include")) == NULL)
 		return (0);
 	s = ctx->sects[e->idx];
-	cfg_warn_keys(ctx, s, cfg_include_keys, nitems(cfg_include_keys));
+	cfg_warn_keys(ctx, s, &cfg_include_keys);
 	if ((v = cfg_get(ctx, s, "files")) == NULL)
 		return (cfg_error(ctx, s->file, s->line, "[include] has no "
 		    "files="));
@@ -2601,8 +2627,8 @@ cfg_proc(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_exp *x,
 	xasprintf(&e->val, "in [%s] at %s:%d", s->name, s->file->name,
 	    s->line);
 
-	if (cfg_apply(ctx, s, cfg_program_keys, nitems(cfg_program_keys), x,
-	    p, first) == -1 || cfg_proc_check(ctx, s, p, first) == -1)
+	if (cfg_apply(ctx, s, &cfg_program_keys, x, p, first) == -1 ||
+	    cfg_proc_check(ctx, s, p, first) == -1)
 		goto out;
 	rv = 0;
 out:
@@ -2639,7 +2665,7 @@ cfg_program(struct cfg_ctx *ctx, struct cfg_sect *s)
 	name = cfg_strip_dup(s->name + strlen("program:"));
 	if (cfg_check_name(ctx, s->file, s->line, "program", name) == -1)
 		goto out;
-	cfg_warn_keys(ctx, s, cfg_program_keys, nitems(cfg_program_keys));
+	cfg_warn_keys(ctx, s, &cfg_program_keys);
 	memset(&x, 0, sizeof x);
 	x.program = name;
 	e = cfg_map_find(&ctx->groups, s->name + strlen("program:"));
@@ -2706,7 +2732,7 @@ cfg_group(struct cfg_ctx *ctx, struct cfg_sect *s)
 	name = cfg_strip_dup(s->name + strlen("group:"));
 	if (cfg_check_name(ctx, s->file, s->line, "group", name) == -1)
 		goto out;
-	cfg_warn_keys(ctx, s, cfg_group_keys, nitems(cfg_group_keys));
+	cfg_warn_keys(ctx, s, &cfg_group_keys);
 	if ((v = cfg_get(ctx, s, "priority")) != NULL &&
 	    cfg_getint(ctx, &x, v, INT_MIN, INT_MAX, &prio) == -1)
 		goto out;
@@ -2773,13 +2799,11 @@ cfg_globals(struct cfg_ctx *ctx)
 {
 	static const struct {
 		const char		*name;
-		const struct cfg_key	*keys;
-		size_t			 n;
+		const struct cfg_table	*keys;
 	} order[] = {
-		{ "unix_http_server", cfg_unix_keys, nitems(cfg_unix_keys) },
-		{ "supervisord", cfg_supervisord_keys,
-		    nitems(cfg_supervisord_keys) },
-		{ "warden", cfg_warden_keys, nitems(cfg_warden_keys) },
+		{ "unix_http_server", &cfg_unix_keys },
+		{ "supervisord", &cfg_supervisord_keys },
+		{ "warden", &cfg_warden_keys },
 	};
 	struct cfg_exp	 x;
 	struct cfg_sect	*s;
@@ -2789,9 +2813,8 @@ cfg_globals(struct cfg_ctx *ctx)
 	for (i = 0; i < nitems(order); i++) {
 		if ((s = cfg_sect_named(ctx, order[i].name)) == NULL)
 			continue;
-		cfg_warn_keys(ctx, s, order[i].keys, order[i].n);
-		if (cfg_apply(ctx, s, order[i].keys, order[i].n, &x, ctx->cf,
-		    1) == -1)
+		cfg_warn_keys(ctx, s, order[i].keys);
+		if (cfg_apply(ctx, s, order[i].keys, &x, ctx->cf, 1) == -1)
 			return (-1);
 	}
 	cfg_map_env(&ctx->senv, ctx->cf->env);
