@@ -1,0 +1,198 @@
+/*
+ * What the files of the config reader share (src/sup/config.c and
+ * src/sup/cfg-*.c): the loader's context, sections and values, and
+ * one prototype block per file.  Nothing outside them includes it.
+ */
+#ifndef WARDEN_SUP_CFG_INTERNAL_H
+#define WARDEN_SUP_CFG_INTERNAL_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_MAXFILE	(16 * 1024 * 1024)	/* one file */
+#ifndef CFG_MAXPROCS
+#define CFG_MAXPROCS	10000			/* processes, all programs */
+#endif
+#define CFG_MAXWARN	1000			/* warnings kept */
+#define CFG_MAXWIDTH	4096			/* %(x)Ns: N at most */
+#define CFG_MAXSECS	315360000.0		/* ten years */
+
+/* A growing string. */
+struct cfg_buf {
+	char		*s;
+	size_t		 len, size;
+};
+
+/* A string map: sections by name, keys of a section, environments. */
+struct cfg_ment {
+	char		*key;
+	char		*val;		/* owned, or NULL */
+	int		 idx;		/* -1 until set */
+	struct cfg_ment	*next;
+};
+
+struct cfg_map {
+	struct cfg_ment	**b;
+	size_t		  nb, n;
+};
+
+/* A file read, for messages and %(here)s. */
+struct cfg_file {
+	char		*name;		/* as shown in messages */
+	char		*here;		/* its directory, absolute */
+};
+
+/* shlex quote state of a value so far, for the inline comment warning. */
+#define CFG_Q_NONE	0
+#define CFG_Q_SINGLE	1
+#define CFG_Q_DOUBLE	2
+#define CFG_Q_ESC	3	/* after a backslash, outside quotes */
+#define CFG_Q_DESC	4	/* after a backslash, in double quotes */
+
+/* key = value, continuation lines joined with "\n" as configparser does. */
+struct cfg_val {
+	char		*key;		/* lower case */
+	struct cfg_buf	 buf;		/* the value */
+	struct cfg_file	*file;		/* where the key line is */
+	int		 line;
+	int		 blank;		/* empty lines waiting for more text */
+	int		 quote;		/* CFG_Q_* at the end */
+	int		 cut;		/* an inline comment cut it in quotes */
+};
+
+/* Section kinds. */
+#define CFG_S_UNKNOWN	0
+#define CFG_S_PROGRAM	1
+#define CFG_S_GROUP	2
+#define CFG_S_SUPERVISORD 3
+#define CFG_S_UNIX	4
+#define CFG_S_WARDEN	5
+#define CFG_S_INCLUDE	6
+#define CFG_S_IGNORED	7	/* supervisord's, not implemented here */
+
+struct cfg_sect {
+	char		 *name;		/* case-sensitive, as configparser */
+	int		  kind;		/* CFG_S_* */
+	struct cfg_file	 *file;		/* where it first appears */
+	int		  line;
+	struct cfg_val	**vals;		/* in order of first appearance */
+	int		  nvals;
+	struct cfg_map	  keys;		/* key -> index in vals */
+};
+
+/* Everything one load needs; the config itself is in cf. */
+struct cfg_ctx {
+	struct config	 *cf;
+	struct cfg_file	**files;
+	int		  nfiles;
+	struct cfg_sect	**sects;	/* in order of first appearance */
+	int		  nsects;
+	struct cfg_map	  sectmap;	/* name -> index in sects */
+	struct cfg_sect	 *defaults;	/* [DEFAULT] */
+	struct cfg_sect	 *scratch;	/* a nested [include], ignored */
+	struct cfg_map	  environ;	/* the supervisor's environment */
+	struct cfg_map	  senv;		/* [supervisord] environment= */
+	struct cfg_map	  groups;	/* program -> its [group:x] */
+	struct cfg_map	  names;	/* process name -> where */
+	char		 *lastuser;	/* the last user= found to exist */
+	char		  host[256];	/* %(host_node_name)s */
+	char		 *cause;
+};
+
+/* What %(name)s can name where a value is expanded. */
+struct cfg_exp {
+	int		 include;	/* [include]: here and host_node_name */
+	const char	*program;	/* [program:x]: program_name ... */
+	const char	*group;
+	int		 procvars;	/* process_num and numprocs known */
+	int		 process_num;
+	int		 numprocs;
+	struct cfg_map	*penv;		/* the program's environment= */
+	struct cfg_map	*senv;		/* [supervisord] environment= */
+};
+
+/* How a key's value is read. */
+enum cfg_type {
+	CFG_T_NONE,		/* read elsewhere */
+	CFG_T_IGNORE,		/* expanded, then ignored */
+	CFG_T_NOEFFECT,		/* accepted with a warning */
+	CFG_T_NOTIMPL_SIZE,	/* a warning when not 0 */
+	CFG_T_NOTIMPL_BOOL,	/* a warning when true */
+	CFG_T_BOOL,
+	CFG_T_INT,
+	CFG_T_LONG,
+	CFG_T_SECS,
+	CFG_T_SIZE,
+	CFG_T_SIGNAL,
+	CFG_T_EXITCODES,
+	CFG_T_OCTAL,
+	CFG_T_AUTORESTART,
+	CFG_T_STR,
+	CFG_T_PATH,
+	CFG_T_DIR,
+	CFG_T_LOG,
+	CFG_T_USER,
+	CFG_T_ENV,
+	CFG_T_COMMAND,
+	CFG_T_READY,
+	CFG_T_TIMESTAMPS
+};
+
+/* Path flags. */
+#define CFG_F_PARENT	0x1	/* its directory must exist */
+#define CFG_F_RUNDIR	0x2	/* ... unless it is the run directory */
+#define CFG_F_SYSLOG	0x4	/* "syslog" means NULL */
+#define CFG_F_ISDIR	0x8	/* it must be a directory */
+#define CFG_F_DIROK	0x10	/* a directory, or nothing there yet */
+
+struct cfg_key {
+	const char	*name;
+	enum cfg_type	 type;
+	size_t		 off;		/* in struct cfg_proc or config */
+	long		 min, max;	/* CFG_T_INT, _LONG; max: _OCTAL */
+	int		 flags;		/* CFG_F_*, paths */
+};
+
+/* The keys of one section kind. */
+struct cfg_table {
+	const struct cfg_key	*keys;
+	size_t			 n;
+};
+
+#define CFG_P(f)	offsetof(struct cfg_proc, f)
+#define CFG_C(f)	offsetof(struct config, f)
+/* A key read as type into the field at off; ranges; path flags. */
+#define CFG_K(n, t, off)		{ n, t, off, 0, 0, 0 }
+#define CFG_KR(n, t, off, min, max)	{ n, t, off, min, max, 0 }
+#define CFG_KF(n, t, off, flags)	{ n, t, off, 0, 0, flags }
+#define CFG_KX(n, t)			{ n, t, 0, 0, 0, 0 }
+
+/* cfg-util.c */
+char	*cfg_vfmt(const char *fmt, va_list ap);
+void	cfg_buf_add(struct cfg_buf *b, const char *p, size_t n);
+void	cfg_buf_addc(struct cfg_buf *b, char c);
+char	*cfg_buf_take(struct cfg_buf *b);
+char	*cfg_strndup(const char *s, size_t n);
+int	cfg_isspace(int c);
+void	cfg_strip(const char **p, size_t *len);
+char	*cfg_strip_dup(const char *s);
+char	*cfg_vis(const char *s);
+char	**cfg_strv_new(void);
+void	cfg_strv_add(char ***vp, int *np, char *s);
+struct cfg_ment	*cfg_map_find(const struct cfg_map *m, const char *key);
+struct cfg_ment	*cfg_map_put(struct cfg_map *m, const char *key);
+void	cfg_map_env(struct cfg_map *m, char **env);
+void	cfg_map_free(struct cfg_map *m);
+int	cfg_error(struct cfg_ctx *ctx, const struct cfg_file *f, int line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void	cfg_warn(struct cfg_ctx *ctx, const struct cfg_file *f, int line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+char	*cfg_abspath(const char *base, const char *path);
+char	*cfg_dirname(const char *path);
+char	*cfg_expanduser(const char *s);
+int	cfg_isdir(const char *path);
+
+#endif
