@@ -195,4 +195,11 @@ char	*cfg_dirname(const char *path);
 char	*cfg_expanduser(const char *s);
 int	cfg_isdir(const char *path);
 
+/* cfg-lex.c */
+int	cfg_quote_feed(int q, const char *p, size_t n);
+int	cfg_env_token(const char **pp, struct cfg_buf *tok, const char **why);
+int	cfg_envname(const char *s);
+int	cfg_pyint_base(const char *s, int base, long long *out);
+int	cfg_pyint(const char *s, long long *out);
+
 #endif
