@@ -170,6 +170,13 @@ struct cfg_table {
 #define CFG_KF(n, t, off, flags)	{ n, t, off, 0, 0, flags }
 #define CFG_KX(n, t)			{ n, t, 0, 0, 0, 0 }
 
+/* config.c */
+extern const struct cfg_table	cfg_include_keys;
+int	cfg_expand(struct cfg_ctx *ctx, const struct cfg_exp *x,
+    struct cfg_val *v, char **out);
+void	cfg_warn_keys(struct cfg_ctx *ctx, struct cfg_sect *s,
+    const struct cfg_table *t);
+
 /* cfg-util.c */
 char	*cfg_vfmt(const char *fmt, va_list ap);
 void	cfg_buf_add(struct cfg_buf *b, const char *p, size_t n);
@@ -201,5 +208,17 @@ int	cfg_env_token(const char **pp, struct cfg_buf *tok, const char **why);
 int	cfg_envname(const char *s);
 int	cfg_pyint_base(const char *s, int base, long long *out);
 int	cfg_pyint(const char *s, long long *out);
+
+/* cfg-ini.c */
+struct cfg_file	*cfg_file_new(struct cfg_ctx *ctx, const char *name,
+    const char *abspath);
+void	cfg_sect_free(struct cfg_sect *s);
+struct cfg_val	*cfg_get(struct cfg_ctx *ctx, struct cfg_sect *s,
+    const char *key);
+int	cfg_parse(struct cfg_ctx *ctx, struct cfg_file *f, const char *text,
+    size_t len, int included);
+int	cfg_read(const char *path, char **textp, size_t *lenp);
+const char	*cfg_strerror(int error);
+int	cfg_includes(struct cfg_ctx *ctx);
 
 #endif
