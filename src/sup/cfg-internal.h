@@ -172,8 +172,6 @@ struct cfg_table {
 
 /* config.c */
 extern const struct cfg_table	cfg_include_keys;
-int	cfg_expand(struct cfg_ctx *ctx, const struct cfg_exp *x,
-    struct cfg_val *v, char **out);
 void	cfg_warn_keys(struct cfg_ctx *ctx, struct cfg_sect *s,
     const struct cfg_table *t);
 
@@ -220,5 +218,11 @@ int	cfg_parse(struct cfg_ctx *ctx, struct cfg_file *f, const char *text,
 int	cfg_read(const char *path, char **textp, size_t *lenp);
 const char	*cfg_strerror(int error);
 int	cfg_includes(struct cfg_ctx *ctx);
+
+/* cfg-expand.c */
+int	cfg_expand_text(struct cfg_ctx *ctx, const struct cfg_exp *x,
+    struct cfg_val *v, const char *text, char **out);
+int	cfg_expand(struct cfg_ctx *ctx, const struct cfg_exp *x,
+    struct cfg_val *v, char **out);
 
 #endif
