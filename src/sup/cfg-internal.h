@@ -225,4 +225,36 @@ int	cfg_expand_text(struct cfg_ctx *ctx, const struct cfg_exp *x,
 int	cfg_expand(struct cfg_ctx *ctx, const struct cfg_exp *x,
     struct cfg_val *v, char **out);
 
+/* cfg-value.c */
+int	cfg_bool(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    int *out);
+int	cfg_int(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    long min, long max, long *out);
+int	cfg_secs(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    double *out);
+int	cfg_size(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    uint64_t *out);
+int	cfg_signal(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    int *out);
+int	cfg_exitcodes(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    uint8_t *set);
+int	cfg_octal(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    long max, int *out);
+int	cfg_autorestart(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    int *out);
+int	cfg_timestamps(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    int *out);
+int	cfg_path(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    int flags, char **out);
+int	cfg_log(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    struct cfg_log *log, int first);
+int	cfg_user(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    char **out);
+int	cfg_env(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    char ***envp);
+int	cfg_command(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    char ***argvp);
+int	cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    char **out);
+
 #endif
