@@ -170,11 +170,6 @@ struct cfg_table {
 #define CFG_KF(n, t, off, flags)	{ n, t, off, 0, 0, flags }
 #define CFG_KX(n, t)			{ n, t, 0, 0, 0, 0 }
 
-/* config.c */
-extern const struct cfg_table	cfg_include_keys;
-void	cfg_warn_keys(struct cfg_ctx *ctx, struct cfg_sect *s,
-    const struct cfg_table *t);
-
 /* cfg-util.c */
 char	*cfg_vfmt(const char *fmt, va_list ap);
 void	cfg_buf_add(struct cfg_buf *b, const char *p, size_t n);
@@ -256,5 +251,19 @@ int	cfg_command(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     char ***argvp);
 int	cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     char **out);
+
+/* cfg-keys.c */
+extern const struct cfg_table	cfg_program_keys;
+extern const struct cfg_table	cfg_supervisord_keys;
+extern const struct cfg_table	cfg_unix_keys;
+extern const struct cfg_table	cfg_warden_keys;
+extern const struct cfg_table	cfg_group_keys;
+extern const struct cfg_table	cfg_include_keys;
+int	cfg_apply(struct cfg_ctx *ctx, struct cfg_sect *s,
+    const struct cfg_table *t, const struct cfg_exp *x, void *obj, int first);
+void	cfg_warn_keys(struct cfg_ctx *ctx, struct cfg_sect *s,
+    const struct cfg_table *t);
+void	cfg_warn_defaults(struct cfg_ctx *ctx);
+struct cfg_proc	*cfg_proc_new(struct cfg_ctx *ctx, struct cfg_sect *s);
 
 #endif
