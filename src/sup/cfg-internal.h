@@ -266,4 +266,7 @@ void	cfg_warn_keys(struct cfg_ctx *ctx, struct cfg_sect *s,
 void	cfg_warn_defaults(struct cfg_ctx *ctx);
 struct cfg_proc	*cfg_proc_new(struct cfg_ctx *ctx, struct cfg_sect *s);
 
+/* cfg-build.c */
+int	cfg_build(struct cfg_ctx *ctx);
+
 #endif
