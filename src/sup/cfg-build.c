@@ -104,8 +104,8 @@ cfg_proc(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_exp *x,
 	struct cfg_map	 penv;
 	struct cfg_proc	*p;
 	struct cfg_ment	*e;
-	struct cfg_val	*v, fake;
-	char		*str, *q;
+	struct cfg_val	 fake;
+	char		*q;
 	int		 rv = -1;
 
 	memset(&penv, 0, sizeof penv);
@@ -116,15 +116,9 @@ cfg_proc(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_exp *x,
 
 	/* environment= first: its keys are ENV_ for the other keys. */
 	x->penv = NULL;
-	if ((v = cfg_get(ctx, s, "environment")) != NULL) {
-		if (cfg_expand(ctx, x, v, &str) == -1)
-			goto out;
-		if (cfg_env(ctx, v, str, &p->env) == -1) {
-			free(str);
-			goto out;
-		}
-		free(str);
-	}
+	if (cfg_apply_key(ctx, s, cfg_key_find(&cfg_program_keys,
+	    "environment"), x, p, first) == -1)
+		goto out;
 	cfg_map_env(&penv, p->env);
 	x->penv = &penv;
 

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
+
 #define CFG_MAXFILE	(16 * 1024 * 1024)	/* one file */
 #ifndef CFG_MAXPROCS
 #define CFG_MAXPROCS	10000			/* processes, all programs */
@@ -114,46 +116,50 @@ struct cfg_exp {
 	struct cfg_map	*senv;		/* [supervisord] environment= */
 };
 
-/* How a key's value is read. */
-enum cfg_type {
-	CFG_T_NONE,		/* read elsewhere */
-	CFG_T_IGNORE,		/* expanded, then ignored */
-	CFG_T_NOEFFECT,		/* accepted with a warning */
-	CFG_T_NOTIMPL_SIZE,	/* a warning when not 0 */
-	CFG_T_NOTIMPL_BOOL,	/* a warning when true */
-	CFG_T_BOOL,
-	CFG_T_INT,
-	CFG_T_LONG,
-	CFG_T_SECS,
-	CFG_T_SIZE,
-	CFG_T_SIGNAL,
-	CFG_T_EXITCODES,
-	CFG_T_OCTAL,
-	CFG_T_AUTORESTART,
-	CFG_T_STR,
-	CFG_T_PATH,
-	CFG_T_DIR,
-	CFG_T_LOG,
-	CFG_T_USER,
-	CFG_T_ENV,
-	CFG_T_COMMAND,
-	CFG_T_READY,
-	CFG_T_TIMESTAMPS
+/*
+ * A value type: how a key of it is read into its field, and what the
+ * field is when no key sets it, how it is freed and how two are compared
+ * (a reload restarts a process whose fields differ).  A NULL parse: the
+ * builder reads the key itself; a NULL init, free or differ: nothing to
+ * do (the field is zero, owns nothing, or there is no field).
+ */
+struct cfg_key;
+struct cfg_type {
+	int	(*parse)(struct cfg_ctx *, struct cfg_val *,
+		    const struct cfg_key *, const char *, void *, int);
+	void	(*init)(const struct cfg_key *, void *);
+	void	(*free)(void *);
+	int	(*differ)(const void *, const void *);
 };
 
-/* Path flags. */
+/* A key's default, as its type reads it. */
+union cfg_def {
+	long long	 n;
+	double		 secs;
+};
+
+/* Key flags; the path flags are what cfg_path checks. */
 #define CFG_F_PARENT	0x1	/* its directory must exist */
 #define CFG_F_RUNDIR	0x2	/* ... unless it is the run directory */
 #define CFG_F_SYSLOG	0x4	/* "syslog" means NULL */
 #define CFG_F_ISDIR	0x8	/* it must be a directory */
 #define CFG_F_DIROK	0x10	/* a directory, or nothing there yet */
+#define CFG_F_BUILDER	0x20	/* read by the builder, not by cfg_apply */
+#define CFG_F_RELOAD	0x40	/* a change needs no restart */
 
+/*
+ * One key: its type, the field at off (in struct cfg_proc or struct
+ * config) and, for [program:x], the field's default and a sample value
+ * other than the default for the tests.
+ */
 struct cfg_key {
-	const char	*name;
-	enum cfg_type	 type;
-	size_t		 off;		/* in struct cfg_proc or config */
-	long		 min, max;	/* CFG_T_INT, _LONG; max: _OCTAL */
-	int		 flags;		/* CFG_F_*, paths */
+	const char		*name;
+	const struct cfg_type	*type;
+	size_t			 off;
+	union cfg_def		 def;
+	long			 min, max;	/* integers; max: octal */
+	int			 flags;		/* CFG_F_* */
+	const char		*sample;
 };
 
 /* The keys of one section kind. */
@@ -161,14 +167,6 @@ struct cfg_table {
 	const struct cfg_key	*keys;
 	size_t			 n;
 };
-
-#define CFG_P(f)	offsetof(struct cfg_proc, f)
-#define CFG_C(f)	offsetof(struct config, f)
-/* A key read as type into the field at off; ranges; path flags. */
-#define CFG_K(n, t, off)		{ n, t, off, 0, 0, 0 }
-#define CFG_KR(n, t, off, min, max)	{ n, t, off, min, max, 0 }
-#define CFG_KF(n, t, off, flags)	{ n, t, off, 0, 0, flags }
-#define CFG_KX(n, t)			{ n, t, 0, 0, 0, 0 }
 
 /* cfg-util.c */
 char	*cfg_vfmt(const char *fmt, va_list ap);
@@ -252,6 +250,33 @@ int	cfg_command(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
 int	cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     char **out);
 
+/* cfg-type.c */
+extern const struct cfg_type	cfg_t_none;
+extern const struct cfg_type	cfg_t_name;
+extern const struct cfg_type	cfg_t_ignore;
+extern const struct cfg_type	cfg_t_noeffect;
+extern const struct cfg_type	cfg_t_notimpl_size;
+extern const struct cfg_type	cfg_t_notimpl_bool;
+extern const struct cfg_type	cfg_t_bool;
+extern const struct cfg_type	cfg_t_int;
+extern const struct cfg_type	cfg_t_long;
+extern const struct cfg_type	cfg_t_secs;
+extern const struct cfg_type	cfg_t_size;
+extern const struct cfg_type	cfg_t_signal;
+extern const struct cfg_type	cfg_t_exitcodes;
+extern const struct cfg_type	cfg_t_octal;
+extern const struct cfg_type	cfg_t_autorestart;
+extern const struct cfg_type	cfg_t_timestamps;
+extern const struct cfg_type	cfg_t_str;
+extern const struct cfg_type	cfg_t_path;
+extern const struct cfg_type	cfg_t_dir;
+extern const struct cfg_type	cfg_t_log;
+extern const struct cfg_type	cfg_t_user;
+extern const struct cfg_type	cfg_t_env;
+extern const struct cfg_type	cfg_t_command;
+extern const struct cfg_type	cfg_t_ready;
+int	cfg_str_differ(const char *, const char *);
+
 /* cfg-keys.c */
 extern const struct cfg_table	cfg_program_keys;
 extern const struct cfg_table	cfg_supervisord_keys;
@@ -259,8 +284,12 @@ extern const struct cfg_table	cfg_unix_keys;
 extern const struct cfg_table	cfg_warden_keys;
 extern const struct cfg_table	cfg_group_keys;
 extern const struct cfg_table	cfg_include_keys;
+int	cfg_apply_key(struct cfg_ctx *ctx, struct cfg_sect *s,
+    const struct cfg_key *k, const struct cfg_exp *x, void *obj, int first);
 int	cfg_apply(struct cfg_ctx *ctx, struct cfg_sect *s,
     const struct cfg_table *t, const struct cfg_exp *x, void *obj, int first);
+const struct cfg_key	*cfg_key_find(const struct cfg_table *t,
+    const char *name);
 void	cfg_warn_keys(struct cfg_ctx *ctx, struct cfg_sect *s,
     const struct cfg_table *t);
 void	cfg_warn_defaults(struct cfg_ctx *ctx);

@@ -1,6 +1,9 @@
 /*
- * The config's key tables: for each section kind, the keys it has and
- * how each is read.
+ * The config's key tables: for each section kind, the keys it has.  A
+ * row owns its key: the type (cfg-type.c: how it is read, its default,
+ * free and compare), the field it fills, its default and range.  A new
+ * [program:x] key is one row here; making a proc, freeing it and the
+ * reload's diff walk the table.
  */
 #include <sys/types.h>
 
@@ -15,52 +18,104 @@
 #include "config.h"
 #include "cfg-internal.h"
 
+#define CFG_P(f)	offsetof(struct cfg_proc, f)
+#define CFG_C(f)	offsetof(struct config, f)
+#define CFG_N(v)	{ .n = (v) }
+#define CFG_S(v)	{ .secs = (v) }
+
+/*
+ * A [program:x] key: type, field, default, range, flags and a sample,
+ * a value other than the default for the test of the table.
+ */
+#define CFG_PK(n, t, f, d, min, max, fl, smp)				\
+	{ n, &t, CFG_P(f), d, min, max, fl, smp }
+/* A [program:x] key with no field. */
+#define CFG_PX(n, t, fl, smp)						\
+	{ n, &t, 0, CFG_N(0), 0, 0, fl, smp }
+/* A key of the other sections: into the field at off; range; flags. */
+#define CFG_K(n, t, off)		{ n, &t, off, CFG_N(0), 0, 0, 0, NULL }
+#define CFG_KR(n, t, off, min, max)	{ n, &t, off, CFG_N(0), min, max, 0, \
+					    NULL }
+#define CFG_KF(n, t, off, fl)		{ n, &t, off, CFG_N(0), 0, 0, fl, NULL }
+#define CFG_KX(n, t)			{ n, &t, 0, CFG_N(0), 0, 0, 0, NULL }
+#define CFG_KB(n)			{ n, &cfg_t_none, 0, CFG_N(0), 0, 0, \
+					    CFG_F_BUILDER, NULL }
+
 /*
  * [program:x], in the order values are read: the *_syslog keys come
- * before the *_logfile keys, whose deprecated "syslog" value turns them on.
+ * before the *_logfile keys, whose deprecated "syslog" value turns them
+ * on.  The builder reads process_name=, numprocs= and numprocs_start=
+ * itself, and environment= before the others: its names are ENV_ for
+ * them.  autostart= and priority= change without a restart.
  */
 static const struct cfg_key cfg_program_rows[] = {
-	CFG_K("command",		CFG_T_COMMAND,	CFG_P(argv)),
-	CFG_KX("process_name",		CFG_T_NONE),
-	CFG_KX("numprocs",		CFG_T_NONE),
-	CFG_KX("numprocs_start",	CFG_T_NONE),
-	CFG_KX("environment",		CFG_T_NONE),
-	CFG_KR("priority",		CFG_T_INT,	CFG_P(priority),
-	    INT_MIN, INT_MAX),
-	CFG_K("autostart",		CFG_T_BOOL,	CFG_P(autostart)),
-	CFG_K("startsecs",		CFG_T_SECS,	CFG_P(startsecs)),
-	CFG_KR("startretries",		CFG_T_INT,	CFG_P(startretries),
-	    0, INT_MAX),
-	CFG_K("autorestart",		CFG_T_AUTORESTART, CFG_P(autorestart)),
-	CFG_K("exitcodes",		CFG_T_EXITCODES, CFG_P(exitcodes)),
-	CFG_K("stopsignal",		CFG_T_SIGNAL,	CFG_P(stopsignal)),
-	CFG_K("stopwaitsecs",		CFG_T_SECS,	CFG_P(stopwaitsecs)),
-	CFG_K("stopasgroup",		CFG_T_BOOL,	CFG_P(stopasgroup)),
-	CFG_K("killasgroup",		CFG_T_BOOL,	CFG_P(killasgroup)),
-	CFG_K("user",			CFG_T_USER,	CFG_P(user)),
-	CFG_K("redirect_stderr",	CFG_T_BOOL,	CFG_P(redirect_stderr)),
-	CFG_K("stdout_syslog",		CFG_T_BOOL,	CFG_P(out.syslog)),
-	CFG_K("stdout_logfile",		CFG_T_LOG,	CFG_P(out)),
-	CFG_K("stdout_logfile_maxbytes", CFG_T_SIZE,	CFG_P(out.maxbytes)),
-	CFG_KR("stdout_logfile_backups", CFG_T_INT,	CFG_P(out.backups),
-	    0, INT_MAX),
-	CFG_KX("stdout_capture_maxbytes", CFG_T_NOTIMPL_SIZE),
-	CFG_KX("stdout_events_enabled",	CFG_T_NOTIMPL_BOOL),
-	CFG_K("stderr_syslog",		CFG_T_BOOL,	CFG_P(err.syslog)),
-	CFG_K("stderr_logfile",		CFG_T_LOG,	CFG_P(err)),
-	CFG_K("stderr_logfile_maxbytes", CFG_T_SIZE,	CFG_P(err.maxbytes)),
-	CFG_KR("stderr_logfile_backups", CFG_T_INT,	CFG_P(err.backups),
-	    0, INT_MAX),
-	CFG_KX("stderr_capture_maxbytes", CFG_T_NOTIMPL_SIZE),
-	CFG_KX("stderr_events_enabled",	CFG_T_NOTIMPL_BOOL),
-	CFG_K("directory",		CFG_T_DIR,	CFG_P(directory)),
-	CFG_KR("umask",			CFG_T_OCTAL,	CFG_P(umask), 0, 0777),
-	CFG_KX("serverurl",		CFG_T_IGNORE),
-	CFG_K("ready",			CFG_T_READY,	CFG_P(ready)),
-	CFG_K("ready_timeout",		CFG_T_SECS,	CFG_P(ready_timeout)),
-	CFG_K("watchdog_sec",		CFG_T_SECS,	CFG_P(watchdog_sec)),
-	CFG_K("log_timestamps",		CFG_T_TIMESTAMPS, CFG_P(log_timestamps)),
-	CFG_K("log_line_max",		CFG_T_SIZE,	CFG_P(log_line_max)),
+	CFG_PK("command",		cfg_t_command,	argv,	CFG_N(0),
+	    0, 0, 0, "/bin/sh -c exit"),
+	CFG_PK("process_name",		cfg_t_name,	name,	CFG_N(0),
+	    0, 0, CFG_F_BUILDER, "other"),
+	CFG_PX("numprocs",		cfg_t_none,	CFG_F_BUILDER, "2"),
+	CFG_PX("numprocs_start",	cfg_t_none,	CFG_F_BUILDER, "5"),
+	CFG_PK("environment",		cfg_t_env,	env,	CFG_N(0),
+	    0, 0, CFG_F_BUILDER, "A=1"),
+	CFG_PK("priority",		cfg_t_int,	priority, CFG_N(999),
+	    INT_MIN, INT_MAX, CFG_F_RELOAD, "1"),
+	CFG_PK("autostart",		cfg_t_bool,	autostart, CFG_N(1),
+	    0, 0, CFG_F_RELOAD, "false"),
+	CFG_PK("startsecs",		cfg_t_secs,	startsecs, CFG_S(1),
+	    0, 0, 0, "4"),
+	CFG_PK("startretries",		cfg_t_int,	startretries, CFG_N(3),
+	    0, INT_MAX, 0, "9"),
+	CFG_PK("autorestart",		cfg_t_autorestart, autorestart,
+	    CFG_N(CFG_AR_UNEXPECTED), 0, 0, 0, "true"),
+	CFG_PK("exitcodes",		cfg_t_exitcodes, exitcodes, CFG_N(0),
+	    0, 0, 0, "0,1"),
+	CFG_PK("stopsignal",		cfg_t_signal,	stopsignal,
+	    CFG_N(SIGTERM), 0, 0, 0, "INT"),
+	CFG_PK("stopwaitsecs",		cfg_t_secs,	stopwaitsecs, CFG_S(10),
+	    0, 0, 0, "3"),
+	CFG_PK("stopasgroup",		cfg_t_bool,	stopasgroup, CFG_N(1),
+	    0, 0, 0, "false"),
+	CFG_PK("killasgroup",		cfg_t_bool,	killasgroup, CFG_N(1),
+	    0, 0, 0, "false"),
+	CFG_PK("user",			cfg_t_user,	user,	CFG_N(0),
+	    0, 0, 0, "root"),
+	CFG_PK("redirect_stderr",	cfg_t_bool,	redirect_stderr, CFG_N(0),
+	    0, 0, 0, "true"),
+	CFG_PK("stdout_syslog",		cfg_t_bool,	out.syslog, CFG_N(0),
+	    0, 0, 0, "true"),
+	CFG_PK("stdout_logfile",	cfg_t_log,	out,
+	    CFG_N(CFG_LOG_AUTO), 0, 0, 0, "NONE"),
+	CFG_PK("stdout_logfile_maxbytes", cfg_t_size,	out.maxbytes,
+	    CFG_N(50 * 1024 * 1024), 0, 0, 0, "1KB"),
+	CFG_PK("stdout_logfile_backups", cfg_t_int,	out.backups, CFG_N(10),
+	    0, INT_MAX, 0, "1"),
+	CFG_PX("stdout_capture_maxbytes", cfg_t_notimpl_size, 0, "1KB"),
+	CFG_PX("stdout_events_enabled",	cfg_t_notimpl_bool, 0, "true"),
+	CFG_PK("stderr_syslog",		cfg_t_bool,	err.syslog, CFG_N(0),
+	    0, 0, 0, "true"),
+	CFG_PK("stderr_logfile",	cfg_t_log,	err,
+	    CFG_N(CFG_LOG_AUTO), 0, 0, 0, "NONE"),
+	CFG_PK("stderr_logfile_maxbytes", cfg_t_size,	err.maxbytes,
+	    CFG_N(50 * 1024 * 1024), 0, 0, 0, "1KB"),
+	CFG_PK("stderr_logfile_backups", cfg_t_int,	err.backups, CFG_N(10),
+	    0, INT_MAX, 0, "1"),
+	CFG_PX("stderr_capture_maxbytes", cfg_t_notimpl_size, 0, "1KB"),
+	CFG_PX("stderr_events_enabled",	cfg_t_notimpl_bool, 0, "true"),
+	CFG_PK("directory",		cfg_t_dir,	directory, CFG_N(0),
+	    0, 0, 0, "/"),
+	CFG_PK("umask",			cfg_t_octal,	umask,	CFG_N(-1),
+	    0, 0777, 0, "077"),
+	CFG_PX("serverurl",		cfg_t_ignore,	0, "AUTO"),
+	CFG_PK("ready",			cfg_t_ready,	ready,	CFG_N(0),
+	    0, 0, 0, "notify"),
+	CFG_PK("ready_timeout",		cfg_t_secs,	ready_timeout, CFG_S(60),
+	    0, 0, 0, "1"),
+	CFG_PK("watchdog_sec",		cfg_t_secs,	watchdog_sec, CFG_S(0),
+	    0, 0, 0, "5"),
+	CFG_PK("log_timestamps",	cfg_t_timestamps, log_timestamps,
+	    CFG_N(CFG_TS_NONE), 0, 0, 0, "iso8601"),
+	CFG_PK("log_line_max",		cfg_t_size,	log_line_max, CFG_N(8192),
+	    0, 0, 0, "1KB"),
 };
 
 const struct cfg_table cfg_program_keys = {
@@ -68,27 +123,27 @@ const struct cfg_table cfg_program_keys = {
 };
 
 static const struct cfg_key cfg_supervisord_rows[] = {
-	CFG_KF("logfile",		CFG_T_PATH,	CFG_C(logfile),
+	CFG_KF("logfile",		cfg_t_path,	CFG_C(logfile),
 	    CFG_F_PARENT|CFG_F_SYSLOG),
-	CFG_KF("pidfile",		CFG_T_PATH,	CFG_C(pidfile),
+	CFG_KF("pidfile",		cfg_t_path,	CFG_C(pidfile),
 	    CFG_F_PARENT),
-	CFG_KF("childlogdir",		CFG_T_PATH,	CFG_C(childlogdir),
+	CFG_KF("childlogdir",		cfg_t_path,	CFG_C(childlogdir),
 	    CFG_F_ISDIR),
-	CFG_K("nodaemon",		CFG_T_BOOL,	CFG_C(nodaemon)),
-	CFG_KR("minfds",		CFG_T_LONG,	CFG_C(minfds),
+	CFG_K("nodaemon",		cfg_t_bool,	CFG_C(nodaemon)),
+	CFG_KR("minfds",		cfg_t_long,	CFG_C(minfds),
 	    1, INT_MAX),
-	CFG_KR("umask",			CFG_T_OCTAL,	CFG_C(umask), 0, 0777),
-	CFG_K("user",			CFG_T_USER,	CFG_C(user)),
-	CFG_K("environment",		CFG_T_ENV,	CFG_C(env)),
-	CFG_K("identifier",		CFG_T_STR,	CFG_C(identifier)),
-	CFG_KX("directory",		CFG_T_NOEFFECT),
-	CFG_KX("logfile_backups",	CFG_T_NOEFFECT),
-	CFG_KX("logfile_maxbytes",	CFG_T_NOEFFECT),
-	CFG_KX("loglevel",		CFG_T_NOEFFECT),
-	CFG_KX("minprocs",		CFG_T_NOEFFECT),
-	CFG_KX("nocleanup",		CFG_T_NOEFFECT),
-	CFG_KX("silent",		CFG_T_NOEFFECT),
-	CFG_KX("strip_ansi",		CFG_T_NOEFFECT),
+	CFG_KR("umask",			cfg_t_octal,	CFG_C(umask), 0, 0777),
+	CFG_K("user",			cfg_t_user,	CFG_C(user)),
+	CFG_K("environment",		cfg_t_env,	CFG_C(env)),
+	CFG_K("identifier",		cfg_t_str,	CFG_C(identifier)),
+	CFG_KX("directory",		cfg_t_noeffect),
+	CFG_KX("logfile_backups",	cfg_t_noeffect),
+	CFG_KX("logfile_maxbytes",	cfg_t_noeffect),
+	CFG_KX("loglevel",		cfg_t_noeffect),
+	CFG_KX("minprocs",		cfg_t_noeffect),
+	CFG_KX("nocleanup",		cfg_t_noeffect),
+	CFG_KX("silent",		cfg_t_noeffect),
+	CFG_KX("strip_ansi",		cfg_t_noeffect),
 };
 
 const struct cfg_table cfg_supervisord_keys = {
@@ -96,13 +151,13 @@ const struct cfg_table cfg_supervisord_keys = {
 };
 
 static const struct cfg_key cfg_unix_rows[] = {
-	CFG_KF("file",			CFG_T_PATH,	CFG_C(socket),
+	CFG_KF("file",			cfg_t_path,	CFG_C(socket),
 	    CFG_F_PARENT),
-	CFG_KR("chmod",			CFG_T_OCTAL,	CFG_C(socket_mode),
+	CFG_KR("chmod",			cfg_t_octal,	CFG_C(socket_mode),
 	    0, 07777),
-	CFG_KX("chown",			CFG_T_NOEFFECT),
-	CFG_KX("username",		CFG_T_NOEFFECT),
-	CFG_KX("password",		CFG_T_NOEFFECT),
+	CFG_KX("chown",			cfg_t_noeffect),
+	CFG_KX("username",		cfg_t_noeffect),
+	CFG_KX("password",		cfg_t_noeffect),
 };
 
 const struct cfg_table cfg_unix_keys = {
@@ -111,13 +166,13 @@ const struct cfg_table cfg_unix_keys = {
 
 /* rundir first: the others may be in it, which need not exist yet. */
 static const struct cfg_key cfg_warden_rows[] = {
-	CFG_KF("rundir",		CFG_T_PATH,	CFG_C(rundir),
+	CFG_KF("rundir",		cfg_t_path,	CFG_C(rundir),
 	    CFG_F_DIROK),
-	CFG_KF("socket",		CFG_T_PATH,	CFG_C(socket),
+	CFG_KF("socket",		cfg_t_path,	CFG_C(socket),
 	    CFG_F_PARENT|CFG_F_RUNDIR),
-	CFG_KF("pidfile",		CFG_T_PATH,	CFG_C(pidfile),
+	CFG_KF("pidfile",		cfg_t_path,	CFG_C(pidfile),
 	    CFG_F_PARENT|CFG_F_RUNDIR),
-	CFG_KF("logfile",		CFG_T_PATH,	CFG_C(logfile),
+	CFG_KF("logfile",		cfg_t_path,	CFG_C(logfile),
 	    CFG_F_PARENT|CFG_F_RUNDIR|CFG_F_SYSLOG),
 };
 
@@ -126,8 +181,8 @@ const struct cfg_table cfg_warden_keys = {
 };
 
 static const struct cfg_key cfg_group_rows[] = {
-	CFG_KX("programs",		CFG_T_NONE),
-	CFG_KX("priority",		CFG_T_NONE),
+	CFG_KB("programs"),
+	CFG_KB("priority"),
 };
 
 const struct cfg_table cfg_group_keys = {
@@ -135,125 +190,57 @@ const struct cfg_table cfg_group_keys = {
 };
 
 static const struct cfg_key cfg_include_rows[] = {
-	CFG_KX("files",			CFG_T_NONE),
+	CFG_KB("files"),
 };
 
 const struct cfg_table cfg_include_keys = {
 	cfg_include_rows, nitems(cfg_include_rows)
 };
 
+/* Reading. */
 
-/* One value into obj (a struct cfg_proc or the struct config). */
-static int
-cfg_set(struct cfg_ctx *ctx, struct cfg_val *v, const struct cfg_key *k,
-    const char *s, void *obj, int first)
+/* The key k of s (or [DEFAULT]), if there, expanded into obj's field. */
+int
+cfg_apply_key(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+    const struct cfg_exp *x, void *obj, int first)
 {
-	char		*field = (char *)obj + k->off;
-	uint64_t	 size;
-	long		 n;
-	int		 b = 0;
+	struct cfg_val	*v;
+	char		*str;
+	int		 r = 0;
 
-	switch (k->type) {
-	case CFG_T_NONE:
-	case CFG_T_IGNORE:
-	case CFG_T_NOEFFECT:
+	if ((v = cfg_get(ctx, s, k->name)) == NULL)
 		return (0);
-	case CFG_T_NOTIMPL_SIZE:
-		if (cfg_size(ctx, v, s, &size) == -1)
-			return (-1);
-		if (size != 0 && first)
-			cfg_warn(ctx, v->file, v->line, "%s= is not "
-			    "implemented in warden, ignored", v->key);
+	if (k->type == &cfg_t_noeffect) {
+		if (first)
+			cfg_warn(ctx, v->file, v->line, "%s= in [%s] has no "
+			    "effect in warden, ignored", v->key, s->name);
 		return (0);
-	case CFG_T_NOTIMPL_BOOL:
-		if (cfg_bool(ctx, v, s, &b) == -1)
-			return (-1);
-		if (b && first)
-			cfg_warn(ctx, v->file, v->line, "%s= is not "
-			    "implemented in warden, ignored", v->key);
-		return (0);
-	case CFG_T_BOOL:
-		return (cfg_bool(ctx, v, s, (int *)field));
-	case CFG_T_INT:
-		if (cfg_int(ctx, v, s, k->min, k->max, &n) == -1)
-			return (-1);
-		*(int *)field = (int)n;
-		return (0);
-	case CFG_T_LONG:
-		return (cfg_int(ctx, v, s, k->min, k->max, (long *)field));
-	case CFG_T_SECS:
-		return (cfg_secs(ctx, v, s, (double *)field));
-	case CFG_T_SIZE:
-		return (cfg_size(ctx, v, s, (uint64_t *)field));
-	case CFG_T_SIGNAL:
-		return (cfg_signal(ctx, v, s, (int *)field));
-	case CFG_T_EXITCODES:
-		return (cfg_exitcodes(ctx, v, s, (uint8_t *)field));
-	case CFG_T_OCTAL:
-		return (cfg_octal(ctx, v, s, k->max, (int *)field));
-	case CFG_T_AUTORESTART:
-		return (cfg_autorestart(ctx, v, s, (int *)field));
-	case CFG_T_STR:
-		free(*(char **)field);
-		*(char **)field = xstrdup(s);
-		return (0);
-	case CFG_T_PATH:
-		return (cfg_path(ctx, v, s, k->flags, (char **)field));
-	case CFG_T_DIR:
-		if (*s == '\0') {	/* supervisord: no chdir */
-			free(*(char **)field);
-			*(char **)field = NULL;
-			return (0);
-		}
-		return (cfg_path(ctx, v, s, CFG_F_ISDIR, (char **)field));
-	case CFG_T_LOG:
-		return (cfg_log(ctx, v, s, (struct cfg_log *)field, first));
-	case CFG_T_USER:
-		return (cfg_user(ctx, v, s, (char **)field));
-	case CFG_T_ENV:
-		return (cfg_env(ctx, v, s, (char ***)field));
-	case CFG_T_COMMAND:
-		return (cfg_command(ctx, v, s, (char ***)field));
-	case CFG_T_READY:
-		return (cfg_ready(ctx, v, s, (char **)field));
-	case CFG_T_TIMESTAMPS:
-		return (cfg_timestamps(ctx, v, s, (int *)field));
 	}
-	return (0);
+	if (cfg_expand(ctx, x, v, &str) == -1)
+		return (-1);
+	if (k->type->parse != NULL)
+		r = k->type->parse(ctx, v, k, str, (char *)obj + k->off,
+		    first);
+	free(str);
+	return (r);
 }
 
-/* Every key of the table that s has (or [DEFAULT] has), into obj. */
+/* Every key of t that s has (or [DEFAULT] has), into obj. */
 int
 cfg_apply(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_table *t,
     const struct cfg_exp *x, void *obj, int first)
 {
 	const struct cfg_key	*k;
-	struct cfg_val		*v;
-	char			*str;
-	int			 r;
 
-	for (k = t->keys; k < t->keys + t->n; k++) {
-		if (k->type == CFG_T_NONE ||
-		    (v = cfg_get(ctx, s, k->name)) == NULL)
-			continue;
-		if (k->type == CFG_T_NOEFFECT) {
-			if (first)
-				cfg_warn(ctx, v->file, v->line, "%s= in [%s] "
-				    "has no effect in warden, ignored", v->key,
-				    s->name);
-			continue;
-		}
-		if (cfg_expand(ctx, x, v, &str) == -1)
+	for (k = t->keys; k < t->keys + t->n; k++)
+		if (!(k->flags & CFG_F_BUILDER) &&
+		    cfg_apply_key(ctx, s, k, x, obj, first) == -1)
 			return (-1);
-		r = cfg_set(ctx, v, k, str, obj, first);
-		free(str);
-		if (r == -1)
-			return (-1);
-	}
 	return (0);
 }
 
-static const struct cfg_key *
+/* The row of name in t, or NULL. */
+const struct cfg_key *
 cfg_key_find(const struct cfg_table *t, const char *name)
 {
 	const struct cfg_key	*k;
@@ -316,48 +303,20 @@ cfg_warn_defaults(struct cfg_ctx *ctx)
 	}
 }
 
-/* Pass 3: sections into the config. */
+/* Procs: made, freed and compared by walking the table. */
 
-void
-cfg_proc_free(struct cfg_proc *p)
-{
-	free(p->name);
-	free(p->group);
-	free(p->program);
-	cfg_strv_free(p->argv);
-	free(p->directory);
-	free(p->user);
-	cfg_strv_free(p->env);
-	free(p->out.path);
-	free(p->err.path);
-	free(p->ready);
-	free(p->file);
-	free(p);
-}
-
+/* A proc of section s, every field at its default, in the config. */
 struct cfg_proc *
 cfg_proc_new(struct cfg_ctx *ctx, struct cfg_sect *s)
 {
-	struct cfg_proc	*p;
+	const struct cfg_key	*k;
+	struct cfg_proc		*p;
 
 	p = xcalloc(1, sizeof *p);
-	p->umask = -1;
-	p->env = cfg_strv_new();
-	p->autostart = 1;
-	p->autorestart = CFG_AR_UNEXPECTED;
-	p->startsecs = 1;
-	p->startretries = 3;
-	p->exitcodes[0] = 1;		/* {0} */
-	p->stopsignal = SIGTERM;
-	p->stopwaitsecs = 10;
-	p->stopasgroup = 1;
-	p->killasgroup = 1;
-	p->priority = 999;
-	p->out.kind = p->err.kind = CFG_LOG_AUTO;
-	p->out.maxbytes = p->err.maxbytes = 50 * 1024 * 1024;
-	p->out.backups = p->err.backups = 10;
-	p->ready_timeout = 60;
-	p->log_line_max = 8192;
+	for (k = cfg_program_rows; k < cfg_program_rows +
+	    nitems(cfg_program_rows); k++)
+		if (k->type->init != NULL)
+			k->type->init(k, (char *)p + k->off);
 	p->file = xstrdup(s->file->name);
 	p->line = s->line;
 	TAILQ_INSERT_TAIL(&ctx->cf->procs, p, entry);
@@ -365,60 +324,66 @@ cfg_proc_new(struct cfg_ctx *ctx, struct cfg_sect *s)
 	return (p);
 }
 
-
-static int
-cfg_str_differ(const char *a, const char *b)
+void
+cfg_proc_free(struct cfg_proc *p)
 {
-	if (a == NULL || b == NULL)
-		return (a != b);
-	return (strcmp(a, b) != 0);
+	const struct cfg_key	*k;
+
+	if (p == NULL)
+		return;
+	for (k = cfg_program_rows; k < cfg_program_rows +
+	    nitems(cfg_program_rows); k++)
+		if (k->type->free != NULL)
+			k->type->free((char *)p + k->off);
+	free(p->group);
+	free(p->program);
+	free(p->file);
+	free(p);
 }
 
+/* Does row k differ between a and b? */
 static int
-cfg_strv_differ(char **a, char **b)
+cfg_key_differ1(const struct cfg_key *k, const struct cfg_proc *a,
+    const struct cfg_proc *b)
 {
-	if (a == NULL || b == NULL)
-		return (!((a == NULL || *a == NULL) && (b == NULL ||
-		    *b == NULL)));
-	for (; *a != NULL && *b != NULL; a++, b++)
-		if (strcmp(*a, *b) != 0)
-			return (1);
-	return (*a != NULL || *b != NULL);
+	if (k->type->differ == NULL)
+		return (0);
+	return (k->type->differ((const char *)a + k->off,
+	    (const char *)b + k->off));
 }
 
-static int
-cfg_log_differ(const struct cfg_log *a, const struct cfg_log *b)
-{
-	return (a->kind != b->kind || cfg_str_differ(a->path, b->path) ||
-	    a->maxbytes != b->maxbytes || a->backups != b->backups ||
-	    a->syslog != b->syslog);
-}
-
+/* Every key but the CFG_F_RELOAD ones, and the group and program. */
 int
 cfg_proc_changed(const struct cfg_proc *a, const struct cfg_proc *b)
 {
-	return (cfg_str_differ(a->name, b->name) ||
-	    cfg_str_differ(a->group, b->group) ||
-	    cfg_str_differ(a->program, b->program) ||
-	    cfg_strv_differ(a->argv, b->argv) ||
-	    cfg_str_differ(a->directory, b->directory) ||
-	    cfg_str_differ(a->user, b->user) ||
-	    a->umask != b->umask ||
-	    cfg_strv_differ(a->env, b->env) ||
-	    a->autorestart != b->autorestart ||
-	    a->startsecs != b->startsecs ||
-	    a->startretries != b->startretries ||
-	    memcmp(a->exitcodes, b->exitcodes, sizeof a->exitcodes) != 0 ||
-	    a->stopsignal != b->stopsignal ||
-	    a->stopwaitsecs != b->stopwaitsecs ||
-	    a->stopasgroup != b->stopasgroup ||
-	    a->killasgroup != b->killasgroup ||
-	    a->redirect_stderr != b->redirect_stderr ||
-	    cfg_log_differ(&a->out, &b->out) ||
-	    cfg_log_differ(&a->err, &b->err) ||
-	    cfg_str_differ(a->ready, b->ready) ||
-	    a->ready_timeout != b->ready_timeout ||
-	    a->watchdog_sec != b->watchdog_sec ||
-	    a->log_timestamps != b->log_timestamps ||
-	    a->log_line_max != b->log_line_max);
+	const struct cfg_key	*k;
+
+	for (k = cfg_program_rows; k < cfg_program_rows +
+	    nitems(cfg_program_rows); k++)
+		if (!(k->flags & CFG_F_RELOAD) && cfg_key_differ1(k, a, b))
+			return (1);
+	return (cfg_str_differ(a->group, b->group) ||
+	    cfg_str_differ(a->program, b->program));
+}
+
+int
+cfg_key_info(size_t n, struct cfg_keyinfo *ki)
+{
+	const struct cfg_key	*k;
+
+	if (n >= nitems(cfg_program_rows))
+		return (-1);
+	k = &cfg_program_rows[n];
+	ki->name = k->name;
+	ki->sample = k->sample;
+	ki->restart = k->type->differ != NULL && !(k->flags & CFG_F_RELOAD);
+	return (0);
+}
+
+int
+cfg_key_differ(size_t n, const struct cfg_proc *a, const struct cfg_proc *b)
+{
+	if (n >= nitems(cfg_program_rows))
+		return (0);
+	return (cfg_key_differ1(&cfg_program_rows[n], a, b));
 }
