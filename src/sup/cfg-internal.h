@@ -119,9 +119,9 @@ struct cfg_exp {
 /*
  * A value type: how a key of it is read into its field, and what the
  * field is when no key sets it, how it is freed and how two are compared
- * (a reload restarts a process whose fields differ).  A NULL parse: the
- * builder reads the key itself; a NULL init, free or differ: nothing to
- * do (the field is zero, owns nothing, or there is no field).
+ * (a reload restarts a process whose fields differ).  A NULL function:
+ * nothing to do (the builder reads the key, the field is zero by
+ * default, owns nothing, or there is no field).
  */
 struct cfg_key;
 struct cfg_type {
@@ -130,6 +130,35 @@ struct cfg_type {
 	void	(*init)(const struct cfg_key *, void *);
 	void	(*free)(void *);
 	int	(*differ)(const void *, const void *);
+};
+
+/* The value types, each a struct cfg_type in cfg_types[] (cfg-type.c). */
+enum cfg_tid {
+	CFG_T_NONE,		/* read by the builder, no field */
+	CFG_T_NAME,		/* process_name=: read by the builder */
+	CFG_T_IGNORE,		/* expanded, then ignored */
+	CFG_T_NOEFFECT,		/* accepted with a warning */
+	CFG_T_NOTIMPL_SIZE,	/* a warning when not 0 */
+	CFG_T_NOTIMPL_BOOL,	/* a warning when true */
+	CFG_T_BOOL,
+	CFG_T_INT,
+	CFG_T_LONG,
+	CFG_T_SECS,
+	CFG_T_SIZE,
+	CFG_T_SIGNAL,
+	CFG_T_EXITCODES,
+	CFG_T_OCTAL,
+	CFG_T_AUTORESTART,
+	CFG_T_TIMESTAMPS,
+	CFG_T_STR,
+	CFG_T_PATH,
+	CFG_T_DIR,
+	CFG_T_LOG,
+	CFG_T_USER,
+	CFG_T_ENV,
+	CFG_T_COMMAND,
+	CFG_T_READY,
+	CFG_T_COUNT
 };
 
 /* A key's default, as its type reads it. */
@@ -154,13 +183,15 @@ union cfg_def {
  */
 struct cfg_key {
 	const char		*name;
-	const struct cfg_type	*type;
+	enum cfg_tid		 type;
 	size_t			 off;
 	union cfg_def		 def;
 	long			 min, max;	/* integers; max: octal */
 	int			 flags;		/* CFG_F_* */
 	const char		*sample;
 };
+
+#define CFG_TYPE(k)	(&cfg_types[(k)->type])
 
 /* The keys of one section kind. */
 struct cfg_table {
@@ -251,30 +282,7 @@ int	cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     char **out);
 
 /* cfg-type.c */
-extern const struct cfg_type	cfg_t_none;
-extern const struct cfg_type	cfg_t_name;
-extern const struct cfg_type	cfg_t_ignore;
-extern const struct cfg_type	cfg_t_noeffect;
-extern const struct cfg_type	cfg_t_notimpl_size;
-extern const struct cfg_type	cfg_t_notimpl_bool;
-extern const struct cfg_type	cfg_t_bool;
-extern const struct cfg_type	cfg_t_int;
-extern const struct cfg_type	cfg_t_long;
-extern const struct cfg_type	cfg_t_secs;
-extern const struct cfg_type	cfg_t_size;
-extern const struct cfg_type	cfg_t_signal;
-extern const struct cfg_type	cfg_t_exitcodes;
-extern const struct cfg_type	cfg_t_octal;
-extern const struct cfg_type	cfg_t_autorestart;
-extern const struct cfg_type	cfg_t_timestamps;
-extern const struct cfg_type	cfg_t_str;
-extern const struct cfg_type	cfg_t_path;
-extern const struct cfg_type	cfg_t_dir;
-extern const struct cfg_type	cfg_t_log;
-extern const struct cfg_type	cfg_t_user;
-extern const struct cfg_type	cfg_t_env;
-extern const struct cfg_type	cfg_t_command;
-extern const struct cfg_type	cfg_t_ready;
+extern const struct cfg_type	cfg_types[CFG_T_COUNT];
 int	cfg_str_differ(const char *, const char *);
 
 /* cfg-keys.c */

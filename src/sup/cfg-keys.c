@@ -28,17 +28,17 @@
  * a value other than the default for the test of the table.
  */
 #define CFG_PK(n, t, f, d, min, max, fl, smp)				\
-	{ n, &t, CFG_P(f), d, min, max, fl, smp }
+	{ n, t, CFG_P(f), d, min, max, fl, smp }
 /* A [program:x] key with no field. */
 #define CFG_PX(n, t, fl, smp)						\
-	{ n, &t, 0, CFG_N(0), 0, 0, fl, smp }
+	{ n, t, 0, CFG_N(0), 0, 0, fl, smp }
 /* A key of the other sections: into the field at off; range; flags. */
-#define CFG_K(n, t, off)		{ n, &t, off, CFG_N(0), 0, 0, 0, NULL }
-#define CFG_KR(n, t, off, min, max)	{ n, &t, off, CFG_N(0), min, max, 0, \
+#define CFG_K(n, t, off)		{ n, t, off, CFG_N(0), 0, 0, 0, NULL }
+#define CFG_KR(n, t, off, min, max)	{ n, t, off, CFG_N(0), min, max, 0, \
 					    NULL }
-#define CFG_KF(n, t, off, fl)		{ n, &t, off, CFG_N(0), 0, 0, fl, NULL }
-#define CFG_KX(n, t)			{ n, &t, 0, CFG_N(0), 0, 0, 0, NULL }
-#define CFG_KB(n)			{ n, &cfg_t_none, 0, CFG_N(0), 0, 0, \
+#define CFG_KF(n, t, off, fl)		{ n, t, off, CFG_N(0), 0, 0, fl, NULL }
+#define CFG_KX(n, t)			{ n, t, 0, CFG_N(0), 0, 0, 0, NULL }
+#define CFG_KB(n)			{ n, CFG_T_NONE, 0, CFG_N(0), 0, 0, \
 					    CFG_F_BUILDER, NULL }
 
 /*
@@ -49,72 +49,72 @@
  * them.  autostart= and priority= change without a restart.
  */
 static const struct cfg_key cfg_program_rows[] = {
-	CFG_PK("command",		cfg_t_command,	argv,	CFG_N(0),
+	CFG_PK("command",		CFG_T_COMMAND,	argv,	CFG_N(0),
 	    0, 0, 0, "/bin/sh -c exit"),
-	CFG_PK("process_name",		cfg_t_name,	name,	CFG_N(0),
+	CFG_PK("process_name",		CFG_T_NAME,	name,	CFG_N(0),
 	    0, 0, CFG_F_BUILDER, "other"),
-	CFG_PX("numprocs",		cfg_t_none,	CFG_F_BUILDER, "2"),
-	CFG_PX("numprocs_start",	cfg_t_none,	CFG_F_BUILDER, "5"),
-	CFG_PK("environment",		cfg_t_env,	env,	CFG_N(0),
+	CFG_PX("numprocs",		CFG_T_NONE,	CFG_F_BUILDER, "2"),
+	CFG_PX("numprocs_start",	CFG_T_NONE,	CFG_F_BUILDER, "5"),
+	CFG_PK("environment",		CFG_T_ENV,	env,	CFG_N(0),
 	    0, 0, CFG_F_BUILDER, "A=1"),
-	CFG_PK("priority",		cfg_t_int,	priority, CFG_N(999),
+	CFG_PK("priority",		CFG_T_INT,	priority, CFG_N(999),
 	    INT_MIN, INT_MAX, CFG_F_RELOAD, "1"),
-	CFG_PK("autostart",		cfg_t_bool,	autostart, CFG_N(1),
+	CFG_PK("autostart",		CFG_T_BOOL,	autostart, CFG_N(1),
 	    0, 0, CFG_F_RELOAD, "false"),
-	CFG_PK("startsecs",		cfg_t_secs,	startsecs, CFG_S(1),
+	CFG_PK("startsecs",		CFG_T_SECS,	startsecs, CFG_S(1),
 	    0, 0, 0, "4"),
-	CFG_PK("startretries",		cfg_t_int,	startretries, CFG_N(3),
+	CFG_PK("startretries",		CFG_T_INT,	startretries, CFG_N(3),
 	    0, INT_MAX, 0, "9"),
-	CFG_PK("autorestart",		cfg_t_autorestart, autorestart,
+	CFG_PK("autorestart",		CFG_T_AUTORESTART, autorestart,
 	    CFG_N(CFG_AR_UNEXPECTED), 0, 0, 0, "true"),
-	CFG_PK("exitcodes",		cfg_t_exitcodes, exitcodes, CFG_N(0),
+	CFG_PK("exitcodes",		CFG_T_EXITCODES, exitcodes, CFG_N(0),
 	    0, 0, 0, "0,1"),
-	CFG_PK("stopsignal",		cfg_t_signal,	stopsignal,
+	CFG_PK("stopsignal",		CFG_T_SIGNAL,	stopsignal,
 	    CFG_N(SIGTERM), 0, 0, 0, "INT"),
-	CFG_PK("stopwaitsecs",		cfg_t_secs,	stopwaitsecs, CFG_S(10),
+	CFG_PK("stopwaitsecs",		CFG_T_SECS,	stopwaitsecs, CFG_S(10),
 	    0, 0, 0, "3"),
-	CFG_PK("stopasgroup",		cfg_t_bool,	stopasgroup, CFG_N(1),
+	CFG_PK("stopasgroup",		CFG_T_BOOL,	stopasgroup, CFG_N(1),
 	    0, 0, 0, "false"),
-	CFG_PK("killasgroup",		cfg_t_bool,	killasgroup, CFG_N(1),
+	CFG_PK("killasgroup",		CFG_T_BOOL,	killasgroup, CFG_N(1),
 	    0, 0, 0, "false"),
-	CFG_PK("user",			cfg_t_user,	user,	CFG_N(0),
+	CFG_PK("user",			CFG_T_USER,	user,	CFG_N(0),
 	    0, 0, 0, "root"),
-	CFG_PK("redirect_stderr",	cfg_t_bool,	redirect_stderr, CFG_N(0),
+	CFG_PK("redirect_stderr",	CFG_T_BOOL,	redirect_stderr, CFG_N(0),
 	    0, 0, 0, "true"),
-	CFG_PK("stdout_syslog",		cfg_t_bool,	out.syslog, CFG_N(0),
+	CFG_PK("stdout_syslog",		CFG_T_BOOL,	out.syslog, CFG_N(0),
 	    0, 0, 0, "true"),
-	CFG_PK("stdout_logfile",	cfg_t_log,	out,
+	CFG_PK("stdout_logfile",	CFG_T_LOG,	out,
 	    CFG_N(CFG_LOG_AUTO), 0, 0, 0, "NONE"),
-	CFG_PK("stdout_logfile_maxbytes", cfg_t_size,	out.maxbytes,
+	CFG_PK("stdout_logfile_maxbytes", CFG_T_SIZE,	out.maxbytes,
 	    CFG_N(50 * 1024 * 1024), 0, 0, 0, "1KB"),
-	CFG_PK("stdout_logfile_backups", cfg_t_int,	out.backups, CFG_N(10),
+	CFG_PK("stdout_logfile_backups", CFG_T_INT,	out.backups, CFG_N(10),
 	    0, INT_MAX, 0, "1"),
-	CFG_PX("stdout_capture_maxbytes", cfg_t_notimpl_size, 0, "1KB"),
-	CFG_PX("stdout_events_enabled",	cfg_t_notimpl_bool, 0, "true"),
-	CFG_PK("stderr_syslog",		cfg_t_bool,	err.syslog, CFG_N(0),
+	CFG_PX("stdout_capture_maxbytes", CFG_T_NOTIMPL_SIZE, 0, "1KB"),
+	CFG_PX("stdout_events_enabled",	CFG_T_NOTIMPL_BOOL, 0, "true"),
+	CFG_PK("stderr_syslog",		CFG_T_BOOL,	err.syslog, CFG_N(0),
 	    0, 0, 0, "true"),
-	CFG_PK("stderr_logfile",	cfg_t_log,	err,
+	CFG_PK("stderr_logfile",	CFG_T_LOG,	err,
 	    CFG_N(CFG_LOG_AUTO), 0, 0, 0, "NONE"),
-	CFG_PK("stderr_logfile_maxbytes", cfg_t_size,	err.maxbytes,
+	CFG_PK("stderr_logfile_maxbytes", CFG_T_SIZE,	err.maxbytes,
 	    CFG_N(50 * 1024 * 1024), 0, 0, 0, "1KB"),
-	CFG_PK("stderr_logfile_backups", cfg_t_int,	err.backups, CFG_N(10),
+	CFG_PK("stderr_logfile_backups", CFG_T_INT,	err.backups, CFG_N(10),
 	    0, INT_MAX, 0, "1"),
-	CFG_PX("stderr_capture_maxbytes", cfg_t_notimpl_size, 0, "1KB"),
-	CFG_PX("stderr_events_enabled",	cfg_t_notimpl_bool, 0, "true"),
-	CFG_PK("directory",		cfg_t_dir,	directory, CFG_N(0),
+	CFG_PX("stderr_capture_maxbytes", CFG_T_NOTIMPL_SIZE, 0, "1KB"),
+	CFG_PX("stderr_events_enabled",	CFG_T_NOTIMPL_BOOL, 0, "true"),
+	CFG_PK("directory",		CFG_T_DIR,	directory, CFG_N(0),
 	    0, 0, 0, "/"),
-	CFG_PK("umask",			cfg_t_octal,	umask,	CFG_N(-1),
+	CFG_PK("umask",			CFG_T_OCTAL,	umask,	CFG_N(-1),
 	    0, 0777, 0, "077"),
-	CFG_PX("serverurl",		cfg_t_ignore,	0, "AUTO"),
-	CFG_PK("ready",			cfg_t_ready,	ready,	CFG_N(0),
+	CFG_PX("serverurl",		CFG_T_IGNORE,	0, "AUTO"),
+	CFG_PK("ready",			CFG_T_READY,	ready,	CFG_N(0),
 	    0, 0, 0, "notify"),
-	CFG_PK("ready_timeout",		cfg_t_secs,	ready_timeout, CFG_S(60),
+	CFG_PK("ready_timeout",		CFG_T_SECS,	ready_timeout, CFG_S(60),
 	    0, 0, 0, "1"),
-	CFG_PK("watchdog_sec",		cfg_t_secs,	watchdog_sec, CFG_S(0),
+	CFG_PK("watchdog_sec",		CFG_T_SECS,	watchdog_sec, CFG_S(0),
 	    0, 0, 0, "5"),
-	CFG_PK("log_timestamps",	cfg_t_timestamps, log_timestamps,
+	CFG_PK("log_timestamps",	CFG_T_TIMESTAMPS, log_timestamps,
 	    CFG_N(CFG_TS_NONE), 0, 0, 0, "iso8601"),
-	CFG_PK("log_line_max",		cfg_t_size,	log_line_max, CFG_N(8192),
+	CFG_PK("log_line_max",		CFG_T_SIZE,	log_line_max, CFG_N(8192),
 	    0, 0, 0, "1KB"),
 };
 
@@ -123,27 +123,27 @@ const struct cfg_table cfg_program_keys = {
 };
 
 static const struct cfg_key cfg_supervisord_rows[] = {
-	CFG_KF("logfile",		cfg_t_path,	CFG_C(logfile),
+	CFG_KF("logfile",		CFG_T_PATH,	CFG_C(logfile),
 	    CFG_F_PARENT|CFG_F_SYSLOG),
-	CFG_KF("pidfile",		cfg_t_path,	CFG_C(pidfile),
+	CFG_KF("pidfile",		CFG_T_PATH,	CFG_C(pidfile),
 	    CFG_F_PARENT),
-	CFG_KF("childlogdir",		cfg_t_path,	CFG_C(childlogdir),
+	CFG_KF("childlogdir",		CFG_T_PATH,	CFG_C(childlogdir),
 	    CFG_F_ISDIR),
-	CFG_K("nodaemon",		cfg_t_bool,	CFG_C(nodaemon)),
-	CFG_KR("minfds",		cfg_t_long,	CFG_C(minfds),
+	CFG_K("nodaemon",		CFG_T_BOOL,	CFG_C(nodaemon)),
+	CFG_KR("minfds",		CFG_T_LONG,	CFG_C(minfds),
 	    1, INT_MAX),
-	CFG_KR("umask",			cfg_t_octal,	CFG_C(umask), 0, 0777),
-	CFG_K("user",			cfg_t_user,	CFG_C(user)),
-	CFG_K("environment",		cfg_t_env,	CFG_C(env)),
-	CFG_K("identifier",		cfg_t_str,	CFG_C(identifier)),
-	CFG_KX("directory",		cfg_t_noeffect),
-	CFG_KX("logfile_backups",	cfg_t_noeffect),
-	CFG_KX("logfile_maxbytes",	cfg_t_noeffect),
-	CFG_KX("loglevel",		cfg_t_noeffect),
-	CFG_KX("minprocs",		cfg_t_noeffect),
-	CFG_KX("nocleanup",		cfg_t_noeffect),
-	CFG_KX("silent",		cfg_t_noeffect),
-	CFG_KX("strip_ansi",		cfg_t_noeffect),
+	CFG_KR("umask",			CFG_T_OCTAL,	CFG_C(umask), 0, 0777),
+	CFG_K("user",			CFG_T_USER,	CFG_C(user)),
+	CFG_K("environment",		CFG_T_ENV,	CFG_C(env)),
+	CFG_K("identifier",		CFG_T_STR,	CFG_C(identifier)),
+	CFG_KX("directory",		CFG_T_NOEFFECT),
+	CFG_KX("logfile_backups",	CFG_T_NOEFFECT),
+	CFG_KX("logfile_maxbytes",	CFG_T_NOEFFECT),
+	CFG_KX("loglevel",		CFG_T_NOEFFECT),
+	CFG_KX("minprocs",		CFG_T_NOEFFECT),
+	CFG_KX("nocleanup",		CFG_T_NOEFFECT),
+	CFG_KX("silent",		CFG_T_NOEFFECT),
+	CFG_KX("strip_ansi",		CFG_T_NOEFFECT),
 };
 
 const struct cfg_table cfg_supervisord_keys = {
@@ -151,13 +151,13 @@ const struct cfg_table cfg_supervisord_keys = {
 };
 
 static const struct cfg_key cfg_unix_rows[] = {
-	CFG_KF("file",			cfg_t_path,	CFG_C(socket),
+	CFG_KF("file",			CFG_T_PATH,	CFG_C(socket),
 	    CFG_F_PARENT),
-	CFG_KR("chmod",			cfg_t_octal,	CFG_C(socket_mode),
+	CFG_KR("chmod",			CFG_T_OCTAL,	CFG_C(socket_mode),
 	    0, 07777),
-	CFG_KX("chown",			cfg_t_noeffect),
-	CFG_KX("username",		cfg_t_noeffect),
-	CFG_KX("password",		cfg_t_noeffect),
+	CFG_KX("chown",			CFG_T_NOEFFECT),
+	CFG_KX("username",		CFG_T_NOEFFECT),
+	CFG_KX("password",		CFG_T_NOEFFECT),
 };
 
 const struct cfg_table cfg_unix_keys = {
@@ -166,13 +166,13 @@ const struct cfg_table cfg_unix_keys = {
 
 /* rundir first: the others may be in it, which need not exist yet. */
 static const struct cfg_key cfg_warden_rows[] = {
-	CFG_KF("rundir",		cfg_t_path,	CFG_C(rundir),
+	CFG_KF("rundir",		CFG_T_PATH,	CFG_C(rundir),
 	    CFG_F_DIROK),
-	CFG_KF("socket",		cfg_t_path,	CFG_C(socket),
+	CFG_KF("socket",		CFG_T_PATH,	CFG_C(socket),
 	    CFG_F_PARENT|CFG_F_RUNDIR),
-	CFG_KF("pidfile",		cfg_t_path,	CFG_C(pidfile),
+	CFG_KF("pidfile",		CFG_T_PATH,	CFG_C(pidfile),
 	    CFG_F_PARENT|CFG_F_RUNDIR),
-	CFG_KF("logfile",		cfg_t_path,	CFG_C(logfile),
+	CFG_KF("logfile",		CFG_T_PATH,	CFG_C(logfile),
 	    CFG_F_PARENT|CFG_F_RUNDIR|CFG_F_SYSLOG),
 };
 
@@ -210,7 +210,7 @@ cfg_apply_key(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
 
 	if ((v = cfg_get(ctx, s, k->name)) == NULL)
 		return (0);
-	if (k->type == &cfg_t_noeffect) {
+	if (k->type == CFG_T_NOEFFECT) {
 		if (first)
 			cfg_warn(ctx, v->file, v->line, "%s= in [%s] has no "
 			    "effect in warden, ignored", v->key, s->name);
@@ -218,8 +218,8 @@ cfg_apply_key(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
 	}
 	if (cfg_expand(ctx, x, v, &str) == -1)
 		return (-1);
-	if (k->type->parse != NULL)
-		r = k->type->parse(ctx, v, k, str, (char *)obj + k->off,
+	if (CFG_TYPE(k)->parse != NULL)
+		r = CFG_TYPE(k)->parse(ctx, v, k, str, (char *)obj + k->off,
 		    first);
 	free(str);
 	return (r);
@@ -315,8 +315,8 @@ cfg_proc_new(struct cfg_ctx *ctx, struct cfg_sect *s)
 	p = xcalloc(1, sizeof *p);
 	for (k = cfg_program_rows; k < cfg_program_rows +
 	    nitems(cfg_program_rows); k++)
-		if (k->type->init != NULL)
-			k->type->init(k, (char *)p + k->off);
+		if (CFG_TYPE(k)->init != NULL)
+			CFG_TYPE(k)->init(k, (char *)p + k->off);
 	p->file = xstrdup(s->file->name);
 	p->line = s->line;
 	TAILQ_INSERT_TAIL(&ctx->cf->procs, p, entry);
@@ -333,8 +333,8 @@ cfg_proc_free(struct cfg_proc *p)
 		return;
 	for (k = cfg_program_rows; k < cfg_program_rows +
 	    nitems(cfg_program_rows); k++)
-		if (k->type->free != NULL)
-			k->type->free((char *)p + k->off);
+		if (CFG_TYPE(k)->free != NULL)
+			CFG_TYPE(k)->free((char *)p + k->off);
 	free(p->group);
 	free(p->program);
 	free(p->file);
@@ -346,9 +346,9 @@ static int
 cfg_key_differ1(const struct cfg_key *k, const struct cfg_proc *a,
     const struct cfg_proc *b)
 {
-	if (k->type->differ == NULL)
+	if (CFG_TYPE(k)->differ == NULL)
 		return (0);
-	return (k->type->differ((const char *)a + k->off,
+	return (CFG_TYPE(k)->differ((const char *)a + k->off,
 	    (const char *)b + k->off));
 }
 
@@ -376,7 +376,7 @@ cfg_key_info(size_t n, struct cfg_keyinfo *ki)
 	k = &cfg_program_rows[n];
 	ki->name = k->name;
 	ki->sample = k->sample;
-	ki->restart = k->type->differ != NULL && !(k->flags & CFG_F_RELOAD);
+	ki->restart = CFG_TYPE(k)->differ != NULL && !(k->flags & CFG_F_RELOAD);
 	return (0);
 }
 

@@ -373,75 +373,48 @@ cfg_ready_parse(struct cfg_ctx *ctx, struct cfg_val *v,
 	return (cfg_ready(ctx, v, s, f));
 }
 
-/* The types: parse, init, free, differ. */
-
-/* Read by the builder, no field (numprocs=, [group:x] programs= ...). */
-const struct cfg_type cfg_t_none = { NULL, NULL, NULL, NULL };
-/* process_name=: read by the builder into the proc's name. */
-const struct cfg_type cfg_t_name = {
-	NULL, NULL, cfg_strp_free, cfg_strp_differ
-};
-/* Expanded, then ignored. */
-const struct cfg_type cfg_t_ignore = { NULL, NULL, NULL, NULL };
-/* Not even expanded: a warning that it has no effect (cfg_apply). */
-const struct cfg_type cfg_t_noeffect = { NULL, NULL, NULL, NULL };
-const struct cfg_type cfg_t_notimpl_size = {
-	cfg_notimpl_size_parse, NULL, NULL, NULL
-};
-const struct cfg_type cfg_t_notimpl_bool = {
-	cfg_notimpl_bool_parse, NULL, NULL, NULL
-};
-const struct cfg_type cfg_t_bool = {
-	cfg_bool_parse, cfg_int_init, NULL, cfg_int_differ
-};
-const struct cfg_type cfg_t_int = {
-	cfg_int_parse, cfg_int_init, NULL, cfg_int_differ
-};
-const struct cfg_type cfg_t_long = {
-	cfg_long_parse, cfg_long_init, NULL, cfg_long_differ
-};
-const struct cfg_type cfg_t_secs = {
-	cfg_secs_parse, cfg_secs_init, NULL, cfg_secs_differ
-};
-const struct cfg_type cfg_t_size = {
-	cfg_size_parse, cfg_u64_init, NULL, cfg_u64_differ
-};
-const struct cfg_type cfg_t_signal = {
-	cfg_signal_parse, cfg_int_init, NULL, cfg_int_differ
-};
-const struct cfg_type cfg_t_exitcodes = {
-	cfg_exitcodes_parse, cfg_codes_init, NULL, cfg_codes_differ
-};
-const struct cfg_type cfg_t_octal = {
-	cfg_octal_parse, cfg_int_init, NULL, cfg_int_differ
-};
-const struct cfg_type cfg_t_autorestart = {
-	cfg_autorestart_parse, cfg_int_init, NULL, cfg_int_differ
-};
-const struct cfg_type cfg_t_timestamps = {
-	cfg_timestamps_parse, cfg_int_init, NULL, cfg_int_differ
-};
-const struct cfg_type cfg_t_str = {
-	cfg_str_parse, NULL, cfg_strp_free, cfg_strp_differ
-};
-const struct cfg_type cfg_t_path = {
-	cfg_path_parse, NULL, cfg_strp_free, cfg_strp_differ
-};
-const struct cfg_type cfg_t_dir = {
-	cfg_dir_parse, NULL, cfg_strp_free, cfg_strp_differ
-};
-const struct cfg_type cfg_t_log = {
-	cfg_log_parse, cfg_log_init, cfg_log_free, cfg_log_differ
-};
-const struct cfg_type cfg_t_user = {
-	cfg_user_parse, NULL, cfg_strp_free, cfg_strp_differ
-};
-const struct cfg_type cfg_t_env = {
-	cfg_env_parse, cfg_strv_init, cfg_strvp_free, cfg_strvp_differ
-};
-const struct cfg_type cfg_t_command = {
-	cfg_command_parse, NULL, cfg_strvp_free, cfg_strvp_differ
-};
-const struct cfg_type cfg_t_ready = {
-	cfg_ready_parse, NULL, cfg_strp_free, cfg_strp_differ
+/*
+ * The types: parse, init, free, differ.  NONE, NAME, IGNORE and NOEFFECT
+ * have no parser: the builder reads NONE and NAME keys (NAME is
+ * process_name=, into the proc's name), IGNORE is expanded then ignored,
+ * NOEFFECT is not even expanded (cfg_apply_key warns).
+ */
+const struct cfg_type cfg_types[CFG_T_COUNT] = {
+	[CFG_T_NONE] = { NULL, NULL, NULL, NULL },
+	[CFG_T_NAME] = { NULL, NULL, cfg_strp_free, cfg_strp_differ },
+	[CFG_T_IGNORE] = { NULL, NULL, NULL, NULL },
+	[CFG_T_NOEFFECT] = { NULL, NULL, NULL, NULL },
+	[CFG_T_NOTIMPL_SIZE] = { cfg_notimpl_size_parse, NULL, NULL, NULL },
+	[CFG_T_NOTIMPL_BOOL] = { cfg_notimpl_bool_parse, NULL, NULL, NULL },
+	[CFG_T_BOOL] = { cfg_bool_parse, cfg_int_init, NULL, cfg_int_differ },
+	[CFG_T_INT] = { cfg_int_parse, cfg_int_init, NULL, cfg_int_differ },
+	[CFG_T_LONG] = { cfg_long_parse,
+	    cfg_long_init, NULL, cfg_long_differ },
+	[CFG_T_SECS] = { cfg_secs_parse,
+	    cfg_secs_init, NULL, cfg_secs_differ },
+	[CFG_T_SIZE] = { cfg_size_parse, cfg_u64_init, NULL, cfg_u64_differ },
+	[CFG_T_SIGNAL] = { cfg_signal_parse,
+	    cfg_int_init, NULL, cfg_int_differ },
+	[CFG_T_EXITCODES] = { cfg_exitcodes_parse,
+	    cfg_codes_init, NULL, cfg_codes_differ },
+	[CFG_T_OCTAL] = { cfg_octal_parse,
+	    cfg_int_init, NULL, cfg_int_differ },
+	[CFG_T_AUTORESTART] = { cfg_autorestart_parse,
+	    cfg_int_init, NULL, cfg_int_differ },
+	[CFG_T_TIMESTAMPS] = { cfg_timestamps_parse,
+	    cfg_int_init, NULL, cfg_int_differ },
+	[CFG_T_STR] = { cfg_str_parse, NULL, cfg_strp_free, cfg_strp_differ },
+	[CFG_T_PATH] = { cfg_path_parse,
+	    NULL, cfg_strp_free, cfg_strp_differ },
+	[CFG_T_DIR] = { cfg_dir_parse, NULL, cfg_strp_free, cfg_strp_differ },
+	[CFG_T_LOG] = { cfg_log_parse,
+	    cfg_log_init, cfg_log_free, cfg_log_differ },
+	[CFG_T_USER] = { cfg_user_parse,
+	    NULL, cfg_strp_free, cfg_strp_differ },
+	[CFG_T_ENV] = { cfg_env_parse,
+	    cfg_strv_init, cfg_strvp_free, cfg_strvp_differ },
+	[CFG_T_COMMAND] = { cfg_command_parse,
+	    NULL, cfg_strvp_free, cfg_strvp_differ },
+	[CFG_T_READY] = { cfg_ready_parse,
+	    NULL, cfg_strp_free, cfg_strp_differ },
 };
