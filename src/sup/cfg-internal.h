@@ -182,13 +182,13 @@ union cfg_def {
  * other than the default for the tests.
  */
 struct cfg_key {
-	const char		*name;
-	enum cfg_tid		 type;
-	size_t			 off;
-	union cfg_def		 def;
-	long			 min, max;	/* integers; max: octal */
-	int			 flags;		/* CFG_F_* */
-	const char		*sample;
+	const char	*name;
+	size_t		 off;
+	union cfg_def	 def;
+	const char	*sample;
+	int		 min, max;	/* integers; max: octal */
+	unsigned char	 type;		/* enum cfg_tid */
+	unsigned char	 flags;		/* CFG_F_* */
 };
 
 #define CFG_TYPE(k)	(&cfg_types[(k)->type])

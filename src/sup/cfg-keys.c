@@ -28,18 +28,18 @@
  * a value other than the default for the test of the table.
  */
 #define CFG_PK(n, t, f, d, min, max, fl, smp)				\
-	{ n, t, CFG_P(f), d, min, max, fl, smp }
+	{ n, CFG_P(f), d, smp, min, max, t, fl }
 /* A [program:x] key with no field. */
 #define CFG_PX(n, t, fl, smp)						\
-	{ n, t, 0, CFG_N(0), 0, 0, fl, smp }
+	{ n, 0, CFG_N(0), smp, 0, 0, t, fl }
 /* A key of the other sections: into the field at off; range; flags. */
-#define CFG_K(n, t, off)		{ n, t, off, CFG_N(0), 0, 0, 0, NULL }
-#define CFG_KR(n, t, off, min, max)	{ n, t, off, CFG_N(0), min, max, 0, \
-					    NULL }
-#define CFG_KF(n, t, off, fl)		{ n, t, off, CFG_N(0), 0, 0, fl, NULL }
-#define CFG_KX(n, t)			{ n, t, 0, CFG_N(0), 0, 0, 0, NULL }
-#define CFG_KB(n)			{ n, CFG_T_NONE, 0, CFG_N(0), 0, 0, \
-					    CFG_F_BUILDER, NULL }
+#define CFG_K(n, t, off)		{ n, off, CFG_N(0), NULL, 0, 0, t, 0 }
+#define CFG_KR(n, t, off, min, max)	{ n, off, CFG_N(0), NULL, min, max, \
+					    t, 0 }
+#define CFG_KF(n, t, off, fl)		{ n, off, CFG_N(0), NULL, 0, 0, t, fl }
+#define CFG_KX(n, t)			{ n, 0, CFG_N(0), NULL, 0, 0, t, 0 }
+#define CFG_KB(n)			{ n, 0, CFG_N(0), NULL, 0, 0, \
+					    CFG_T_NONE, CFG_F_BUILDER }
 
 /*
  * [program:x], in the order values are read: the *_syslog keys come
