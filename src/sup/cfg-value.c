@@ -21,9 +21,7 @@
 static const char	*cfg_true[] = { "true", "yes", "on", "1" };
 static const char	*cfg_false[] = { "false", "no", "off", "0" };
 
-
-/* Values. */
-
+/* key: "value" is not what, as an error. */
 static int
 cfg_bad(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     const char *what)

@@ -4,12 +4,17 @@
  * and strict=False, shlex for command= and environment=, Python's
  * %-formatting for expansions), into a struct config.
  *
- * Three passes:
- *  1. cfg_parse: lines into sections of key = value, as configparser
- *     does it (comments, continuation lines, duplicates: last wins);
- *  2. cfg_includes: the main file's [include] files=, read the same way;
- *  3. cfg_build: sections into the struct config and its procs, every
- *     value expanded and checked.
+ * This file is the driver: it runs three passes, each in a file of its
+ * own (the shared structs are in cfg-internal.h):
+ *  1. cfg_parse (cfg-ini.c): lines into sections of key = value, as
+ *     configparser does it (comments, continuation lines, duplicates:
+ *     last wins);
+ *  2. cfg_includes (cfg-ini.c): the main file's [include] files=, read
+ *     the same way;
+ *  3. cfg_build (cfg-build.c): sections into the struct config and its
+ *     procs, every value expanded (cfg-expand.c) and read by its key's
+ *     row (cfg-keys.c), whose type (cfg-type.c) names its parser
+ *     (cfg-value.c).
  * The first error stops everything: "FILE:LINE: what is wrong".  What
  * warden does not implement is a warning, "FILE:LINE: what", never silent.
  */
@@ -17,15 +22,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <glob.h>
-#include <limits.h>
-#include <pwd.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +32,7 @@
 
 extern char	**environ;
 
+/* What one load held, the config aside. */
 static void
 cfg_ctx_free(struct cfg_ctx *ctx)
 {

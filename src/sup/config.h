@@ -1,7 +1,8 @@
 /*
  * The supervisor's configuration: supervisord's INI dialect read into
- * plain structs (src/sup/config.c).  Everything is validated before the
- * supervisor uses any of it; a struct config is never half-filled.
+ * plain structs (src/sup/config.c and src/sup/cfg-*.c).  Everything is
+ * validated before the supervisor uses any of it; a struct config is
+ * never half-filled.
  */
 #ifndef WARDEN_SUP_CONFIG_H
 #define WARDEN_SUP_CONFIG_H
