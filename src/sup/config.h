@@ -1,7 +1,8 @@
 /*
  * The supervisor's configuration: supervisord's INI dialect read into
- * plain structs (src/sup/config.c).  Everything is validated before the
- * supervisor uses any of it; a struct config is never half-filled.
+ * plain structs (src/sup/config.c and src/sup/cfg-*.c).  Everything is
+ * validated before the supervisor uses any of it; a struct config is
+ * never half-filled.
  */
 #ifndef WARDEN_SUP_CONFIG_H
 #define WARDEN_SUP_CONFIG_H
@@ -121,6 +122,22 @@ int	cfg_exitcode_expected(const struct cfg_proc *, int code);
  * (Everything but autostart and priority.)
  */
 int	cfg_proc_changed(const struct cfg_proc *, const struct cfg_proc *);
+
+/*
+ * The [program:x] keys, for the test of the key table: the n-th key's
+ * name, a value other than its default, and whether a change to it
+ * needs a restart.  0, or -1 past the last key.
+ */
+struct cfg_keyinfo {
+	const char	*name;
+	const char	*sample;
+	int		 restart;
+};
+int	cfg_key_info(size_t n, struct cfg_keyinfo *);
+
+/* Does the n-th [program:x] key's field differ between two procs? */
+int	cfg_key_differ(size_t n, const struct cfg_proc *,
+	    const struct cfg_proc *);
 
 /* /run/warden for root, else $XDG_RUNTIME_DIR/warden or /tmp/warden-UID. */
 char	*cfg_default_rundir(void);

@@ -3,8 +3,8 @@
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
  *	    -DWARDEN_FUZZING -DCFG_MAXPROCS=64 -Iinclude -Isrc \
- *	    tests/fuzz/fuzz-config.c src/sup/config.c src/xmalloc.c \
- *	    src/util.c lib/[a-z]*.c -o /tmp/fuzz-config
+ *	    tests/fuzz/fuzz-config.c src/sup/config.c src/sup/cfg-*.c \
+ *	    src/xmalloc.c src/util.c lib/[a-z]*.c -o /tmp/fuzz-config
  *	cd "$(mktemp -d)" && /tmp/fuzz-config -max_total_time=60 \
  *	    CORPUS /work/main/tests/sys/config-data
  *

@@ -1175,10 +1175,21 @@ test_proc_changed(void **state)
 		"ready_timeout=1\n",
 		"stopasgroup=false\n",
 		"killasgroup=false\nstopasgroup=false\n",
+		"process_name=other\n",
+		"stderr_syslog=true\n",
+		"stderr_logfile=NONE\n",
+		"stderr_logfile_maxbytes=1KB\n",
+		"stdout_logfile_backups=1\n",
+		"log_timestamps=iso8601\n",
+		"log_line_max=1KB\n",
+		"ready=notify\nwatchdog_sec=5\n",
 	};
 	static const char *same[] = {
 		"autostart=false\n",
 		"priority=1\n",
+		"autostart=false\npriority=-1\n",
+		"serverurl=AUTO\n",
+		"numprocs_start=5\n",
 		"# a comment\n",
 	};
 	struct config	*a, *b;
