@@ -452,51 +452,31 @@ cfg_command(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
 	return (0);
 }
 
-/* tcp:[HOST:]PORT as warden run --ready takes it. */
-static int
-cfg_ready_tcp(const char *s)
-{
-	char	*host, *port;
-
-	if (hostport_split(s, &host, &port) == -1)
-		return (0);
-	free(host);
-	free(port);
-	return (1);
-}
-
-/* ready=startsecs | notify | fd:N | tcp:[HOST:]PORT | pidfile:PATH */
+/*
+ * ready=startsecs | notify | fd:N | tcp:[HOST:]PORT | pidfile:PATH, by
+ * the one readiness parser (readiness.c).  Kept as written, but startsecs
+ * is NULL and a pidfile's path is made absolute.
+ */
 int
 cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, char **out)
 {
-	unsigned long	 n;
-	char		*abs, *home, *r;
+	struct ready_spec	 spec;
+	const char		*why;
+	char			*abs, *home, *r;
 
-	if (strcmp(s, "startsecs") == 0)
+	if (ready_spec_parse(s, READY_FOR_SUP, &spec, &why) == -1)
+		return (cfg_bad(ctx, v, s, why));
+	ready_spec_free(&spec);
+	if (spec.mode == READY_STARTSECS)
 		r = NULL;
-	else if (strcmp(s, "notify") == 0)
-		r = xstrdup(s);
-	else if (strncmp(s, "fd:", 3) == 0) {
-		if (parse_uint(s + 3, 1023, &n) == -1 || n < 3)
-			return (cfg_bad(ctx, v, s, "fd:N with N from 3 to "
-			    "1023"));
-		r = xstrdup(s);
-	} else if (strncmp(s, "tcp:", 4) == 0) {
-		if (!cfg_ready_tcp(s + 4))
-			return (cfg_bad(ctx, v, s, "tcp:[HOST:]PORT with PORT "
-			    "from 1 to 65535 (an IPv6 HOST in [])"));
-		r = xstrdup(s);
-	} else if (strncmp(s, "pidfile:", 8) == 0) {
-		if (s[8] == '\0')
-			return (cfg_bad(ctx, v, s, "pidfile:PATH"));
-		home = cfg_expanduser(s + 8);
+	else if (spec.mode == READY_PIDFILE) {
+		home = cfg_expanduser(spec.path);
 		abs = cfg_abspath(v->file->here, home);
 		xasprintf(&r, "pidfile:%s", abs);
 		free(abs);
 		free(home);
 	} else
-		return (cfg_bad(ctx, v, s, "startsecs, notify, fd:N, "
-		    "tcp:[HOST:]PORT or pidfile:PATH"));
+		r = xstrdup(s);
 	free(*out);
 	*out = r;
 	return (0);
