@@ -109,7 +109,11 @@ run_env(struct run_opts *o, struct run_ctx *ctx)
 	return (env);
 }
 
-static void
+/*
+ * Read the options into o and ctx: 0, CMD_USAGE, or EXIT_USAGE after a
+ * message of its own.
+ */
+static int
 run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -157,9 +161,10 @@ run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 			errno = 0;
 			o->umask = strtol(optarg, &end, 8);
 			if (errno != 0 || *optarg == '\0' || *end != '\0' ||
-			    o->umask < 0 || o->umask > 0777)
-				errx(EXIT_USAGE, "--umask: not an octal mode: %s",
-				    optarg);
+			    o->umask < 0 || o->umask > 0777) {
+				warnx("--umask: not an octal mode: %s", optarg);
+				return (EXIT_USAGE);
+			}
 			break;
 		case 'o':
 			o->output = optarg;
@@ -174,9 +179,10 @@ run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 			o->syslog = 1;
 			break;
 		case 'e':
-			if (strchr(optarg, '=') == NULL || optarg[0] == '=')
-				errx(EXIT_USAGE, "--env: not NAME=VALUE: %s",
-				    optarg);
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
+				warnx("--env: not NAME=VALUE: %s", optarg);
+				return (EXIT_USAGE);
+			}
 			o->env[o->nenv++] = optarg;
 			break;
 		case 'E':
@@ -190,26 +196,33 @@ run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 			break;
 		case 5:
 			if (parse_seconds(optarg, &o->ready_timeout) == -1 ||
-			    o->ready_timeout <= 0)
-				errx(EXIT_USAGE, "--ready-timeout: not a number "
-				    "of seconds: %s", optarg);
+			    o->ready_timeout <= 0) {
+				warnx("--ready-timeout: not a number of "
+				    "seconds: %s", optarg);
+				return (EXIT_USAGE);
+			}
 			break;
 		case 'F':
 			o->foreground = 1;
 			break;
 		default:
-			usage_cmd("run");
+			return (CMD_USAGE);
 		}
 	}
 	if (optind >= argc)
-		usage_cmd("run");
-	if (o->syslog && (o->output || o->out_stdout || o->out_stderr))
-		errx(EXIT_USAGE, "--syslog and --output/--stdout/--stderr "
-		    "exclude each other");
+		return (CMD_USAGE);
+	if (o->syslog && (o->output || o->out_stdout || o->out_stderr)) {
+		warnx("--syslog and --output/--stdout/--stderr exclude each "
+		    "other");
+		return (EXIT_USAGE);
+	}
 	ctx->argv = argv + optind;
 	if (ready_spec_parse(o->ready, READY_FOR_RUN, &ctx->ready,
-	    &cause) == -1)
-		errx(EXIT_USAGE, "--ready %s: not %s", o->ready, cause);
+	    &cause) == -1) {
+		warnx("--ready %s: not %s", o->ready, cause);
+		return (EXIT_USAGE);
+	}
+	return (0);
 }
 
 /* Open a log target as the caller, before dropping anything. */
@@ -508,7 +521,11 @@ cmd_run(int argc, char **argv)
 	int		rv;
 
 	memset(&ctx, 0, sizeof ctx);
-	run_parse(argc, argv, &o, &ctx);
+	if ((rv = run_parse(argc, argv, &o, &ctx)) != 0) {
+		free(o.env);
+		run_ctx_free(&ctx);
+		return (rv);
+	}
 	run_prepare(&o, &ctx);
 	free(o.env);
 	if (o.foreground)
@@ -671,21 +688,24 @@ cmd_stop(int argc, char **argv)
 			path = optarg;
 			break;
 		case 's':
-			if ((sig = wd_sig_number(optarg)) == -1)
-				errx(EXIT_USAGE, "--signal: unknown signal: %s",
-				    optarg);
+			if ((sig = wd_sig_number(optarg)) == -1) {
+				warnx("--signal: unknown signal: %s", optarg);
+				return (EXIT_USAGE);
+			}
 			break;
 		case 't':
-			if (parse_seconds(optarg, &timeout) == -1)
-				errx(EXIT_USAGE, "--timeout: not a number of "
-				    "seconds: %s", optarg);
+			if (parse_seconds(optarg, &timeout) == -1) {
+				warnx("--timeout: not a number of seconds: %s",
+				    optarg);
+				return (EXIT_USAGE);
+			}
 			break;
 		default:
-			usage_cmd("stop");
+			return (CMD_USAGE);
 		}
 	}
 	if (path == NULL || optind != argc)
-		usage_cmd("stop");
+		return (CMD_USAGE);
 	run_pidfile_name(path, name, sizeof name);
 	if ((state = wd_pidfile_check(path, &pid)) == -1)
 		err(1, "%s", path);
@@ -790,11 +810,11 @@ cmd_status(int argc, char **argv)
 			json = 1;
 			break;
 		default:
-			usage_cmd("status");
+			return (CMD_USAGE);
 		}
 	}
 	if (path == NULL || optind != argc)
-		usage_cmd("status");
+		return (CMD_USAGE);
 	run_pidfile_name(path, name, sizeof name);
 	state = wd_pidfile_check(path, &pid);
 	desc[0] = '\0';

@@ -10,8 +10,6 @@
 
 #include "warden.h"
 
-const char	*warden_argv0 = "warden";
-
 static int	cmd_help(int, char **);
 static int	cmd_version(int, char **);
 
@@ -86,15 +84,11 @@ cmd_find(const char *name)
 	return (NULL);
 }
 
-/* Print one command's usage to stderr and exit 2. */
-void
-usage_cmd(const char *name)
+/* Print one command's usage to stderr. */
+static void
+usage_cmd(const struct cmd_entry *ce)
 {
-	const struct cmd_entry	*ce;
-
-	if ((ce = cmd_find(name)) != NULL)
-		fprintf(stderr, "usage: warden %s %s\n", ce->name, ce->usage);
-	exit(EXIT_USAGE);
+	fprintf(stderr, "usage: warden %s %s\n", ce->name, ce->usage);
 }
 
 static void
@@ -140,6 +134,7 @@ int
 main(int argc, char **argv)
 {
 	const struct cmd_entry	*ce;
+	int			 rv;
 
 	/* Nothing we open may land on 0, 1 or 2. */
 	if (wd_fd_stdio() == -1)
@@ -158,5 +153,9 @@ main(int argc, char **argv)
 	}
 	/* warden waits for children: an inherited SIG_IGN would break it. */
 	signal(SIGCHLD, SIG_DFL);
-	return (ce->exec(argc - 1, argv + 1));
+	if ((rv = ce->exec(argc - 1, argv + 1)) == CMD_USAGE) {
+		usage_cmd(ce);
+		rv = EXIT_USAGE;
+	}
+	return (rv);
 }

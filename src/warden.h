@@ -17,6 +17,8 @@
 
 /* Exit statuses of every command. */
 #define EXIT_USAGE	2
+/* What a command returns to have main() print its usage and exit 2. */
+#define CMD_USAGE	(-1)
 
 /*
  * How readiness is known (readiness.c): the one spec behind both
@@ -92,10 +94,6 @@ struct start_result {
 	int		 error;		/* and its errno */
 	int		 signo;		/* START_INTERRUPTED: by what */
 };
-
-/* main.c */
-extern const char	*warden_argv0;
-void	usage_cmd(const char *);
 
 /* log.c */
 #define LOGTO_FILE		1
