@@ -496,6 +496,30 @@ run_monitored(struct run_ctx *ctx)
 	}
 }
 
+static const char run_options[] =
+"  -p, --pidfile FILE       pidfile; refuse when it names a running daemon\n"
+"  -n, --name NAME          name used in messages (default: COMMAND's)\n"
+"  -u, --user USER[:GROUP]  drop privileges before exec\n"
+"  -C, --chdir DIR          working directory (default /)\n"
+"  -m, --umask MODE         file mode mask (default 022)\n"
+"  -o, --output FILE        append stdout and stderr to FILE\n"
+"      --stdout FILE        append stdout to FILE\n"
+"      --stderr FILE        append stderr to FILE\n"
+"      --syslog             send stdout and stderr to syslog\n"
+"  -e, --env NAME=VALUE     set a variable (repeatable)\n"
+"  -E, --clear-env          start from an empty environment (PATH kept)\n"
+"  -r, --respawn            restart COMMAND when it dies, with backoff\n"
+"      --ready MODE         exec (default) | notify | fd:N | tcp:[HOST:]PORT\n"
+"      --ready-timeout SEC  give up waiting for readiness (default 60)\n"
+"  -F, --foreground         do everything but detach\n";
+
+/* Print run's options, one a line. */
+void
+run_help(FILE *fp)
+{
+	fputs(run_options, fp);
+}
+
 /* Free what run_prepare() allocated (the fds go with the process). */
 void
 run_ctx_free(struct run_ctx *ctx)

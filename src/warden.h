@@ -124,6 +124,8 @@ int	 xasprintf(char **, const char *, ...)
 
 /* usage.c */
 const char *usage_args(const char *);
+int	 usage_print(FILE *, const char *, int);
+void	 usage_all(FILE *);
 
 /* json.c */
 void	 json_string(FILE *, const char *);
@@ -196,6 +198,7 @@ void	 monitor_main(struct run_ctx *, int) __attribute__((noreturn));
 void	 run_tail(struct run_ctx *, char *, size_t);
 void	 run_ctx_free(struct run_ctx *);
 int	 cmd_run(int, char **);
+void	 run_help(FILE *);
 int	 cmd_stop(int, char **);
 int	 cmd_status(int, char **);
 
