@@ -45,6 +45,40 @@ static const char *run_env_drop[] = {
 	"LISTEN_PID", "LISTEN_FDNAMES",
 };
 
+/* The long-only options' values: above any letter. */
+enum {
+	RUN_OPT_STDOUT = 256, RUN_OPT_STDERR, RUN_OPT_SYSLOG, RUN_OPT_READY,
+	RUN_OPT_READY_TIMEOUT
+};
+
+/* run's options: getopt_long's tables and "warden help run" come from it. */
+static const struct run_option {
+	const char	*name;
+	int		 val;		/* the letter, or RUN_OPT_* */
+	const char	*arg;		/* the argument's name, or NULL */
+	const char	*help;
+} run_options[] = {
+	{ "pidfile", 'p', "FILE",
+	    "pidfile; refuse when it names a running daemon" },
+	{ "name", 'n', "NAME", "name used in messages (default: COMMAND's)" },
+	{ "user", 'u', "USER[:GROUP]", "drop privileges before exec" },
+	{ "chdir", 'C', "DIR", "working directory (default /)" },
+	{ "umask", 'm', "MODE", "file mode mask (default 022)" },
+	{ "output", 'o', "FILE", "append stdout and stderr to FILE" },
+	{ "stdout", RUN_OPT_STDOUT, "FILE", "append stdout to FILE" },
+	{ "stderr", RUN_OPT_STDERR, "FILE", "append stderr to FILE" },
+	{ "syslog", RUN_OPT_SYSLOG, NULL, "send stdout and stderr to syslog" },
+	{ "env", 'e', "NAME=VALUE", "set a variable (repeatable)" },
+	{ "clear-env", 'E', NULL,
+	    "start from an empty environment (PATH kept)" },
+	{ "respawn", 'r', NULL, "restart COMMAND when it dies, with backoff" },
+	{ "ready", RUN_OPT_READY, "MODE",
+	    "exec (default) | notify | fd:N | tcp:[HOST:]PORT" },
+	{ "ready-timeout", RUN_OPT_READY_TIMEOUT, "SEC",
+	    "give up waiting for readiness (default 60)" },
+	{ "foreground", 'F', NULL, "do everything but detach" },
+};
+
 struct run_opts {
 	const char	 *pidfile, *name, *user, *dir;
 	const char	 *output, *out_stdout, *out_stderr;
@@ -109,6 +143,52 @@ run_env(struct run_opts *o, struct run_ctx *ctx)
 	return (env);
 }
 
+/* Print run's options, one a line, as "warden help run" shows them. */
+void
+run_help(FILE *fp)
+{
+	const struct run_option	*ro;
+	char			 lng[64];
+	size_t			 i;
+
+	for (i = 0; i < nitems(run_options); i++) {
+		ro = &run_options[i];
+		snprintf(lng, sizeof lng, "--%s%s%s", ro->name,
+		    ro->arg ? " " : "", ro->arg ? ro->arg : "");
+		if (ro->val < RUN_OPT_STDOUT)
+			fprintf(fp, "  -%c, %-20s %s\n", ro->val, lng, ro->help);
+		else
+			fprintf(fp, "      %-20s %s\n", lng, ro->help);
+	}
+}
+
+/*
+ * getopt_long's tables from run_options: lo has room for every option and
+ * the end, so for "+", each letter and its ':', and the NUL.
+ */
+static void
+run_getopt_tables(struct option *lo, char *so)
+{
+	const struct run_option	*ro;
+	size_t			 i;
+
+	*so++ = '+';
+	for (i = 0; i < nitems(run_options); i++) {
+		ro = &run_options[i];
+		lo[i].name = ro->name;
+		lo[i].has_arg = ro->arg ? required_argument : no_argument;
+		lo[i].flag = NULL;
+		lo[i].val = ro->val;
+		if (ro->val < RUN_OPT_STDOUT) {
+			*so++ = (char)ro->val;
+			if (ro->arg != NULL)
+				*so++ = ':';
+		}
+	}
+	memset(&lo[i], 0, sizeof lo[i]);
+	*so = '\0';
+}
+
 /*
  * Read the options into o and ctx: 0, CMD_USAGE, or EXIT_USAGE after a
  * message of its own.
@@ -116,24 +196,8 @@ run_env(struct run_opts *o, struct run_ctx *ctx)
 static int
 run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "pidfile", required_argument, NULL, 'p' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "chdir", required_argument, NULL, 'C' },
-		{ "umask", required_argument, NULL, 'm' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "stdout", required_argument, NULL, 1 },
-		{ "stderr", required_argument, NULL, 2 },
-		{ "syslog", no_argument, NULL, 3 },
-		{ "env", required_argument, NULL, 'e' },
-		{ "clear-env", no_argument, NULL, 'E' },
-		{ "respawn", no_argument, NULL, 'r' },
-		{ "ready", required_argument, NULL, 4 },
-		{ "ready-timeout", required_argument, NULL, 5 },
-		{ "foreground", no_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct option	 longopts[nitems(run_options) + 1];
+	char		 shortopts[2 * nitems(run_options) + 2];
 	const char	*cause;
 	char		*end;
 	int		 ch;
@@ -142,8 +206,9 @@ run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 	o->umask = 022;
 	o->ready_timeout = READY_TIMEOUT;
 	o->env = xcalloc(argc, sizeof *o->env);
-	while ((ch = getopt_long(argc, argv, "+p:n:u:C:m:o:e:ErF", longopts,
-	    NULL)) != -1) {
+	run_getopt_tables(longopts, shortopts);
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'p':
 			o->pidfile = optarg;
@@ -169,13 +234,13 @@ run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 		case 'o':
 			o->output = optarg;
 			break;
-		case 1:
+		case RUN_OPT_STDOUT:
 			o->out_stdout = optarg;
 			break;
-		case 2:
+		case RUN_OPT_STDERR:
 			o->out_stderr = optarg;
 			break;
-		case 3:
+		case RUN_OPT_SYSLOG:
 			o->syslog = 1;
 			break;
 		case 'e':
@@ -191,10 +256,10 @@ run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 		case 'r':
 			o->respawn = 1;
 			break;
-		case 4:
+		case RUN_OPT_READY:
 			o->ready = optarg;
 			break;
-		case 5:
+		case RUN_OPT_READY_TIMEOUT:
 			if (parse_seconds(optarg, &o->ready_timeout) == -1 ||
 			    o->ready_timeout <= 0) {
 				warnx("--ready-timeout: not a number of "
@@ -494,30 +559,6 @@ run_monitored(struct run_ctx *ctx)
 			return (v.code);
 		}
 	}
-}
-
-static const char run_options[] =
-"  -p, --pidfile FILE       pidfile; refuse when it names a running daemon\n"
-"  -n, --name NAME          name used in messages (default: COMMAND's)\n"
-"  -u, --user USER[:GROUP]  drop privileges before exec\n"
-"  -C, --chdir DIR          working directory (default /)\n"
-"  -m, --umask MODE         file mode mask (default 022)\n"
-"  -o, --output FILE        append stdout and stderr to FILE\n"
-"      --stdout FILE        append stdout to FILE\n"
-"      --stderr FILE        append stderr to FILE\n"
-"      --syslog             send stdout and stderr to syslog\n"
-"  -e, --env NAME=VALUE     set a variable (repeatable)\n"
-"  -E, --clear-env          start from an empty environment (PATH kept)\n"
-"  -r, --respawn            restart COMMAND when it dies, with backoff\n"
-"      --ready MODE         exec (default) | notify | fd:N | tcp:[HOST:]PORT\n"
-"      --ready-timeout SEC  give up waiting for readiness (default 60)\n"
-"  -F, --foreground         do everything but detach\n";
-
-/* Print run's options, one a line. */
-void
-run_help(FILE *fp)
-{
-	fputs(run_options, fp);
 }
 
 /* Free what run_prepare() allocated (the fds go with the process). */
