@@ -46,6 +46,8 @@ struct ready_spec {
 #define BACKOFF_STABLE	10.0	/* a run this long resets the count */
 
 /* How to start one command: what "warden run" prepares before any fork. */
+#define STOP_TIMEOUT	10.0	/* seconds a stop waits, unless --timeout */
+#define RUN_TAIL_MAX	4096	/* bytes of a failed start's stderr shown */
 
 struct run_ctx {
 	char		 *name;		/* for messages */
@@ -194,11 +196,15 @@ char	*spawn_status_str(int, char *, size_t);
 /* monitor.c */
 void	 monitor_main(struct run_ctx *, int) __attribute__((noreturn));
 
-/* cmd-run.c */
+/* run-ctx.c */
 void	 run_tail(struct run_ctx *, char *, size_t);
 void	 run_ctx_free(struct run_ctx *);
+
+/* cmd-run.c */
 int	 cmd_run(int, char **);
 void	 run_help(FILE *);
+
+/* cmd-pidfile.c */
 int	 cmd_stop(int, char **);
 int	 cmd_status(int, char **);
 
