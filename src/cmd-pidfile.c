@@ -35,6 +35,19 @@ pidfile_name(const char *path, char *buf, size_t len)
 	return (buf);
 }
 
+/* Is -p or --pidfile among the words (else the supervisor is meant)? */
+static int
+pidfile_given(int argc, char **argv)
+{
+	int	i;
+
+	for (i = 1; i < argc; i++)
+		if (strncmp(argv[i], "-p", 2) == 0 ||
+		    strncmp(argv[i], "--pidfile", 9) == 0)
+			return (1);
+	return (0);
+}
+
 /* Is pid a warden monitor (the same executable as us)? */
 static int
 pidfile_is_monitor(pid_t pid)
@@ -163,11 +176,7 @@ cmd_stop(int argc, char **argv)
 	pid_t			 pid, child = -1, pgid, cpgid = -1;
 	int			 ch, sig = SIGTERM, state, pidfd;
 
-	for (ch = 1; ch < argc; ch++)
-		if (strncmp(argv[ch], "-p", 2) == 0 ||
-		    strncmp(argv[ch], "--pidfile", 9) == 0)
-			break;
-	if (ch == argc)
+	if (!pidfile_given(argc, argv))
 		return (ctl_main("stop", argc, argv));
 	while ((ch = getopt_long(argc, argv, "p:s:t:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -287,11 +296,7 @@ cmd_status(int argc, char **argv)
 	time_t			 since = 0;
 	int			 ch, json = 0, state, rc;
 
-	for (ch = 1; ch < argc; ch++)
-		if (strncmp(argv[ch], "-p", 2) == 0 ||
-		    strncmp(argv[ch], "--pidfile", 9) == 0)
-			break;
-	if (ch == argc)
+	if (!pidfile_given(argc, argv))
 		return (ctl_main("status", argc, argv));
 	while ((ch = getopt_long(argc, argv, "p:j", longopts, NULL)) != -1) {
 		switch (ch) {
