@@ -190,7 +190,6 @@ void	 spawn_message(struct run_ctx *, const struct start_result *,
 	    char *, size_t);
 int	 spawn_stop(struct run_ctx *, pid_t, double);
 int	 spawn_signal_fd(void);
-void	 spawn_sigunblock(void);
 char	*spawn_status_str(int, char *, size_t);
 
 /* monitor.c */
