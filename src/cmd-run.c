@@ -84,6 +84,7 @@ struct run_opts {
 	double		  ready_timeout;
 };
 
+/* Is var one of run_env_drop, which the command never inherits? */
 static int
 run_env_dropped(const char *var)
 {
@@ -299,6 +300,7 @@ run_open_output(const char *path)
 	return (fd);
 }
 
+/* Where the command's stdout and stderr go: files, syslog pipes, or ours. */
 static void
 run_outputs(struct run_opts *o, struct run_ctx *ctx)
 {
@@ -522,6 +524,7 @@ run_monitored(struct run_ctx *ctx)
 	}
 }
 
+/* warden run [options] -- COMMAND [ARG...] */
 int
 cmd_run(int argc, char **argv)
 {

@@ -6,7 +6,6 @@
 #include <err.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "warden.h"
