@@ -8,11 +8,14 @@ COMMANDS="help inspect logs notify ps reload restart run shutdown start
     status stop up version"
 
 # transcript ARGS...: one line "$ warden ARGS", then what it printed to
-# stdout and stderr, then its exit status.
+# stdout and stderr, then its exit status.  getopt's own complaints
+# ("run: unrecognized option ...") are left out: each libc words them
+# its own way (glibc, musl).
 transcript() {
 	local rc=0
 	echo "\$ warden $*"
-	"$W" "$@" 2>&1 || rc=$?
+	"$W" "$@" >"$T/out" 2>&1 || rc=$?
+	grep -v "^$1: " "$T/out" || :
 	echo "exit $rc"
 }
 
