@@ -45,9 +45,12 @@ struct ready_spec {
 /* Backoff after failures in a row, shared by --respawn and the supervisor. */
 #define BACKOFF_STABLE	10.0	/* a run this long resets the count */
 
+/* A daemon's stop: seconds from SIGTERM to SIGKILL, unless --timeout. */
+#define STOP_TIMEOUT	10.0
+/* Bytes of a failed start's stderr shown with the error. */
+#define RUN_TAIL_MAX	4096
+
 /* How to start one command: what "warden run" prepares before any fork. */
-#define STOP_TIMEOUT	10.0	/* seconds a stop waits, unless --timeout */
-#define RUN_TAIL_MAX	4096	/* bytes of a failed start's stderr shown */
 
 struct run_ctx {
 	char		 *name;		/* for messages */
