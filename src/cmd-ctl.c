@@ -172,14 +172,14 @@ ctl_main(const char *verb, int argc, char **argv)
 			continue;
 		else if (argv[i][0] == '-' && strcmp(argv[i], "--json") != 0) {
 			free(args);
-			usage_cmd(verb);
+			return (CMD_USAGE);
 		} else
 			args[nargs++] = argv[i];
 	}
 	if (nargs == 0 && (strcmp(verb, "start") == 0 ||
 	    strcmp(verb, "stop") == 0 || strcmp(verb, "restart") == 0)) {
 		free(args);
-		usage_cmd(verb);
+		return (CMD_USAGE);
 	}
 	path = ctl_socket_path(sock, config);
 	rv = ctl_request(path, verb, nargs, args);

@@ -765,16 +765,16 @@ cmd_inspect(int argc, char **argv)
 			break;
 		default:
 			warnx("inspect: unknown option: %s", argv[optind - 1]);
-			usage_cmd("inspect");
+			return (CMD_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != 1)
-		usage_cmd("inspect");
+		return (CMD_USAGE);
 	if (parse_uint(argv[0], INSPECT_PID_MAX, &pid) == -1 || pid == 0) {
 		warnx("inspect: not a pid: %s", argv[0]);
-		usage_cmd("inspect");
+		return (CMD_USAGE);
 	}
 	inspect_load(&ip, (pid_t)pid);
 	for (i = 0; i < nitems(checkfn); i++) {

@@ -203,7 +203,7 @@ cmd_logs(int argc, char **argv)
 		case 'n':
 			if (parse_uint(optarg, ULONG_MAX, &n) == -1) {
 				warnx("-n %s: not a number of lines", optarg);
-				usage_cmd("logs");
+				return (CMD_USAGE);
 			}
 			lines = optarg;
 			break;
@@ -217,14 +217,14 @@ cmd_logs(int argc, char **argv)
 			sock = optarg;
 			break;
 		default:
-			usage_cmd("logs");
+			return (CMD_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != (sup ? 0 : 1) || (rotate && follow) ||
 	    (sup && (errs || rotate)))
-		usage_cmd("logs");
+		return (CMD_USAGE);
 
 	args[nargs++] = sup ? "--supervisor" : argv[0];
 	if (rotate)

@@ -22,21 +22,26 @@ cmd_notify(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+P:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'P':
-			if (parse_uint(optarg, 4194304, &pid) == -1 || pid == 0)
-				errx(EXIT_USAGE, "--pid: not a pid: %s", optarg);
+			if (parse_uint(optarg, 4194304, &pid) == -1 ||
+			    pid == 0) {
+				warnx("--pid: not a pid: %s", optarg);
+				return (EXIT_USAGE);
+			}
 			break;
 		default:
-			usage_cmd("notify");
+			return (CMD_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
-		usage_cmd("notify");
+		return (CMD_USAGE);
 	for (i = 0; i < argc; i++) {
 		if (strchr(argv[i], '=') == NULL || argv[i][0] == '=' ||
-		    strchr(argv[i], '\n') != NULL)
-			errx(EXIT_USAGE, "not VAR=VALUE: %s", argv[i]);
+		    strchr(argv[i], '\n') != NULL) {
+			warnx("not VAR=VALUE: %s", argv[i]);
+			return (EXIT_USAGE);
+		}
 		len += strlen(argv[i]) + 1;
 	}
 	msg = xmalloc(len + 1);

@@ -745,7 +745,7 @@ cmd_ps(int argc, char **argv)
 			break;
 		default:
 			warnx("ps: unknown option: %s", argv[optind - 1]);
-			usage_cmd("ps");
+			return (CMD_USAGE);
 		}
 	}
 	argc -= optind;
@@ -755,7 +755,9 @@ cmd_ps(int argc, char **argv)
 	for (i = 0; i < (size_t)argc; i++) {
 		if (parse_uint(argv[i], PS_PID_MAX, &n) == -1 || n == 0) {
 			warnx("ps: not a pid: %s", argv[i]);
-			usage_cmd("ps");
+			free(pids);
+			free(sids);
+			return (CMD_USAGE);
 		}
 		pids[npids++] = (pid_t)n;
 	}

@@ -129,11 +129,11 @@ cmd_up(int argc, char **argv)
 			check = 1;
 			break;
 		default:
-			usage_cmd("up");
+			return (CMD_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage_cmd("up");
+		return (CMD_USAGE);
 	path = up_config_path(given);
 	if (cfg_load(path, &cf, &cause) == -1) {
 		warnx("%s", cause);

@@ -549,13 +549,3 @@ spawn_stop(struct run_ctx *ctx, pid_t pid, double timeout)
 		;
 	return (status);
 }
-
-/* Put the process's signal mask back for a child that is not ours. */
-void
-spawn_sigunblock(void)
-{
-	sigset_t	empty;
-
-	sigemptyset(&empty);
-	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
-}

@@ -17,6 +17,8 @@
 
 /* Exit statuses of every command. */
 #define EXIT_USAGE	2
+/* What a command returns to have main() print its usage and exit 2. */
+#define CMD_USAGE	(-1)
 
 /*
  * How readiness is known (readiness.c): the one spec behind both
@@ -42,6 +44,11 @@ struct ready_spec {
 
 /* Backoff after failures in a row, shared by --respawn and the supervisor. */
 #define BACKOFF_STABLE	10.0	/* a run this long resets the count */
+
+/* A daemon's stop: seconds from SIGTERM to SIGKILL, unless --timeout. */
+#define STOP_TIMEOUT	10.0
+/* Bytes of a failed start's stderr shown with the error. */
+#define RUN_TAIL_MAX	4096
 
 /* How to start one command: what "warden run" prepares before any fork. */
 
@@ -93,10 +100,6 @@ struct start_result {
 	int		 signo;		/* START_INTERRUPTED: by what */
 };
 
-/* main.c */
-extern const char	*warden_argv0;
-void	usage_cmd(const char *);
-
 /* log.c */
 #define LOGTO_FILE		1
 #define LOGTO_STDERR		2
@@ -126,6 +129,8 @@ int	 xasprintf(char **, const char *, ...)
 
 /* usage.c */
 const char *usage_args(const char *);
+int	 usage_print(FILE *, const char *, int);
+void	 usage_all(FILE *);
 
 /* json.c */
 void	 json_string(FILE *, const char *);
@@ -188,16 +193,20 @@ void	 spawn_message(struct run_ctx *, const struct start_result *,
 	    char *, size_t);
 int	 spawn_stop(struct run_ctx *, pid_t, double);
 int	 spawn_signal_fd(void);
-void	 spawn_sigunblock(void);
 char	*spawn_status_str(int, char *, size_t);
 
 /* monitor.c */
 void	 monitor_main(struct run_ctx *, int) __attribute__((noreturn));
 
-/* cmd-run.c */
+/* run-ctx.c */
 void	 run_tail(struct run_ctx *, char *, size_t);
 void	 run_ctx_free(struct run_ctx *);
+
+/* cmd-run.c */
 int	 cmd_run(int, char **);
+void	 run_help(FILE *);
+
+/* cmd-pidfile.c */
 int	 cmd_stop(int, char **);
 int	 cmd_status(int, char **);
 

@@ -1,5 +1,7 @@
 /* warden run's option pieces and the shared formatters. */
+#include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -190,6 +192,161 @@ test_json_string(void **state)
 	free(buf);
 }
 
+/* "warden help run", as it has always read. */
+static const char run_help_text[] =
+"  -p, --pidfile FILE       pidfile; refuse when it names a running daemon\n"
+"  -n, --name NAME          name used in messages (default: COMMAND's)\n"
+"  -u, --user USER[:GROUP]  drop privileges before exec\n"
+"  -C, --chdir DIR          working directory (default /)\n"
+"  -m, --umask MODE         file mode mask (default 022)\n"
+"  -o, --output FILE        append stdout and stderr to FILE\n"
+"      --stdout FILE        append stdout to FILE\n"
+"      --stderr FILE        append stderr to FILE\n"
+"      --syslog             send stdout and stderr to syslog\n"
+"  -e, --env NAME=VALUE     set a variable (repeatable)\n"
+"  -E, --clear-env          start from an empty environment (PATH kept)\n"
+"  -r, --respawn            restart COMMAND when it dies, with backoff\n"
+"      --ready MODE         exec (default) | notify | fd:N | tcp:[HOST:]PORT\n"
+"      --ready-timeout SEC  give up waiting for readiness (default 60)\n"
+"  -F, --foreground         do everything but detach\n";
+
+static void
+test_run_help(void **state)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+
+	(void)state;
+	assert_non_null(fp = open_memstream(&buf, &len));
+	run_help(fp);
+	fclose(fp);
+	assert_string_equal(buf, run_help_text);
+	free(buf);
+}
+
+/*
+ * cmd_run on "run" and the given words, then "--" and a command: a bad
+ * --ready first makes any run that gets past the options stop with
+ * EXIT_USAGE, so none starts anything; an option the parser does not take
+ * (or takes with the wrong argument) returns CMD_USAGE.
+ */
+static int
+run_words(char *w1, char *w2)
+{
+	char	*argv[8];
+	int	 argc = 0;
+
+	argv[argc++] = "run";
+	argv[argc++] = "--ready";
+	argv[argc++] = "bogus";
+	argv[argc++] = w1;
+	if (w2 != NULL)
+		argv[argc++] = w2;
+	argv[argc++] = "--";
+	argv[argc++] = "true";
+	argv[argc] = NULL;
+	optind = 0;
+	opterr = 0;
+	return (cmd_run(argc, argv));
+}
+
+/* A value each option's argument takes, by the argument's name. */
+static char *
+run_value(const char *arg)
+{
+	if (strcmp(arg, "MODE") == 0)
+		return ("022");
+	if (strcmp(arg, "NAME=VALUE") == 0)
+		return ("A=b");
+	if (strcmp(arg, "SEC") == 0)
+		return ("5");
+	return ("x");
+}
+
+/* Every option "warden help run" shows, the parser takes as shown. */
+static void
+test_run_options(void **state)
+{
+	char	 line[128], lng[64], arg[32], *eq, *p;
+	char	*buf = NULL;
+	size_t	 len = 0, n = 0;
+	FILE	*fp;
+	int	 letter;
+
+	(void)state;
+	assert_non_null(fp = open_memstream(&buf, &len));
+	run_help(fp);
+	fclose(fp);
+	assert_non_null(fp = fmemopen(buf, len, "r"));
+	while (fgets(line, sizeof line, fp) != NULL) {
+		letter = line[2] == '-' ? line[3] : 0;
+		arg[0] = '\0';
+		if (sscanf(line + 6, "%63s %31[^ ]", lng, arg) < 1)
+			fail_msg("bad help line: %s", line);
+		assert_true(strncmp(lng, "--", 2) == 0);
+		if (arg[0] == '\0' || islower((unsigned char)arg[0]))
+			arg[0] = '\0';		/* no argument: help text */
+		n++;
+		if (arg[0] != '\0') {
+			xasprintf(&eq, "%s=%s", lng, run_value(arg));
+			assert_int_equal(run_words(eq, NULL), EXIT_USAGE);
+			free(eq);
+			assert_int_equal(run_words(lng, run_value(arg)),
+			    EXIT_USAGE);
+			if (letter) {
+				xasprintf(&p, "-%c%s", letter, run_value(arg));
+				assert_int_equal(run_words(p, NULL),
+				    EXIT_USAGE);
+				free(p);
+			}
+		} else {
+			xasprintf(&eq, "%s=x", lng);
+			assert_int_equal(run_words(eq, NULL), CMD_USAGE);
+			free(eq);
+			assert_int_equal(run_words(lng, NULL), EXIT_USAGE);
+			if (letter) {
+				xasprintf(&p, "-%c", letter);
+				assert_int_equal(run_words(p, NULL),
+				    EXIT_USAGE);
+				free(p);
+			}
+		}
+	}
+	fclose(fp);
+	free(buf);
+	assert_int_equal(n, 15);
+	/* What it does not show, it does not take. */
+	assert_int_equal(run_words("--bogus", NULL), CMD_USAGE);
+	assert_int_equal(run_words("-Z", NULL), CMD_USAGE);
+	assert_int_equal(run_words("-s", NULL), CMD_USAGE);
+	assert_int_equal(run_words("--read", "exec"), CMD_USAGE);
+}
+
+/* Usage errors come back as statuses; none exits. */
+static void
+test_run_usage(void **state)
+{
+	static char *none[] = { "run", NULL };
+	static char *nocmd[] = { "run", "-F", "--", NULL };
+	static char *umask[] = { "run", "--umask", "8", "true", NULL };
+	static char *env[] = { "run", "-e", "=x", "true", NULL };
+	static char *excl[] = { "run", "--syslog", "--stderr", "f", "true",
+	    NULL };
+
+	(void)state;
+	optind = 0;
+	assert_int_equal(cmd_run(1, none), CMD_USAGE);
+	optind = 0;
+	assert_int_equal(cmd_run(3, nocmd), CMD_USAGE);
+	optind = 0;
+	assert_int_equal(cmd_run(4, umask), EXIT_USAGE);
+	optind = 0;
+	assert_int_equal(cmd_run(4, env), EXIT_USAGE);
+	optind = 0;
+	assert_int_equal(cmd_run(5, excl), EXIT_USAGE);
+}
+
 int
 main(void)
 {
@@ -201,6 +358,9 @@ main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_tty_name),
 		cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_run_help),
+		cmocka_unit_test(test_run_options),
+		cmocka_unit_test(test_run_usage),
 	};
 
 	return (cmocka_run_group_tests_name("run", tests, NULL, NULL));
