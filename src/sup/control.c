@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sup.h"
+#include "control.h"
 
 #define CTL_PROTOCOL	"warden1"
 #define CTL_MSG_MAX	65536	/* a request larger than this is refused */
@@ -35,43 +35,11 @@
 #define CTL_CHUNK	32768	/* reply text packed per message */
 #define CTL_DATA_MAX	65536	/* a log data message, type byte included */
 #define CTL_FOLLOWERS_MAX 32	/* logs -f at once: half the clients */
-#define CTL_FOLLOW_QMAX	(1 << 20) /* bytes queued for one follower */
-
-enum ctl_op { OP_NONE, OP_START, OP_STOP, OP_RESTART };
-
-struct ctl_conn {
-	struct sup	 *sup;
-	int		  fd;
-	struct timer	 *idle;
-	enum ctl_op	  op;		/* waiting for services to settle */
-	struct svc	**targets;
-	int		  ntargets;
-	char		 *out;		/* reply text not yet packed */
-	size_t		  outlen, outcap;
-	int		  targetcap;
-	char		**queue;	/* messages not yet sent */
-	size_t		 *qlen;
-	int		  nqueue;
-	int		  done;		/* final reply queued: close when sent */
-	int		  linger;	/* refused: close at its EOF, not ours */
-	size_t		  qbytes;	/* bytes in queue */
-
-	/* logs: a tail read as the socket takes it, then live data. */
-	struct follow_tail *tail;
-	char		 *tailmsg;	/* the tail's message being sent */
-	size_t		  taillen;
-	struct follow	 *follow;	/* logs -f: until the client leaves */
-	struct svc	 *fsvc;		/* whose (NULL: the supervisor's) */
-	int		  skipping;	/* queue was full: dropping data */
-	unsigned long long skipped;	/* bytes dropped */
-	TAILQ_ENTRY(ctl_conn) entry;
-};
 
 static TAILQ_HEAD(, ctl_conn) ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
 static int ctl_nconns;
 static int ctl_nfollowers;
 
-static int	ctl_status(struct ctl_conn *, int, char **);
 static int	ctl_start(struct ctl_conn *, int, char **);
 static int	ctl_stop(struct ctl_conn *, int, char **);
 static int	ctl_restart(struct ctl_conn *, int, char **);
@@ -79,11 +47,8 @@ static int	ctl_reload(struct ctl_conn *, int, char **);
 static int	ctl_shutdown(struct ctl_conn *, int, char **);
 static int	ctl_logs(struct ctl_conn *, int, char **);
 
-static const struct ctl_verb {
-	const char	*name;
-	int		 minargs, maxargs;	/* -1: no limit */
-	int		(*exec)(struct ctl_conn *, int, char **);
-} ctl_verbs[] = {		/* their arguments are in usage.c */
+/* Their arguments are in usage.c. */
+static const struct ctl_verb ctl_verbs[] = {
 	{ "logs",	1, 6,	ctl_logs },
 	{ "reload",	0, 0,	ctl_reload },
 	{ "restart",	1, -1,	ctl_restart },
@@ -94,9 +59,6 @@ static const struct ctl_verb {
 };
 
 static void	ctl_close(struct ctl_conn *);
-static void	ctl_usage(struct ctl_conn *, const char *);
-static void	ctl_note(struct ctl_conn *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
 
 /*
  * Send the tail of a log file, read as the socket takes it, so that the
@@ -146,7 +108,7 @@ ctl_tail_send(struct ctl_conn *c)
 }
 
 /* Pack pending text into messages and send what the socket takes. */
-static void
+void
 ctl_flush(struct ctl_conn *c)
 {
 	ssize_t	n;
@@ -193,7 +155,7 @@ again:
 		ctl_close(c);
 }
 
-static void
+void
 ctl_queue(struct ctl_conn *c, char *msg, size_t len)
 {
 	c->queue = xreallocarray(c->queue, c->nqueue + 1, sizeof *c->queue);
@@ -230,7 +192,7 @@ ctl_reserve(struct ctl_conn *c, size_t len)
  * Add a line of reply text, formatted straight into the reply buffer:
  * a status of 1,000 services is 1,000 of these.
  */
-static void __attribute__((format(printf, 2, 3)))
+void
 ctl_printf(struct ctl_conn *c, const char *fmt, ...)
 {
 	va_list	ap;
@@ -258,7 +220,7 @@ ctl_printf(struct ctl_conn *c, const char *fmt, ...)
 }
 
 /* The final reply: "OK [code]" or "ERR reason"; then close once sent. */
-static void
+void
 ctl_end(struct ctl_conn *c, const char *final)
 {
 	ctl_pack(c);
@@ -267,7 +229,7 @@ ctl_end(struct ctl_conn *c, const char *final)
 	ctl_flush(c);
 }
 
-static void __attribute__((format(printf, 2, 3)))
+void
 ctl_err(struct ctl_conn *c, const char *fmt, ...)
 {
 	char	*msg, *line;
@@ -288,7 +250,7 @@ ctl_err(struct ctl_conn *c, const char *fmt, ...)
  * newline where one must be cut.  Small chunks join the last message
  * still queued: a slow reader is sent fewer, fuller messages.
  */
-static void
+void
 ctl_data(struct ctl_conn *c, const char *buf, size_t len)
 {
 	const char	*nl;
@@ -320,7 +282,7 @@ ctl_data(struct ctl_conn *c, const char *buf, size_t len)
 }
 
 /* A 'W' message: a note the client shows on its stderr. */
-static void
+void
 ctl_note(struct ctl_conn *c, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -408,7 +370,7 @@ ctl_target_add(struct ctl_conn *c, struct svc *s)
 }
 
 /* Is s one of the services the words name? Adds them to the targets. */
-static int
+int
 ctl_targets(struct ctl_conn *c, int argc, char **argv)
 {
 	struct sup	*sup = c->sup;
@@ -450,117 +412,6 @@ ctl_targets(struct ctl_conn *c, int argc, char **argv)
 		}
 		ctl_target_add(c, s);
 	}
-	return (0);
-}
-
-static const char *
-ctl_fullname(const struct svc *s, char *buf, size_t len)
-{
-	if (strcmp(s->cfg->group, s->cfg->name) == 0)
-		snprintf(buf, len, "%s", s->cfg->name);
-	else
-		snprintf(buf, len, "%s:%s", s->cfg->group, s->cfg->name);
-	return (buf);
-}
-
-static void
-ctl_status_json(struct ctl_conn *c)
-{
-	char	 *buf = NULL, desc[256];
-	size_t	  len = 0;
-	FILE	 *fp;
-	int	  i;
-
-	if ((fp = open_memstream(&buf, &len)) == NULL)
-		return;
-	fprintf(fp, "{\"services\": [");
-	for (i = 0; i < c->ntargets; i++) {
-		struct svc *s = c->targets[i];
-
-		svc_describe(s, desc, sizeof desc);
-		fprintf(fp, "%s{\"name\": ", i ? ", " : "");
-		json_string(fp, s->cfg->name);
-		fprintf(fp, ", \"group\": ");
-		json_string(fp, s->cfg->group);
-		fprintf(fp, ", \"state\": \"%s\", \"pid\": ",
-		    svc_state_names[s->state]);
-		if (s->pid > 0)
-			fprintf(fp, "%ld", (long)s->pid);
-		else
-			fprintf(fp, "null");
-		fprintf(fp, ", \"since\": %lld, \"exit_status\": ",
-		    (long long)s->since);
-		if (s->has_status && WIFEXITED(s->status))
-			fprintf(fp, "%d", WEXITSTATUS(s->status));
-		else if (s->has_status && WIFSIGNALED(s->status))
-			fprintf(fp, "%d", 128 + WTERMSIG(s->status));
-		else
-			fprintf(fp, "null");
-		fprintf(fp, ", \"restarts\": %lu, \"ready\": %s, "
-		    "\"description\": ", s->restarts, s->state == SVC_RUNNING ?
-		    "true" : "false");
-		json_string(fp, desc);
-		fputc('}', fp);
-	}
-	fprintf(fp, "]}");
-	fclose(fp);
-	ctl_printf(c, "%s", buf);
-	free(buf);
-}
-
-static int
-ctl_status(struct ctl_conn *c, int argc, char **argv)
-{
-	char	name[512], desc[256];
-	int	json = 0, i, k, all_running = 1;
-
-	/* --json anywhere among the names. */
-	for (i = k = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else
-			argv[k++] = argv[i];
-	}
-	argc = k;
-	if (argc == 0) {
-		char *all = "all";
-
-		if (ctl_targets(c, 1, &all) == -1)
-			return (-1);
-	} else if (ctl_targets(c, argc, argv) == -1)
-		return (-1);
-	for (i = 0; i < c->ntargets; i++)
-		if (c->targets[i]->state != SVC_RUNNING)
-			all_running = 0;
-	if (json)
-		ctl_status_json(c);
-	else {
-		double	now = mono_now();
-
-		for (i = 0; i < c->ntargets; i++) {
-			struct svc	*t = c->targets[i];
-			long		 up = (long)(now - t->started);
-			int		 grouped;
-
-			grouped = strcmp(t->cfg->group, t->cfg->name) != 0;
-			if (t->state == SVC_RUNNING && t->note == NULL &&
-			    !t->reloading && !t->stopping &&
-			    svclog_problem(t) == NULL) {
-				/* The common line in one format: 1,000 fast. */
-				ctl_printf(c, "%s%s%-*s RUNNING   pid %ld, "
-				    "uptime %ld:%02ld:%02ld", grouped ?
-				    t->cfg->group : "", grouped ? ":" : "",
-				    grouped ? (int)(31 - strlen(t->cfg->group)) :
-				    32, t->cfg->name, (long)t->pid, up / 3600,
-				    (up % 3600) / 60, up % 60);
-				continue;
-			}
-			svc_describe(t, desc, sizeof desc);
-			ctl_printf(c, "%-32s %-9s %s", ctl_fullname(t, name,
-			    sizeof name), svc_state_names[t->state], desc);
-		}
-	}
-	ctl_end(c, all_running ? "OK" : "OK 3");
 	return (0);
 }
 
@@ -862,7 +713,7 @@ ctl_parse(char *buf, size_t len, char **fields, int max, const char **why)
 }
 
 /* A verb's usage, from the one table of them. */
-static void
+void
 ctl_usage(struct ctl_conn *c, const char *verb)
 {
 	const char	*args = usage_args(verb);
