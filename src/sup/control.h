@@ -64,7 +64,12 @@ void		 ctl_note(struct ctl_conn *, const char *, ...)
 const char	*ctl_fullname(const struct svc *, char *, size_t);
 int		 ctl_status(struct ctl_conn *, int, char **);
 
-/* verbs.c (in control.c for now) */
+/* verbs.c */
+const struct ctl_verb *ctl_verb_find(const char *);
 int		 ctl_targets(struct ctl_conn *, int, char **);
+int		 ctl_op_done(struct ctl_conn *);
+void		 ctl_op_report(struct ctl_conn *);
+void		 ctl_unfollow(struct ctl_conn *);
+void		 ctl_follow_end(struct ctl_conn *, const char *);
 
 #endif
