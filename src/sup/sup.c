@@ -2,7 +2,7 @@
  * sup_main(): the supervisor's life.  One loop; signals through a
  * signalfd; every child reaped in one place (we are a child subreaper, so
  * orphans come here too).  Services own their cfg_proc, taken out of the
- * config, so that reload can hand each one its new definition.
+ * config, so that reload (reload.c) can hand each one its new definition.
  */
 #include <sys/epoll.h>
 #include <sys/prctl.h>
@@ -53,21 +53,6 @@ sup_gc_cb(void *arg)
 		    s->state != SVC_BACKOFF)
 			sup_svc_free(sup, s);
 	ctl_changed(sup);
-}
-
-/* Take the procs out of cf, each into a new service, in file order. */
-static void
-sup_adopt(struct sup *sup, struct config *cf, struct svcs *into)
-{
-	struct cfg_proc	*p;
-	struct svc	*s;
-
-	while ((p = TAILQ_FIRST(&cf->procs)) != NULL) {
-		TAILQ_REMOVE(&cf->procs, p, entry);
-		cf->nprocs--;
-		s = svc_new(sup, p);
-		TAILQ_INSERT_TAIL(into, s, entry);
-	}
 }
 
 /* Start the autostart services of list, lowest priority first. */
@@ -197,89 +182,6 @@ sup_changed(struct sup *sup)
 		sup_settle_check(sup);
 	if (sup->shutting_down)
 		sup_shutdown_step(sup);
-}
-
-static struct svc *
-sup_find_by_name(struct svcs *list, const struct cfg_proc *p)
-{
-	struct svc	*s;
-
-	TAILQ_FOREACH(s, list, entry)
-		if (!s->removed && strcmp(s->cfg->name, p->name) == 0 &&
-		    strcmp(s->cfg->group, p->group) == 0)
-			return (s);
-	return (NULL);
-}
-
-/*
- * Read the config again and apply the difference: start what is new, stop
- * what is gone, restart what changed, leave the rest alone.  A config
- * with an error changes nothing.
- */
-int
-sup_reload(struct sup *sup, char **cause)
-{
-	struct config	*cf;
-	struct cfg_proc	*p, *ptmp;
-	struct svc	*s;
-	int		 i;
-
-	if (cfg_load(sup->cfg->path, &cf, cause) == -1) {
-		log_warnx("reload refused: %s", *cause);
-		return (-1);
-	}
-	for (i = 0; i < cf->nwarnings; i++)
-		log_warnx("%s", cf->warnings[i]);
-	TAILQ_FOREACH(s, &sup->svcs, entry) {
-		TAILQ_FOREACH(p, &cf->procs, entry)
-			if (strcmp(s->cfg->name, p->name) == 0 &&
-			    strcmp(s->cfg->group, p->group) == 0)
-				break;
-		if (p == NULL && !s->removed) {
-			log_info("%s: removed", s->cfg->name);
-			s->removed = 1;
-			s->restart = 0;
-			svc_event(s, EV_STOP);
-		}
-	}
-	TAILQ_FOREACH_SAFE(p, &cf->procs, entry, ptmp) {
-		TAILQ_REMOVE(&cf->procs, p, entry);
-		cf->nprocs--;
-		if ((s = sup_find_by_name(&sup->svcs, p)) == NULL) {
-			log_info("%s: added", p->name);
-			s = svc_new(sup, p);
-			TAILQ_INSERT_TAIL(&sup->svcs, s, entry);
-			if (p->autostart && !sup->shutting_down)
-				svc_event(s, EV_START);
-			continue;
-		}
-		if (!cfg_proc_changed(s->cfg, p)) {
-			/* Same definition: keep running, take new priority. */
-			s->cfg->priority = p->priority;
-			s->cfg->autostart = p->autostart;
-			cfg_proc_free(p);
-			continue;
-		}
-		log_info("%s: changed", p->name);
-		cfg_proc_free(s->cfg);
-		s->cfg = p;
-		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
-		    s->state == SVC_STOPPING) {
-			/* Its pipes take the old instance's last words. */
-			s->relog = 1;
-			s->restart = 1;
-			svc_event(s, EV_STOP);
-		} else {
-			svclog_close(s);
-			(void)svclog_open(s);
-			if (p->autostart)
-				svc_event(s, EV_START);
-		}
-	}
-	/* The supervisor's own settings stay as they were started. */
-	cfg_free(cf);
-	sup_changed(sup);
-	return (0);
 }
 
 /* Reap every child that exited: services, and orphans we inherited. */

@@ -218,7 +218,10 @@ int		 ctl_parse(char *, size_t, char **, int, const char **);
 int		 sup_main(struct config *, int, int, int);
 void		 sup_settle_check(struct sup *);
 void		 sup_shutdown(struct sup *);
-int		 sup_reload(struct sup *, char **);
 void		 sup_changed(struct sup *);
+
+/* reload.c */
+void		 sup_adopt(struct sup *, struct config *, struct svcs *);
+int		 sup_reload(struct sup *, char **);
 
 #endif
