@@ -191,7 +191,7 @@ cmd_up(int argc, char **argv)
 		err(1, "daemonize");
 	if (wd_pidfile_write(&pf, getpid()) == -1)
 		err(1, "%s", pf.path);
-	rv = sup_main(cf, dummy.ctlfd, logfd, foreground);
+	rv = sup_main(cf, &ctl_hooks, dummy.ctlfd, logfd, foreground);
 	(void)unlink(cf->socket);
 	close(dummy.ctlfd);
 	wd_pidfile_remove(&pf);

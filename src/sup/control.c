@@ -309,7 +309,7 @@ ctl_close(struct ctl_conn *c)
 }
 
 /* A service changed state: answer the clients whose wait is over. */
-void
+static void
 ctl_changed(struct sup *sup)
 {
 	struct ctl_conn	*c, *tmp;
@@ -543,7 +543,7 @@ ctl_listen(struct sup *sup, const char *path, int mode, char **cause)
 }
 
 /* Register the listening socket once the loop exists. */
-int
+static int
 ctl_start_accepting(struct sup *sup)
 {
 	return (loop_add(sup->loop, sup->ctlfd, EPOLLIN, ctl_accept_cb, sup));
@@ -553,7 +553,7 @@ ctl_start_accepting(struct sup *sup)
  * The supervisor is leaving: followers are told, with what the socket
  * still takes right now; nobody is waited for.
  */
-void
+static void
 ctl_close_all(struct sup *sup)
 {
 	struct ctl_conn	*c, *tmp;
@@ -570,7 +570,7 @@ ctl_close_all(struct sup *sup)
 }
 
 /* A service is going away: no client may keep pointing at it. */
-void
+static void
 ctl_forget(struct sup *sup, struct svc *s)
 {
 	struct ctl_conn	*c;
@@ -590,3 +590,8 @@ ctl_forget(struct sup *sup, struct svc *s)
 		}
 	}
 }
+
+/* What the supervisor calls when it starts, changes, forgets and leaves. */
+const struct sup_hooks ctl_hooks = {
+	ctl_start_accepting, ctl_changed, ctl_forget, ctl_close_all
+};

@@ -24,13 +24,23 @@
 
 #include "sup.h"
 
+/* Tell the control socket that something changed. */
+static void
+sup_hook_changed(struct sup *sup)
+{
+	if (sup->hooks->changed != NULL)
+		sup->hooks->changed(sup);
+}
+
+/* A service leaves the list for good: the control socket forgets it. */
 static void
 sup_svc_free(struct sup *sup, struct svc *s)
 {
 	struct cfg_proc	*cfg;
 
 	TAILQ_REMOVE(&sup->svcs, s, entry);
-	ctl_forget(sup, s);
+	if (sup->hooks->forget != NULL)
+		sup->hooks->forget(sup, s);
 	cfg = s->cfg;
 	svc_free(s);		/* its logs still read the config */
 	cfg_proc_free(cfg);
@@ -52,7 +62,7 @@ sup_gc_cb(void *arg)
 		    s->state != SVC_RUNNING && s->state != SVC_STOPPING &&
 		    s->state != SVC_BACKOFF)
 			sup_svc_free(sup, s);
-	ctl_changed(sup);
+	sup_hook_changed(sup);
 }
 
 /* Start the autostart services of list, lowest priority first. */
@@ -177,7 +187,7 @@ sup_changed(struct sup *sup)
 			svc_event(s, EV_START);
 		}
 	}
-	ctl_changed(sup);
+	sup_hook_changed(sup);
 	if (!sup->settled_sent)
 		sup_settle_check(sup);
 	if (sup->shutting_down)
@@ -299,17 +309,20 @@ sup_rlimit(struct config *cf)
 }
 
 /*
- * Run the supervisor.  ctlfd is the bound control socket; logfd the
+ * Run the supervisor.  hooks reach the control socket (ctl_hooks),
+ * ctlfd is the bound control socket they listen on; logfd the
  * supervisor's log (or -1 for syslog; stderr in the foreground).
  */
 int
-sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
+sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
+    int logfd, int foreground)
 {
 	struct sup	 sup;
 	struct svc	*s;
 
 	memset(&sup, 0, sizeof sup);
 	sup.cfg = cf;
+	sup.hooks = hooks;
 	sup.ctlfd = ctlfd;
 	sup.notifyfd = -1;
 	sup.foreground = foreground;
@@ -326,7 +339,7 @@ sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
 		fatal("signalfd");
 	sup.loop = loop_new();
 	if (loop_add(sup.loop, sup.sigfd, EPOLLIN, sup_signal_cb, &sup) == -1 ||
-	    ctl_start_accepting(&sup) == -1)
+	    (hooks->start != NULL && hooks->start(&sup) == -1))
 		fatal("epoll_ctl");
 	sup_adopt(&sup, cf, &sup.svcs);
 	log_info("supervising %s", cf->path);
@@ -334,7 +347,8 @@ sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
 	sup_settle_check(&sup);
 	loop_run(sup.loop);
 	log_info("all stopped; exiting");
-	ctl_close_all(&sup);
+	if (hooks->stop != NULL)
+		hooks->stop(&sup);
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);
 	ready_fini(&sup);
