@@ -500,9 +500,11 @@ ctl_accept_cb(int fd, uint32_t events, void *arg)
 /*
  * Bind the socket at path with mode: a restrictive umask around bind, so
  * it is never reachable by others even for an instant, then chmod.
+ * Returns the listening fd, for sup_main (ctl_hooks' start accepts on
+ * it), or -1 with *cause set.
  */
 int
-ctl_listen(struct sup *sup, const char *path, int mode, char **cause)
+ctl_listen(const char *path, int mode, char **cause)
 {
 	struct sockaddr_un	sun;
 	mode_t			old;
@@ -533,13 +535,7 @@ ctl_listen(struct sup *sup, const char *path, int mode, char **cause)
 		close(fd);
 		return (-1);
 	}
-	sup->ctlfd = fd;
-	if (sup->loop != NULL &&
-	    loop_add(sup->loop, fd, EPOLLIN, ctl_accept_cb, sup) == -1) {
-		xasprintf(cause, "epoll: %s", strerror(errno));
-		return (-1);
-	}
-	return (0);
+	return (fd);
 }
 
 /* Register the listening socket once the loop exists. */

@@ -221,7 +221,7 @@ void		 follow_tail_free(struct follow_tail *);
 
 /* control.c */
 extern const struct sup_hooks ctl_hooks;
-int		 ctl_listen(struct sup *, const char *, int, char **);
+int		 ctl_listen(const char *, int, char **);
 int		 ctl_parse(char *, size_t, char **, int, const char **);
 
 /* sup.c */
