@@ -106,8 +106,8 @@ list_is(const char *want_list)
 
 	buf[0] = '\0';
 	TAILQ_FOREACH(s, &sup.svcs, entry)
-		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s:%s%s",
-		    len ? " " : "", s->cfg->group, s->cfg->name,
+		len += (size_t)snprintf(buf + len, sizeof buf - len,
+		    "%s%s:%s%s", len ? " " : "", s->cfg->group, s->cfg->name,
 		    s->removed ? "-" : "");
 	if (strcmp(buf, want_list) != 0)
 		fail_msg("services\n  got:  %s\n  want: %s", buf, want_list);
