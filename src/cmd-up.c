@@ -114,8 +114,7 @@ cmd_up(int argc, char **argv)
 	const char		*given = NULL;
 	char			*path, *cause = NULL;
 	int			 ch, foreground = 0, check = 0, i, keep[3];
-	int			 logfd = -1, rv;
-	struct sup		 dummy;
+	int			 logfd = -1, rv, ctlfd;
 
 	while ((ch = getopt_long(argc, argv, "c:Fn", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -166,8 +165,7 @@ cmd_up(int argc, char **argv)
 	if (up_socket_alive(cf->socket))
 		errx(1, "already running: %s answers", cf->socket);
 	(void)unlink(cf->socket);
-	memset(&dummy, 0, sizeof dummy);
-	if (ctl_listen(&dummy, cf->socket, cf->socket_mode, &cause) == -1) {
+	if ((ctlfd = ctl_listen(cf->socket, cf->socket_mode, &cause)) == -1) {
 		warnx("%s", cause);
 		free(cause);
 		wd_pidfile_remove(&pf);
@@ -179,7 +177,7 @@ cmd_up(int argc, char **argv)
 	memset(&dc, 0, sizeof dc);
 	dc.umask = cf->umask;
 	keep[0] = pf.fd;
-	keep[1] = dummy.ctlfd;
+	keep[1] = ctlfd;
 	keep[2] = logfd;
 	dc.keep_fds = keep;
 	dc.nkeep_fds = logfd != -1 ? 3 : 2;
@@ -191,9 +189,9 @@ cmd_up(int argc, char **argv)
 		err(1, "daemonize");
 	if (wd_pidfile_write(&pf, getpid()) == -1)
 		err(1, "%s", pf.path);
-	rv = sup_main(cf, dummy.ctlfd, logfd, foreground);
+	rv = sup_main(cf, &ctl_hooks, ctlfd, logfd, foreground);
 	(void)unlink(cf->socket);
-	close(dummy.ctlfd);
+	close(ctlfd);
 	wd_pidfile_remove(&pf);
 	cfg_free(cf);
 	return (rv);

@@ -8,23 +8,25 @@
  * (SO_PEERCRED: ours or root), the size, the field count and lengths,
  * the verb and its argument count.  A bad request gets ERR and the
  * connection is closed; the supervisor never blocks on a client.
+ *
+ * This is the transport: the socket, the peer check, a connection's
+ * queue of replies and its timeouts, the parsing.  The verbs are in
+ * verbs.c and status.c.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "sup.h"
+#include "control.h"
 
 #define CTL_PROTOCOL	"warden1"
 #define CTL_MSG_MAX	65536	/* a request larger than this is refused */
@@ -34,69 +36,11 @@
 #define CTL_IDLE	5.0	/* seconds a client may take to ask */
 #define CTL_CHUNK	32768	/* reply text packed per message */
 #define CTL_DATA_MAX	65536	/* a log data message, type byte included */
-#define CTL_FOLLOWERS_MAX 32	/* logs -f at once: half the clients */
-#define CTL_FOLLOW_QMAX	(1 << 20) /* bytes queued for one follower */
-
-enum ctl_op { OP_NONE, OP_START, OP_STOP, OP_RESTART };
-
-struct ctl_conn {
-	struct sup	 *sup;
-	int		  fd;
-	struct timer	 *idle;
-	enum ctl_op	  op;		/* waiting for services to settle */
-	struct svc	**targets;
-	int		  ntargets;
-	char		 *out;		/* reply text not yet packed */
-	size_t		  outlen, outcap;
-	int		  targetcap;
-	char		**queue;	/* messages not yet sent */
-	size_t		 *qlen;
-	int		  nqueue;
-	int		  done;		/* final reply queued: close when sent */
-	int		  linger;	/* refused: close at its EOF, not ours */
-	size_t		  qbytes;	/* bytes in queue */
-
-	/* logs: a tail read as the socket takes it, then live data. */
-	struct follow_tail *tail;
-	char		 *tailmsg;	/* the tail's message being sent */
-	size_t		  taillen;
-	struct follow	 *follow;	/* logs -f: until the client leaves */
-	struct svc	 *fsvc;		/* whose (NULL: the supervisor's) */
-	int		  skipping;	/* queue was full: dropping data */
-	unsigned long long skipped;	/* bytes dropped */
-	TAILQ_ENTRY(ctl_conn) entry;
-};
 
 static TAILQ_HEAD(, ctl_conn) ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
 static int ctl_nconns;
-static int ctl_nfollowers;
-
-static int	ctl_status(struct ctl_conn *, int, char **);
-static int	ctl_start(struct ctl_conn *, int, char **);
-static int	ctl_stop(struct ctl_conn *, int, char **);
-static int	ctl_restart(struct ctl_conn *, int, char **);
-static int	ctl_reload(struct ctl_conn *, int, char **);
-static int	ctl_shutdown(struct ctl_conn *, int, char **);
-static int	ctl_logs(struct ctl_conn *, int, char **);
-
-static const struct ctl_verb {
-	const char	*name;
-	int		 minargs, maxargs;	/* -1: no limit */
-	int		(*exec)(struct ctl_conn *, int, char **);
-} ctl_verbs[] = {		/* their arguments are in usage.c */
-	{ "logs",	1, 6,	ctl_logs },
-	{ "reload",	0, 0,	ctl_reload },
-	{ "restart",	1, -1,	ctl_restart },
-	{ "shutdown",	0, 0,	ctl_shutdown },
-	{ "start",	1, -1,	ctl_start },
-	{ "status",	0, -1,	ctl_status },
-	{ "stop",	1, -1,	ctl_stop },
-};
 
 static void	ctl_close(struct ctl_conn *);
-static void	ctl_usage(struct ctl_conn *, const char *);
-static void	ctl_note(struct ctl_conn *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
 
 /*
  * Send the tail of a log file, read as the socket takes it, so that the
@@ -146,7 +90,7 @@ ctl_tail_send(struct ctl_conn *c)
 }
 
 /* Pack pending text into messages and send what the socket takes. */
-static void
+void
 ctl_flush(struct ctl_conn *c)
 {
 	ssize_t	n;
@@ -193,7 +137,8 @@ again:
 		ctl_close(c);
 }
 
-static void
+/* Queue one message; it is freed once sent. */
+void
 ctl_queue(struct ctl_conn *c, char *msg, size_t len)
 {
 	c->queue = xreallocarray(c->queue, c->nqueue + 1, sizeof *c->queue);
@@ -204,6 +149,7 @@ ctl_queue(struct ctl_conn *c, char *msg, size_t len)
 	c->qbytes += len;
 }
 
+/* The reply text so far becomes a message of its own. */
 static void
 ctl_pack(struct ctl_conn *c)
 {
@@ -230,7 +176,7 @@ ctl_reserve(struct ctl_conn *c, size_t len)
  * Add a line of reply text, formatted straight into the reply buffer:
  * a status of 1,000 services is 1,000 of these.
  */
-static void __attribute__((format(printf, 2, 3)))
+void
 ctl_printf(struct ctl_conn *c, const char *fmt, ...)
 {
 	va_list	ap;
@@ -258,7 +204,7 @@ ctl_printf(struct ctl_conn *c, const char *fmt, ...)
 }
 
 /* The final reply: "OK [code]" or "ERR reason"; then close once sent. */
-static void
+void
 ctl_end(struct ctl_conn *c, const char *final)
 {
 	ctl_pack(c);
@@ -267,7 +213,8 @@ ctl_end(struct ctl_conn *c, const char *final)
 	ctl_flush(c);
 }
 
-static void __attribute__((format(printf, 2, 3)))
+/* The final reply for a failure: "ERR reason". */
+void
 ctl_err(struct ctl_conn *c, const char *fmt, ...)
 {
 	char	*msg, *line;
@@ -288,7 +235,7 @@ ctl_err(struct ctl_conn *c, const char *fmt, ...)
  * newline where one must be cut.  Small chunks join the last message
  * still queued: a slow reader is sent fewer, fuller messages.
  */
-static void
+void
 ctl_data(struct ctl_conn *c, const char *buf, size_t len)
 {
 	const char	*nl;
@@ -320,7 +267,7 @@ ctl_data(struct ctl_conn *c, const char *buf, size_t len)
 }
 
 /* A 'W' message: a note the client shows on its stderr. */
-static void
+void
 ctl_note(struct ctl_conn *c, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -338,41 +285,7 @@ ctl_note(struct ctl_conn *c, const char *fmt, ...)
 	free(text);
 }
 
-static void
-ctl_unfollow(struct ctl_conn *c)
-{
-	if (c->follow == NULL)
-		return;
-	follow_del(c->follow);
-	c->follow = NULL;
-	c->fsvc = NULL;
-	ctl_nfollowers--;
-}
-
-/*
- * New log bytes for a follower.  Never sent from here (the caller may be
- * deep in the loop): queued, and sent when the socket is writable.  A
- * reader that lets CTL_FOLLOW_QMAX pile up loses what comes next, until
- * it has read everything queued; then it is told how much it missed.
- */
-static void
-ctl_follow_cb(void *arg, const char *buf, size_t len)
-{
-	struct ctl_conn	*c = arg;
-	int		 idle = c->nqueue == 0 && c->tail == NULL;
-
-	/* One chunk is always taken: the engine's are bounded. */
-	if (c->skipping || (c->nqueue > 0 &&
-	    c->qbytes + len > CTL_FOLLOW_QMAX)) {
-		c->skipping = 1;
-		c->skipped += len;
-		return;
-	}
-	ctl_data(c, buf, len);
-	if (idle)
-		(void)loop_mod(c->sup->loop, c->fd, EPOLLOUT);
-}
-
+/* Close c and forget it, with whatever it still had queued. */
 static void
 ctl_close(struct ctl_conn *c)
 {
@@ -395,228 +308,8 @@ ctl_close(struct ctl_conn *c)
 	free(c);
 }
 
-/* Add s to the operation's targets. */
-static void
-ctl_target_add(struct ctl_conn *c, struct svc *s)
-{
-	if (c->ntargets == c->targetcap) {
-		c->targetcap = c->targetcap ? c->targetcap * 2 : 16;
-		c->targets = xreallocarray(c->targets, c->targetcap,
-		    sizeof *c->targets);
-	}
-	c->targets[c->ntargets++] = s;
-}
-
-/* Is s one of the services the words name? Adds them to the targets. */
-static int
-ctl_targets(struct ctl_conn *c, int argc, char **argv)
-{
-	struct sup	*sup = c->sup;
-	struct svc	*s;
-	char		*cause = NULL;
-	size_t		 glen;
-	int		 i, found;
-
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "all") == 0) {
-			TAILQ_FOREACH(s, &sup->svcs, entry) {
-				if (!s->removed)
-					ctl_target_add(c, s);
-			}
-			continue;
-		}
-		glen = strlen(argv[i]);
-		if (glen > 2 && strcmp(argv[i] + glen - 2, ":*") == 0) {
-			found = 0;
-			TAILQ_FOREACH(s, &sup->svcs, entry) {
-				if (s->removed ||
-				    strlen(s->cfg->group) != glen - 2 ||
-				    strncmp(s->cfg->group, argv[i], glen - 2))
-					continue;
-				ctl_target_add(c, s);
-				found = 1;
-			}
-			if (!found) {
-				ctl_err(c, "%.*s: no such group",
-				    (int)(glen - 2), argv[i]);
-				return (-1);
-			}
-			continue;
-		}
-		if ((s = svc_find(sup, argv[i], &cause)) == NULL) {
-			ctl_err(c, "%s", cause);
-			free(cause);
-			return (-1);
-		}
-		ctl_target_add(c, s);
-	}
-	return (0);
-}
-
-static const char *
-ctl_fullname(const struct svc *s, char *buf, size_t len)
-{
-	if (strcmp(s->cfg->group, s->cfg->name) == 0)
-		snprintf(buf, len, "%s", s->cfg->name);
-	else
-		snprintf(buf, len, "%s:%s", s->cfg->group, s->cfg->name);
-	return (buf);
-}
-
-static void
-ctl_status_json(struct ctl_conn *c)
-{
-	char	 *buf = NULL, desc[256];
-	size_t	  len = 0;
-	FILE	 *fp;
-	int	  i;
-
-	if ((fp = open_memstream(&buf, &len)) == NULL)
-		return;
-	fprintf(fp, "{\"services\": [");
-	for (i = 0; i < c->ntargets; i++) {
-		struct svc *s = c->targets[i];
-
-		svc_describe(s, desc, sizeof desc);
-		fprintf(fp, "%s{\"name\": ", i ? ", " : "");
-		json_string(fp, s->cfg->name);
-		fprintf(fp, ", \"group\": ");
-		json_string(fp, s->cfg->group);
-		fprintf(fp, ", \"state\": \"%s\", \"pid\": ",
-		    svc_state_names[s->state]);
-		if (s->pid > 0)
-			fprintf(fp, "%ld", (long)s->pid);
-		else
-			fprintf(fp, "null");
-		fprintf(fp, ", \"since\": %lld, \"exit_status\": ",
-		    (long long)s->since);
-		if (s->has_status && WIFEXITED(s->status))
-			fprintf(fp, "%d", WEXITSTATUS(s->status));
-		else if (s->has_status && WIFSIGNALED(s->status))
-			fprintf(fp, "%d", 128 + WTERMSIG(s->status));
-		else
-			fprintf(fp, "null");
-		fprintf(fp, ", \"restarts\": %lu, \"ready\": %s, "
-		    "\"description\": ", s->restarts, s->state == SVC_RUNNING ?
-		    "true" : "false");
-		json_string(fp, desc);
-		fputc('}', fp);
-	}
-	fprintf(fp, "]}");
-	fclose(fp);
-	ctl_printf(c, "%s", buf);
-	free(buf);
-}
-
-static int
-ctl_status(struct ctl_conn *c, int argc, char **argv)
-{
-	char	name[512], desc[256];
-	int	json = 0, i, k, all_running = 1;
-
-	/* --json anywhere among the names. */
-	for (i = k = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else
-			argv[k++] = argv[i];
-	}
-	argc = k;
-	if (argc == 0) {
-		char *all = "all";
-
-		if (ctl_targets(c, 1, &all) == -1)
-			return (-1);
-	} else if (ctl_targets(c, argc, argv) == -1)
-		return (-1);
-	for (i = 0; i < c->ntargets; i++)
-		if (c->targets[i]->state != SVC_RUNNING)
-			all_running = 0;
-	if (json)
-		ctl_status_json(c);
-	else {
-		double	now = mono_now();
-
-		for (i = 0; i < c->ntargets; i++) {
-			struct svc	*t = c->targets[i];
-			long		 up = (long)(now - t->started);
-			int		 grouped;
-
-			grouped = strcmp(t->cfg->group, t->cfg->name) != 0;
-			if (t->state == SVC_RUNNING && t->note == NULL &&
-			    !t->reloading && !t->stopping &&
-			    svclog_problem(t) == NULL) {
-				/* The common line in one format: 1,000 fast. */
-				ctl_printf(c, "%s%s%-*s RUNNING   pid %ld, "
-				    "uptime %ld:%02ld:%02ld", grouped ?
-				    t->cfg->group : "", grouped ? ":" : "",
-				    grouped ? (int)(31 - strlen(t->cfg->group)) :
-				    32, t->cfg->name, (long)t->pid, up / 3600,
-				    (up % 3600) / 60, up % 60);
-				continue;
-			}
-			svc_describe(t, desc, sizeof desc);
-			ctl_printf(c, "%-32s %-9s %s", ctl_fullname(t, name,
-			    sizeof name), svc_state_names[t->state], desc);
-		}
-	}
-	ctl_end(c, all_running ? "OK" : "OK 3");
-	return (0);
-}
-
-/* Has every target reached what the waiting operation wants? */
-static int
-ctl_op_done(struct ctl_conn *c)
-{
-	struct svc	*s;
-	int		 i;
-
-	for (i = 0; i < c->ntargets; i++) {
-		s = c->targets[i];
-		if (s == NULL)
-			continue;
-		if (c->op == OP_STOP && s->state != SVC_STOPPED &&
-		    s->state != SVC_EXITED && s->state != SVC_FATAL)
-			return (0);
-		if (c->op != OP_STOP && (s->restart ||
-		    (s->state != SVC_RUNNING && s->state != SVC_FATAL &&
-		    s->state != SVC_EXITED && s->state != SVC_STOPPED)))
-			return (0);
-	}
-	return (1);
-}
-
-static void
-ctl_op_report(struct ctl_conn *c)
-{
-	struct svc	*s;
-	char		 name[512], desc[256];
-	int		 i, failed = 0;
-
-	for (i = 0; i < c->ntargets; i++) {
-		if ((s = c->targets[i]) == NULL)
-			continue;
-		ctl_fullname(s, name, sizeof name);
-		if (c->op == OP_STOP)
-			ctl_printf(c, "%s: stopped", name);
-		else if (s->state == SVC_RUNNING)
-			ctl_printf(c, "%s: started", name);
-		else {
-			svc_describe(s, desc, sizeof desc);
-			ctl_printf(c, "%s: ERROR (%s: %s)", name,
-			    svc_state_names[s->state], desc);
-			failed = 1;
-		}
-	}
-	c->op = OP_NONE;
-	if (failed)
-		ctl_err(c, "not every process started");
-	else
-		ctl_end(c, "OK");
-}
-
 /* A service changed state: answer the clients whose wait is over. */
-void
+static void
 ctl_changed(struct sup *sup)
 {
 	struct ctl_conn	*c, *tmp;
@@ -625,196 +318,6 @@ ctl_changed(struct sup *sup)
 		if (c->op != OP_NONE && ctl_op_done(c))
 			ctl_op_report(c);
 	}
-}
-
-static int
-ctl_start(struct ctl_conn *c, int argc, char **argv)
-{
-	char	name[512];
-	int	i;
-
-	if (ctl_targets(c, argc, argv) == -1)
-		return (-1);
-	qsort(c->targets, c->ntargets, sizeof *c->targets, svc_prio_cmp);
-	for (i = 0; i < c->ntargets; i++) {
-		struct svc *s = c->targets[i];
-
-		if (s->state == SVC_RUNNING || s->state == SVC_STARTING ||
-		    s->state == SVC_STOPPING) {
-			if (argc == 1 && strcmp(argv[0], "all") == 0) {
-				c->targets[i] = NULL;
-				continue;
-			}
-			ctl_printf(c, "%s: ERROR (already %s)",
-			    ctl_fullname(s, name, sizeof name),
-			    s->state == SVC_STOPPING ? "stopping" : "started");
-			c->targets[i] = NULL;
-			continue;
-		}
-		svc_event(s, EV_START);
-	}
-	c->op = OP_START;
-	if (ctl_op_done(c))
-		ctl_op_report(c);
-	return (0);
-}
-
-static int
-ctl_stop(struct ctl_conn *c, int argc, char **argv)
-{
-	int	i;
-
-	if (ctl_targets(c, argc, argv) == -1)
-		return (-1);
-	qsort(c->targets, c->ntargets, sizeof *c->targets, svc_prio_cmp);
-	for (i = c->ntargets - 1; i >= 0; i--)
-		svc_event(c->targets[i], EV_STOP);
-	c->op = OP_STOP;
-	if (ctl_op_done(c))
-		ctl_op_report(c);
-	return (0);
-}
-
-static int
-ctl_restart(struct ctl_conn *c, int argc, char **argv)
-{
-	struct svc	*s;
-	int		 i;
-
-	if (ctl_targets(c, argc, argv) == -1)
-		return (-1);
-	qsort(c->targets, c->ntargets, sizeof *c->targets, svc_prio_cmp);
-	for (i = 0; i < c->ntargets; i++) {
-		s = c->targets[i];
-		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
-		    s->state == SVC_STOPPING) {
-			s->restart = 1;
-			svc_event(s, EV_STOP);
-		} else
-			svc_event(s, EV_START);
-	}
-	c->op = OP_RESTART;
-	if (ctl_op_done(c))
-		ctl_op_report(c);
-	return (0);
-}
-
-static int
-ctl_reload(struct ctl_conn *c, int argc, char **argv)
-{
-	char	*cause = NULL;
-
-	if (sup_reload(c->sup, &cause) == -1) {
-		ctl_err(c, "%s", cause);
-		free(cause);
-		return (-1);
-	}
-	ctl_end(c, "OK");
-	return (0);
-}
-
-static int
-ctl_shutdown(struct ctl_conn *c, int argc, char **argv)
-{
-	struct sup	*sup = c->sup;
-
-	ctl_end(c, "OK");		/* c may be gone once this is sent */
-	sup_shutdown(sup);
-	return (0);
-}
-
-/*
- * logs (NAME | --supervisor) [-f] [-n LINES] [--stderr] [--rotate]: the
- * last LINES lines as 'D' messages, then with -f every new chunk until
- * the client leaves, the service is removed or the supervisor exits;
- * notes for the user's stderr as 'W' messages; "OK" at the end.
- */
-static int
-ctl_logs(struct ctl_conn *c, int argc, char **argv)
-{
-	struct svc	*s = NULL;
-	unsigned long	 lines = 10;
-	size_t		 len;
-	char		*cause = NULL, *note = NULL, *buf;
-	int		 i, follow = 0, err = 0, rotate = 0, sup;
-
-	sup = strcmp(argv[0], "--supervisor") == 0;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-f") == 0)
-			follow = 1;
-		else if (strcmp(argv[i], "--stderr") == 0)
-			err = 1;
-		else if (strcmp(argv[i], "--rotate") == 0)
-			rotate = 1;
-		else if (strcmp(argv[i], "-n") != 0 || i + 1 == argc ||
-		    parse_uint(argv[++i], ULONG_MAX, &lines) == -1)
-			break;
-	}
-	if (i < argc || (rotate && follow) || (sup && (err || rotate))) {
-		ctl_usage(c, "logs");
-		return (-1);
-	}
-	if (!sup && (s = svc_find(c->sup, argv[0], &cause)) == NULL) {
-		ctl_err(c, "%s", cause);
-		free(cause);
-		return (-1);
-	}
-	if (err && s->cfg->redirect_stderr) {
-		ctl_err(c, "%s: stderr goes to stdout (redirect_stderr)",
-		    s->cfg->name);
-		return (-1);
-	}
-	if (rotate) {
-		if (svclog_rotate(s, err, &cause) == -1) {
-			ctl_err(c, "%s", cause);
-			free(cause);
-			return (-1);
-		}
-		ctl_end(c, "OK");
-		return (0);
-	}
-	if (follow && ctl_nfollowers >= CTL_FOLLOWERS_MAX) {
-		ctl_err(c, "too many followers (%d)", CTL_FOLLOWERS_MAX);
-		return (-1);
-	}
-	if (sup) {
-		buf = follow_sup_tail(lines, &len);
-		ctl_data(c, buf, len);
-		free(buf);
-	} else if ((c->tail = follow_tail_open(s, err, lines, &note)) ==
-	    NULL && note != NULL) {
-		ctl_note(c, "%s", note);
-		free(note);
-	}
-	if (!follow) {
-		ctl_end(c, "OK");
-		return (0);
-	}
-	c->follow = follow_add(s, err, ctl_follow_cb, c);
-	c->fsvc = s;
-	ctl_nfollowers++;
-	ctl_flush(c);
-	return (0);
-}
-
-/*
- * End a follower: a last note, then OK.  Sent from the loop, not from
- * here: the caller may be walking a list.
- */
-static void
-ctl_follow_end(struct ctl_conn *c, const char *why)
-{
-	ctl_unfollow(c);
-	if (c->skipping) {
-		ctl_note(c, "%llu bytes skipped (reader too slow)",
-		    c->skipped);
-		c->skipping = 0;
-		c->skipped = 0;
-	}
-	ctl_note(c, "%s", why);
-	ctl_queue(c, xstrdup("OK"), 2);
-	c->done = 1;
-	(void)loop_mod(c->sup->loop, c->fd, EPOLLOUT);
 }
 
 /*
@@ -862,7 +365,7 @@ ctl_parse(char *buf, size_t len, char **fields, int max, const char **why)
 }
 
 /* A verb's usage, from the one table of them. */
-static void
+void
 ctl_usage(struct ctl_conn *c, const char *verb)
 {
 	const char	*args = usage_args(verb);
@@ -870,13 +373,13 @@ ctl_usage(struct ctl_conn *c, const char *verb)
 	ctl_err(c, "usage: %s%s%s", verb, args[0] ? " " : "", args);
 }
 
+/* One request: parsed, its verb found, its argument count checked. */
 static void
 ctl_request(struct ctl_conn *c, char *buf, size_t len)
 {
 	const struct ctl_verb	*v;
 	const char		*why = NULL;
 	char			**fields;
-	size_t			 i;
 	int			 n, argc;
 
 	fields = xcalloc(CTL_FIELDS_MAX, sizeof *fields);
@@ -886,22 +389,17 @@ ctl_request(struct ctl_conn *c, char *buf, size_t len)
 		return;
 	}
 	argc = n - 2;
-	for (i = 0; i < nitems(ctl_verbs); i++) {
-		v = &ctl_verbs[i];
-		if (strcmp(v->name, fields[1]) != 0)
-			continue;
-		if (argc < v->minargs || (v->maxargs != -1 &&
-		    argc > v->maxargs))
-			ctl_usage(c, v->name);
-		else
-			(void)v->exec(c, argc, fields + 2);
-		free(fields);
-		return;
-	}
-	ctl_err(c, "unknown command: %s", fields[1]);
+	if ((v = ctl_verb_find(fields[1])) == NULL)
+		ctl_err(c, "unknown command: %s", fields[1]);
+	else if (argc < v->minargs || (v->maxargs != -1 &&
+	    argc > v->maxargs))
+		ctl_usage(c, v->name);
+	else
+		(void)v->exec(c, argc, fields + 2);
 	free(fields);
 }
 
+/* A client that never asked (or never left) is closed. */
 static void
 ctl_idle_cb(void *arg)
 {
@@ -913,6 +411,7 @@ ctl_idle_cb(void *arg)
 		ctl_close(c);		/* it never asked, or never left */
 }
 
+/* A client's socket is readable or writable. */
 static void
 ctl_conn_cb(int fd, uint32_t events, void *arg)
 {
@@ -953,6 +452,7 @@ ctl_conn_cb(int fd, uint32_t events, void *arg)
 		ctl_request(c, buf, (size_t)n);
 }
 
+/* New clients: each checked (SO_PEERCRED), then given a timer. */
 static void
 ctl_accept_cb(int fd, uint32_t events, void *arg)
 {
@@ -1000,9 +500,11 @@ ctl_accept_cb(int fd, uint32_t events, void *arg)
 /*
  * Bind the socket at path with mode: a restrictive umask around bind, so
  * it is never reachable by others even for an instant, then chmod.
+ * Returns the listening fd, for sup_main (ctl_hooks' start accepts on
+ * it), or -1 with *cause set.
  */
 int
-ctl_listen(struct sup *sup, const char *path, int mode, char **cause)
+ctl_listen(const char *path, int mode, char **cause)
 {
 	struct sockaddr_un	sun;
 	mode_t			old;
@@ -1033,17 +535,11 @@ ctl_listen(struct sup *sup, const char *path, int mode, char **cause)
 		close(fd);
 		return (-1);
 	}
-	sup->ctlfd = fd;
-	if (sup->loop != NULL &&
-	    loop_add(sup->loop, fd, EPOLLIN, ctl_accept_cb, sup) == -1) {
-		xasprintf(cause, "epoll: %s", strerror(errno));
-		return (-1);
-	}
-	return (0);
+	return (fd);
 }
 
 /* Register the listening socket once the loop exists. */
-int
+static int
 ctl_start_accepting(struct sup *sup)
 {
 	return (loop_add(sup->loop, sup->ctlfd, EPOLLIN, ctl_accept_cb, sup));
@@ -1053,7 +549,7 @@ ctl_start_accepting(struct sup *sup)
  * The supervisor is leaving: followers are told, with what the socket
  * still takes right now; nobody is waited for.
  */
-void
+static void
 ctl_close_all(struct sup *sup)
 {
 	struct ctl_conn	*c, *tmp;
@@ -1070,7 +566,7 @@ ctl_close_all(struct sup *sup)
 }
 
 /* A service is going away: no client may keep pointing at it. */
-void
+static void
 ctl_forget(struct sup *sup, struct svc *s)
 {
 	struct ctl_conn	*c;
@@ -1090,3 +586,8 @@ ctl_forget(struct sup *sup, struct svc *s)
 		}
 	}
 }
+
+/* What the supervisor calls when it starts, changes, forgets and leaves. */
+const struct sup_hooks ctl_hooks = {
+	ctl_start_accepting, ctl_changed, ctl_forget, ctl_close_all
+};

@@ -2,7 +2,7 @@
  * sup_main(): the supervisor's life.  One loop; signals through a
  * signalfd; every child reaped in one place (we are a child subreaper, so
  * orphans come here too).  Services own their cfg_proc, taken out of the
- * config, so that reload can hand each one its new definition.
+ * config, so that reload (reload.c) can hand each one its new definition.
  */
 #include <sys/epoll.h>
 #include <sys/prctl.h>
@@ -24,13 +24,23 @@
 
 #include "sup.h"
 
+/* Tell the control socket that something changed. */
+static void
+sup_hook_changed(struct sup *sup)
+{
+	if (sup->hooks->changed != NULL)
+		sup->hooks->changed(sup);
+}
+
+/* A service leaves the list for good: the control socket forgets it. */
 static void
 sup_svc_free(struct sup *sup, struct svc *s)
 {
 	struct cfg_proc	*cfg;
 
 	TAILQ_REMOVE(&sup->svcs, s, entry);
-	ctl_forget(sup, s);
+	if (sup->hooks->forget != NULL)
+		sup->hooks->forget(sup, s);
 	cfg = s->cfg;
 	svc_free(s);		/* its logs still read the config */
 	cfg_proc_free(cfg);
@@ -52,22 +62,7 @@ sup_gc_cb(void *arg)
 		    s->state != SVC_RUNNING && s->state != SVC_STOPPING &&
 		    s->state != SVC_BACKOFF)
 			sup_svc_free(sup, s);
-	ctl_changed(sup);
-}
-
-/* Take the procs out of cf, each into a new service, in file order. */
-static void
-sup_adopt(struct sup *sup, struct config *cf, struct svcs *into)
-{
-	struct cfg_proc	*p;
-	struct svc	*s;
-
-	while ((p = TAILQ_FIRST(&cf->procs)) != NULL) {
-		TAILQ_REMOVE(&cf->procs, p, entry);
-		cf->nprocs--;
-		s = svc_new(sup, p);
-		TAILQ_INSERT_TAIL(into, s, entry);
-	}
+	sup_hook_changed(sup);
 }
 
 /* Start the autostart services of list, lowest priority first. */
@@ -192,94 +187,11 @@ sup_changed(struct sup *sup)
 			svc_event(s, EV_START);
 		}
 	}
-	ctl_changed(sup);
+	sup_hook_changed(sup);
 	if (!sup->settled_sent)
 		sup_settle_check(sup);
 	if (sup->shutting_down)
 		sup_shutdown_step(sup);
-}
-
-static struct svc *
-sup_find_by_name(struct svcs *list, const struct cfg_proc *p)
-{
-	struct svc	*s;
-
-	TAILQ_FOREACH(s, list, entry)
-		if (!s->removed && strcmp(s->cfg->name, p->name) == 0 &&
-		    strcmp(s->cfg->group, p->group) == 0)
-			return (s);
-	return (NULL);
-}
-
-/*
- * Read the config again and apply the difference: start what is new, stop
- * what is gone, restart what changed, leave the rest alone.  A config
- * with an error changes nothing.
- */
-int
-sup_reload(struct sup *sup, char **cause)
-{
-	struct config	*cf;
-	struct cfg_proc	*p, *ptmp;
-	struct svc	*s;
-	int		 i;
-
-	if (cfg_load(sup->cfg->path, &cf, cause) == -1) {
-		log_warnx("reload refused: %s", *cause);
-		return (-1);
-	}
-	for (i = 0; i < cf->nwarnings; i++)
-		log_warnx("%s", cf->warnings[i]);
-	TAILQ_FOREACH(s, &sup->svcs, entry) {
-		TAILQ_FOREACH(p, &cf->procs, entry)
-			if (strcmp(s->cfg->name, p->name) == 0 &&
-			    strcmp(s->cfg->group, p->group) == 0)
-				break;
-		if (p == NULL && !s->removed) {
-			log_info("%s: removed", s->cfg->name);
-			s->removed = 1;
-			s->restart = 0;
-			svc_event(s, EV_STOP);
-		}
-	}
-	TAILQ_FOREACH_SAFE(p, &cf->procs, entry, ptmp) {
-		TAILQ_REMOVE(&cf->procs, p, entry);
-		cf->nprocs--;
-		if ((s = sup_find_by_name(&sup->svcs, p)) == NULL) {
-			log_info("%s: added", p->name);
-			s = svc_new(sup, p);
-			TAILQ_INSERT_TAIL(&sup->svcs, s, entry);
-			if (p->autostart && !sup->shutting_down)
-				svc_event(s, EV_START);
-			continue;
-		}
-		if (!cfg_proc_changed(s->cfg, p)) {
-			/* Same definition: keep running, take new priority. */
-			s->cfg->priority = p->priority;
-			s->cfg->autostart = p->autostart;
-			cfg_proc_free(p);
-			continue;
-		}
-		log_info("%s: changed", p->name);
-		cfg_proc_free(s->cfg);
-		s->cfg = p;
-		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
-		    s->state == SVC_STOPPING) {
-			/* Its pipes take the old instance's last words. */
-			s->relog = 1;
-			s->restart = 1;
-			svc_event(s, EV_STOP);
-		} else {
-			svclog_close(s);
-			(void)svclog_open(s);
-			if (p->autostart)
-				svc_event(s, EV_START);
-		}
-	}
-	/* The supervisor's own settings stay as they were started. */
-	cfg_free(cf);
-	sup_changed(sup);
-	return (0);
 }
 
 /* Reap every child that exited: services, and orphans we inherited. */
@@ -397,17 +309,20 @@ sup_rlimit(struct config *cf)
 }
 
 /*
- * Run the supervisor.  ctlfd is the bound control socket; logfd the
+ * Run the supervisor.  hooks reach the control socket (ctl_hooks),
+ * ctlfd is the bound control socket they listen on; logfd the
  * supervisor's log (or -1 for syslog; stderr in the foreground).
  */
 int
-sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
+sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
+    int logfd, int foreground)
 {
 	struct sup	 sup;
 	struct svc	*s;
 
 	memset(&sup, 0, sizeof sup);
 	sup.cfg = cf;
+	sup.hooks = hooks;
 	sup.ctlfd = ctlfd;
 	sup.notifyfd = -1;
 	sup.foreground = foreground;
@@ -424,7 +339,7 @@ sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
 		fatal("signalfd");
 	sup.loop = loop_new();
 	if (loop_add(sup.loop, sup.sigfd, EPOLLIN, sup_signal_cb, &sup) == -1 ||
-	    ctl_start_accepting(&sup) == -1)
+	    (hooks->start != NULL && hooks->start(&sup) == -1))
 		fatal("epoll_ctl");
 	sup_adopt(&sup, cf, &sup.svcs);
 	log_info("supervising %s", cf->path);
@@ -432,7 +347,8 @@ sup_main(struct config *cf, int ctlfd, int logfd, int foreground)
 	sup_settle_check(&sup);
 	loop_run(sup.loop);
 	log_info("all stopped; exiting");
-	ctl_close_all(&sup);
+	if (hooks->stop != NULL)
+		hooks->stop(&sup);
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);
 	ready_fini(&sup);

@@ -105,10 +105,23 @@ struct svc {
 };
 TAILQ_HEAD(svcs, svc);
 
+/*
+ * What the supervisor tells its control socket, given by whoever starts
+ * it (control.c's ctl_hooks): sup.c never calls control.c itself.  Any
+ * of them may be NULL.
+ */
+struct sup_hooks {
+	int	(*start)(struct sup *);		/* the loop exists */
+	void	(*changed)(struct sup *);	/* a service changed state */
+	void	(*forget)(struct sup *, struct svc *); /* freed next */
+	void	(*stop)(struct sup *);		/* the supervisor leaves */
+};
+
 struct sup {
 	struct config	*cfg;
 	struct loop	*loop;
 	struct svcs	 svcs;
+	const struct sup_hooks *hooks;
 	int		 sigfd;
 	int		 ctlfd;		/* listening control socket */
 	int		 foreground;
@@ -195,18 +208,19 @@ size_t		 follow_tail_read(struct follow_tail *, char *, size_t);
 void		 follow_tail_free(struct follow_tail *);
 
 /* control.c */
-int		 ctl_listen(struct sup *, const char *, int, char **);
-void		 ctl_changed(struct sup *);
-void		 ctl_close_all(struct sup *);
-int		 ctl_start_accepting(struct sup *);
-void		 ctl_forget(struct sup *, struct svc *);
+extern const struct sup_hooks ctl_hooks;
+int		 ctl_listen(const char *, int, char **);
 int		 ctl_parse(char *, size_t, char **, int, const char **);
 
 /* sup.c */
-int		 sup_main(struct config *, int, int, int);
+int		 sup_main(struct config *, const struct sup_hooks *, int, int,
+		    int);
 void		 sup_settle_check(struct sup *);
 void		 sup_shutdown(struct sup *);
-int		 sup_reload(struct sup *, char **);
 void		 sup_changed(struct sup *);
+
+/* reload.c */
+void		 sup_adopt(struct sup *, struct config *, struct svcs *);
+int		 sup_reload(struct sup *, char **);
 
 #endif
