@@ -575,12 +575,9 @@ ctl_op_done(struct ctl_conn *c)
 		s = c->targets[i];
 		if (s == NULL)
 			continue;
-		if (c->op == OP_STOP && s->state != SVC_STOPPED &&
-		    s->state != SVC_EXITED && s->state != SVC_FATAL)
+		if (c->op == OP_STOP && !svc_is_idle(s))
 			return (0);
-		if (c->op != OP_STOP && (s->restart ||
-		    (s->state != SVC_RUNNING && s->state != SVC_FATAL &&
-		    s->state != SVC_EXITED && s->state != SVC_STOPPED)))
+		if (c->op != OP_STOP && !svc_is_start_over(s))
 			return (0);
 	}
 	return (1);
@@ -639,8 +636,7 @@ ctl_start(struct ctl_conn *c, int argc, char **argv)
 	for (i = 0; i < c->ntargets; i++) {
 		struct svc *s = c->targets[i];
 
-		if (s->state == SVC_RUNNING || s->state == SVC_STARTING ||
-		    s->state == SVC_STOPPING) {
+		if (svc_is_up(s)) {
 			if (argc == 1 && strcmp(argv[0], "all") == 0) {
 				c->targets[i] = NULL;
 				continue;
@@ -686,8 +682,7 @@ ctl_restart(struct ctl_conn *c, int argc, char **argv)
 	qsort(c->targets, c->ntargets, sizeof *c->targets, svc_prio_cmp);
 	for (i = 0; i < c->ntargets; i++) {
 		s = c->targets[i];
-		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
-		    s->state == SVC_STOPPING) {
+		if (svc_is_up(s)) {
 			s->restart = 1;
 			svc_event(s, EV_STOP);
 		} else

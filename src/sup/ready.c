@@ -390,8 +390,7 @@ ready_sender(struct sup *sup, const struct notify_msg *m)
 			return (s);
 	ready_who(m->pid, &w);
 	TAILQ_FOREACH(s, &sup->svcs, entry)
-		if (s->ready.mode == READY_NOTIFY && (s->state == SVC_STARTING ||
-		    s->state == SVC_RUNNING || s->state == SVC_STOPPING) &&
+		if (s->ready.mode == READY_NOTIFY && svc_is_up(s) &&
 		    ready_is_ours(s, &w))
 			return (s);
 	return (NULL);

@@ -48,9 +48,7 @@ sup_gc_cb(void *arg)
 
 	sup->gc = NULL;
 	TAILQ_FOREACH_SAFE(s, &sup->svcs, entry, tmp)
-		if (s->removed && s->state != SVC_STARTING &&
-		    s->state != SVC_RUNNING && s->state != SVC_STOPPING &&
-		    s->state != SVC_BACKOFF)
+		if (s->removed && svc_is_idle(s))
 			sup_svc_free(sup, s);
 	ctl_changed(sup);
 }
@@ -82,8 +80,7 @@ sup_autostart(struct sup *sup)
 	v = xcalloc(n + 1, sizeof *v);
 	n = 0;
 	TAILQ_FOREACH(s, &sup->svcs, entry)
-		if (s->cfg->autostart && s->state == SVC_STOPPED &&
-		    !s->has_status)
+		if (s->cfg->autostart && svc_is_new(s))
 			v[n++] = s;
 	qsort(v, n, sizeof *v, svc_prio_cmp);
 	for (i = 0; i < n; i++)
@@ -104,13 +101,10 @@ sup_settle_check(struct sup *sup)
 	if (sup->settled_sent)
 		return;
 	TAILQ_FOREACH(s, &sup->svcs, entry)
-		if (s->cfg->autostart && (s->state == SVC_STARTING ||
-		    s->state == SVC_BACKOFF || (s->state == SVC_STOPPING &&
-		    s->start_timeout) ||
-		    (s->state == SVC_STOPPED && !s->has_status)))
+		if (s->cfg->autostart && svc_is_pending_start(s))
 			return;		/* not ready, nor given up yet */
 	TAILQ_FOREACH(s, &sup->svcs, entry) {
-		if (s->state != SVC_FATAL && s->state != SVC_BACKOFF)
+		if (!svc_is_failed(s))
 			continue;
 		svc_describe(s, desc, sizeof desc);
 		fprintf(stderr, "warden: %s: %s (%s)\n", s->cfg->name,
@@ -131,9 +125,7 @@ sup_shutdown_step(struct sup *sup)
 	TAILQ_FOREACH(s, &sup->svcs, entry) {
 		if (s->state == SVC_STOPPING)
 			busy = 1;
-		else if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
-		    s->state == SVC_BACKOFF || (s->state == SVC_EXITED &&
-		    s->timer != NULL)) {
+		else if (svc_is_stoppable(s)) {
 			if (!any || s->cfg->priority > prio)
 				prio = s->cfg->priority;
 			any = 1;
@@ -172,8 +164,7 @@ sup_changed(struct sup *sup)
 	struct svc	*s, *tmp;
 
 	TAILQ_FOREACH_SAFE(s, &sup->svcs, entry, tmp) {
-		if (s->state != SVC_STOPPED && s->state != SVC_EXITED &&
-		    s->state != SVC_FATAL)
+		if (!svc_is_idle(s))
 			continue;
 		if (s->removed) {
 			if (sup->gc == NULL)

@@ -91,14 +91,25 @@ svc_timer_set(struct svc *s, double secs)
 }
 
 /*
+ * Is the state's timer a deadline (ready_timeout, stopwaitsecs), not a
+ * delay (startsecs, a backoff)?
+ */
+static int
+svc_has_deadline(const struct svc *s)
+{
+	if (s->state == SVC_STARTING)
+		return (s->ready.mode != READY_STARTSECS);
+	return (s->state == SVC_STOPPING);
+}
+
+/*
  * EXTEND_TIMEOUT_USEC=: the start or stop now has at least secs more
  * (never less than it had).
  */
 void
 svc_extend(struct svc *s, double secs)
 {
-	if (s->timer == NULL || !((s->state == SVC_STARTING &&
-	    s->ready.mode != READY_STARTSECS) || s->state == SVC_STOPPING))
+	if (s->timer == NULL || !svc_has_deadline(s))
 		return;
 	if (mono_now() + secs > s->deadline)
 		svc_timer_set(s, secs);
@@ -784,17 +795,69 @@ svc_find(struct sup *sup, const char *name, char **cause)
 	return (NULL);
 }
 
+/*
+ * State predicates: the groups of states the supervisor asks about, named
+ * once here.  A single state is compared as it is.
+ */
+
+/* A process may be there: STARTING, RUNNING, STOPPING. */
 int
-svc_is_settled(const struct svc *s)
+svc_is_up(const struct svc *s)
 {
-	return (s->state != SVC_STARTING && s->state != SVC_STOPPING &&
-	    !(s->state == SVC_EXITED && s->timer != NULL));
+	return (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
+	    s->state == SVC_STOPPING);
 }
 
+/*
+ * No process, and no start coming by itself but a throttled restart:
+ * STOPPED, EXITED, FATAL.
+ */
 int
-svc_is_running(const struct svc *s)
+svc_is_idle(const struct svc *s)
 {
-	return (s->state == SVC_RUNNING);
+	return (s->state == SVC_STOPPED || s->state == SVC_EXITED ||
+	    s->state == SVC_FATAL);
+}
+
+/* STOPPED and never started: autostart's own. */
+int
+svc_is_new(const struct svc *s)
+{
+	return (s->state == SVC_STOPPED && !s->has_status);
+}
+
+/* A start under way or not yet tried: what settling waits for. */
+int
+svc_is_pending_start(const struct svc *s)
+{
+	return (s->state == SVC_STARTING || s->state == SVC_BACKOFF ||
+	    (s->state == SVC_STOPPING && s->start_timeout) || svc_is_new(s));
+}
+
+/* The last start failed: BACKOFF (trying again) or FATAL (given up). */
+int
+svc_is_failed(const struct svc *s)
+{
+	return (s->state == SVC_BACKOFF || s->state == SVC_FATAL);
+}
+
+/*
+ * What a shutdown must stop, once nothing is STOPPING: a process that is
+ * not stopping yet, or a timer that would start one.
+ */
+int
+svc_is_stoppable(const struct svc *s)
+{
+	return (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
+	    s->state == SVC_BACKOFF || (s->state == SVC_EXITED &&
+	    s->timer != NULL));
+}
+
+/* A start (or restart) is over: RUNNING, or idle with no restart due. */
+int
+svc_is_start_over(const struct svc *s)
+{
+	return (!s->restart && (s->state == SVC_RUNNING || svc_is_idle(s)));
 }
 
 /* The state's own part of the description. */
@@ -805,10 +868,7 @@ svc_describe_state(struct svc *s, char *buf, size_t len)
 	time_t		 up;
 	struct tm	*tm;
 
-	switch (s->state) {
-	case SVC_RUNNING:
-	case SVC_STARTING:
-	case SVC_STOPPING:
+	if (svc_is_up(s)) {
 		up = time(NULL) - s->since;
 		if (s->state == SVC_RUNNING)
 			up = (time_t)(mono_now() - s->started);
@@ -817,27 +877,20 @@ svc_describe_state(struct svc *s, char *buf, size_t len)
 		    (long)up % 60, s->reloading ? ", reloading" : "",
 		    s->stopping ? ", stopping" : "", s->note ? "; " : "",
 		    s->note ? s->note : "");
-		break;
-	case SVC_EXITED:
+	} else if (svc_is_failed(s))
+		snprintf(buf, len, "%s", s->desc != NULL ? s->desc :
+		    "Exited too quickly");
+	else if (s->state == SVC_EXITED) {
 		tm = localtime(&s->since);
 		strftime(when, sizeof when, "%b %d %I:%M %p", tm);
 		snprintf(buf, len, "%s, %s%s", when, spawn_status_str(s->status,
 		    st, sizeof st), s->timer ? ", restarting" : "");
-		break;
-	case SVC_BACKOFF:
-	case SVC_FATAL:
-		snprintf(buf, len, "%s", s->desc != NULL ? s->desc :
-		    "Exited too quickly");
-		break;
-	case SVC_STOPPED:
-		if (s->has_status) {
-			tm = localtime(&s->since);
-			strftime(when, sizeof when, "%b %d %I:%M %p", tm);
-			snprintf(buf, len, "%s", when);
-		} else
-			snprintf(buf, len, "Not started");
-		break;
-	}
+	} else if (s->has_status) {
+		tm = localtime(&s->since);
+		strftime(when, sizeof when, "%b %d %I:%M %p", tm);
+		snprintf(buf, len, "%s", when);
+	} else
+		snprintf(buf, len, "Not started");
 }
 
 /* The description column of status, supervisorctl's way. */
