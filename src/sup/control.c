@@ -674,20 +674,13 @@ ctl_stop(struct ctl_conn *c, int argc, char **argv)
 static int
 ctl_restart(struct ctl_conn *c, int argc, char **argv)
 {
-	struct svc	*s;
-	int		 i;
+	int	i;
 
 	if (ctl_targets(c, argc, argv) == -1)
 		return (-1);
 	qsort(c->targets, c->ntargets, sizeof *c->targets, svc_prio_cmp);
-	for (i = 0; i < c->ntargets; i++) {
-		s = c->targets[i];
-		if (svc_is_up(s)) {
-			s->restart = 1;
-			svc_event(s, EV_STOP);
-		} else
-			svc_event(s, EV_START);
-	}
+	for (i = 0; i < c->ntargets; i++)
+		svc_event(c->targets[i], EV_RESTART);
 	c->op = OP_RESTART;
 	if (ctl_op_done(c))
 		ctl_op_report(c);

@@ -357,13 +357,7 @@ ready_wdog_cb(void *arg)
 	struct svc	*s = arg;
 
 	s->wdog = NULL;
-	if (s->state != SVC_RUNNING)
-		return;
-	log_warnx("%s: watchdog: no WATCHDOG=1 for %g s: restarting",
-	    s->cfg->name, s->wdog_sec);
-	svc_desc(s, "watchdog timeout");
-	s->wdog_fired = 1;
-	svc_event(s, EV_STOP);
+	svc_event(s, EV_WATCHDOG);
 }
 
 /* (Re)arm the watchdog for secs; 0 disarms it.  Only while running. */

@@ -157,31 +157,17 @@ sup_shutdown(struct sup *sup)
 	sup_shutdown_step(sup);
 }
 
-/* Something changed state: pending restarts, reload leftovers, clients. */
+/* Something changed state: reload leftovers, clients, settling, shutdown. */
 void
 sup_changed(struct sup *sup)
 {
-	struct svc	*s, *tmp;
+	struct svc	*s;
 
-	TAILQ_FOREACH_SAFE(s, &sup->svcs, entry, tmp) {
-		if (!svc_is_idle(s))
-			continue;
-		if (s->removed) {
-			if (sup->gc == NULL)
-				sup->gc = loop_timer(sup->loop, 0, sup_gc_cb,
-				    sup);
-			continue;
-		}
-		if (s->relog) {
-			/* Stopped for a changed config: now its new logs. */
-			s->relog = 0;
-			svclog_close(s);
-			(void)svclog_open(s);
-		}
-		if (s->restart && !sup->shutting_down) {
-			s->restart = 0;
-			svc_event(s, EV_START);
-		}
+	TAILQ_FOREACH(s, &sup->svcs, entry) {
+		if (sup->gc != NULL)
+			break;
+		if (s->removed && svc_is_idle(s))
+			sup->gc = loop_timer(sup->loop, 0, sup_gc_cb, sup);
 	}
 	ctl_changed(sup);
 	if (!sup->settled_sent)
@@ -258,8 +244,7 @@ sup_reload(struct sup *sup, char **cause)
 		    s->state == SVC_STOPPING) {
 			/* Its pipes take the old instance's last words. */
 			s->relog = 1;
-			s->restart = 1;
-			svc_event(s, EV_STOP);
+			svc_event(s, EV_RESTART);
 		} else {
 			svclog_close(s);
 			(void)svclog_open(s);

@@ -24,7 +24,13 @@ enum svc_state {
 	SVC_STOPPED, SVC_STARTING, SVC_RUNNING, SVC_BACKOFF, SVC_STOPPING,
 	SVC_EXITED, SVC_FATAL
 };
-enum svc_event { EV_START, EV_STOP, EV_READY, EV_EXIT, EV_TIMER };
+/* What happens to a service: svc.c's svc_table says what each one does. */
+enum svc_event {
+	EV_START, EV_STOP, EV_READY, EV_EXIT, EV_TIMER,
+	EV_RESTART,		/* stop if up, then start */
+	EV_GONE,		/* the last of a stopping group was reaped */
+	EV_WATCHDOG		/* no WATCHDOG=1 within watchdog_sec */
+};
 
 
 /*
@@ -139,12 +145,11 @@ void		 loop_stop(struct loop *);
 
 /* svc.c */
 extern const char *svc_state_names[];
+extern const char *svc_event_names[];
 struct svc	*svc_new(struct sup *, struct cfg_proc *);
 void		 svc_free(struct svc *);
 void		 svc_event(struct svc *, enum svc_event);
-void		 svc_exited(struct svc *, int);
 void		 svc_group_check(struct svc *);
-int		 svc_handles(enum svc_state, enum svc_event);
 struct svc	*svc_find_pid(struct sup *, pid_t);
 struct svc	*svc_find(struct sup *, const char *, char **);
 int		 svc_is_up(const struct svc *);
@@ -155,12 +160,19 @@ int		 svc_is_failed(const struct svc *);
 int		 svc_is_stoppable(const struct svc *);
 int		 svc_is_start_over(const struct svc *);
 void		 svc_describe(struct svc *, char *, size_t);
-int		 svc_signal(struct svc *, int, int);
-void		 svc_kill_rest(struct svc *);
 int		 svc_prio_cmp(const void *, const void *);
 void		 svc_extend(struct svc *, double);
 void		 svc_desc(struct svc *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+
+/* svc-spawn.c */
+pid_t		 svc_fork(struct svc *, const char **);
+int		 svc_signal(struct svc *, int, int);
+void		 svc_signal_rest(struct svc *, int);
+void		 svc_sweep(struct svc *);
+void		 svc_kill_rest(struct svc *);
+int		 svc_leftovers(struct svc *);
+void		 svc_exited(struct svc *, int);
 
 /* ready.c */
 void		 ready_parse(struct svc *);
