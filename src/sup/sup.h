@@ -70,6 +70,21 @@ struct svc {
 	struct cfg_proc	*cfg;		/* owned */
 	struct sup	*sup;
 	enum svc_state	 state;
+	/*
+	 * What the state alone does not say: annotations, each set and
+	 * cleared only where svc.c's first comment says.
+	 */
+	struct timer	*timer;		/* the state's one timer */
+	int		 restart;	/* a restart is due once idle */
+	int		 relog;		/* open its logs again once idle */
+	int		 removed;	/* reload dropped it: free once idle */
+	int		 start_timeout;	/* STOPPING a start that took too long */
+	int		 wdog_fired;	/* STOPPING for the watchdog: a crash */
+	int		 unstoppable;	/* STOPPING after SIGKILL */
+	int		 rest;		/* an exited instance left processes */
+	int		 sweeps;	/* spawns put off while the rest dies */
+	int		 has_status;	/* it ran: STOPPED is not "Not started" */
+
 	pid_t		 pid;		/* 0 when no process */
 	pid_t		 pgid;		/* its group, while members remain */
 	int		 pidfd;		/* signals never hit a recycled pid */
@@ -80,22 +95,13 @@ struct svc {
 	int		 crashes;	/* quick exits from RUNNING in a row */
 	unsigned long	 restarts;
 	int		 status;	/* last wait status */
-	int		 has_status;
 	int		 spawn_stage, spawn_error; /* last setup failure */
-	struct timer	*timer;
 	struct svclog	*out, *err;	/* NULL: no stream (NONE) */
 	char		*cgroup;	/* its cgroup v2 directory, or NULL */
-	int		 removed;	/* reload dropped it: free once stopped */
-	int		 restart;	/* start again once stopped */
-	int		 relog;		/* open its logs again once stopped */
 	char		*desc;		/* why it failed, for status, or NULL */
 	pid_t		 sid;		/* the session it was started in */
 	double		 deadline;	/* monotonic: start or stop timer */
-	int		 unstoppable;	/* SIGKILL did not end it */
-	int		 start_timeout;	/* stopping a start that took too long */
 	struct timer	*sweep;		/* SIGKILL for a dead instance's rest */
-	int		 rest;		/* an exited instance left processes */
-	int		 sweeps;	/* spawns put off while the rest dies */
 	int		 cg_killed;	/* its cgroup.kill was used: renew it */
 
 	/* Readiness (ready.c). */
@@ -104,11 +110,10 @@ struct svc {
 	int		 probefd;	/* a tcp connect in progress */
 	struct timer	*probe;		/* the next tcp or pidfile look */
 	double		 probe_delay;
-	int		 launcher_done;	/* pidfile: the launcher exited 0 */
+	int		 launcher_done;	/* STARTING: the launcher exited 0 */
 	int		 watching;	/* pidfd in the loop: not our child */
 	struct timer	*wdog;
 	double		 wdog_sec;
-	int		 wdog_fired;
 	int		 reloading, stopping; /* RELOADING=1, STOPPING=1 */
 	int		 notify_errno;	/* ERRNO= */
 	char		*note;		/* STATUS=, escaped, or NULL */
