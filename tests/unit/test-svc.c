@@ -137,6 +137,39 @@ die(struct svc *s)
 	die_as(s, -1);
 }
 
+/*
+ * The child has exec'd (its setup report pipe is at EOF): it leads its
+ * own session and group by now.
+ */
+static void
+wait_exec(struct svc *s)
+{
+	struct pollfd	pfd;
+
+	assert_true(s->repfd != -1);
+	pfd.fd = s->repfd;
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(getpgid(s->pid), s->pid);
+}
+
+/* STOPPING: the process dies of the stop signal (2 s at most). */
+static void
+stopped(struct svc *s)
+{
+	struct pollfd	pfd;
+	int		status;
+
+	assert_true(s->pid > 0 && s->pidfd != -1);
+	pfd.fd = s->pidfd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 2000) != 1)
+		fail_msg("%s: STOPPING, but not signalled", s->cfg->name);
+	assert_int_equal(waitpid(s->pid, &status, 0), s->pid);
+	assert_true(WIFSIGNALED(status));
+	svc_exited(s, status);
+}
+
 /* The state's timer is due: what its callback does. */
 static void
 fire_timer(struct svc *s)
@@ -197,9 +230,15 @@ reach(struct svc *s, enum svc_state want)
 {
 	switch (want) {
 	case SVC_STOPPED:
+		/* Stopped after a crash and a failed start: counts to reset. */
+		reach(s, SVC_EXITED);
+		fire_timer(s);
+		die(s);
+		svc_event(s, EV_STOP);
 		break;
 	case SVC_STARTING:
 		svc_event(s, EV_START);
+		wait_exec(s);
 		break;
 	case SVC_RUNNING:
 		reach(s, SVC_STARTING);
@@ -231,7 +270,9 @@ reach(struct svc *s, enum svc_state want)
  * set, then the state once its process (if any) died, and the counts
  * of failed starts and of crashes by then.  The states are reached as
  * reach() does: BACKOFF after one failed start, EXITED after one crash
- * (a restart due), FATAL after two failed starts.
+ * (a restart due), FATAL after two failed starts, STOPPED after a crash
+ * and a failed start.  A process that is STOPPING must die of the stop
+ * signal; others are killed.
  */
 static const struct pair {
 	enum svc_state	from;
@@ -242,13 +283,13 @@ static const struct pair {
 	int		backoff, crashes;
 } pairs[] = {
 	{ SVC_STOPPED, EV_START, SVC_STARTING, 0, SVC_BACKOFF, 1, 0 },
-	{ SVC_STOPPED, EV_STOP, SVC_STOPPED, 0, SVC_STOPPED, 0, 0 },
-	{ SVC_STOPPED, EV_READY, SVC_STOPPED, 0, SVC_STOPPED, 0, 0 },
-	{ SVC_STOPPED, EV_EXIT, SVC_STOPPED, 0, SVC_STOPPED, 0, 0 },
-	{ SVC_STOPPED, EV_TIMER, SVC_STOPPED, 0, SVC_STOPPED, 0, 0 },
+	{ SVC_STOPPED, EV_STOP, SVC_STOPPED, 0, SVC_STOPPED, 1, 1 },
+	{ SVC_STOPPED, EV_READY, SVC_STOPPED, 0, SVC_STOPPED, 1, 1 },
+	{ SVC_STOPPED, EV_EXIT, SVC_STOPPED, 0, SVC_STOPPED, 1, 1 },
+	{ SVC_STOPPED, EV_TIMER, SVC_STOPPED, 0, SVC_STOPPED, 1, 1 },
 	{ SVC_STOPPED, EV_RESTART, SVC_STARTING, 0, SVC_BACKOFF, 1, 0 },
-	{ SVC_STOPPED, EV_GONE, SVC_STOPPED, 0, SVC_STOPPED, 0, 0 },
-	{ SVC_STOPPED, EV_WATCHDOG, SVC_STOPPED, 0, SVC_STOPPED, 0, 0 },
+	{ SVC_STOPPED, EV_GONE, SVC_STOPPED, 0, SVC_STOPPED, 1, 1 },
+	{ SVC_STOPPED, EV_WATCHDOG, SVC_STOPPED, 0, SVC_STOPPED, 1, 1 },
 
 	{ SVC_STARTING, EV_START, SVC_STARTING, 0, SVC_BACKOFF, 1, 0 },
 	{ SVC_STARTING, EV_STOP, SVC_STOPPING, 0, SVC_STOPPED, 0, 0 },
@@ -319,33 +360,62 @@ marks_of(const struct svc *s)
 	    (s->wdog_fired ? M_WDOG : 0));
 }
 
+/* The supervisor's log goes to fd: how many changes of state it told. */
+static int
+log_changes(int fd)
+{
+	char	buf[8192], *p;
+	ssize_t	n;
+	int	changes = 0;
+
+	n = pread(fd, buf, sizeof buf - 1, 0);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, " -> ")) != NULL; p++)
+		changes++;
+	assert_int_equal(ftruncate(fd, 0), 0);
+	return (changes);
+}
+
 static void
 test_every_pair(void **state)
 {
 	const struct pair	*p;
 	struct fx		*fx;
 	struct svc		*s;
-	int			 seen[NSTATES][NEVENTS], i, j;
+	char			 path[128];
+	int			 seen[NSTATES][NEVENTS], i, j, fd, changes;
 
 	(void)state;
 	memset(seen, 0, sizeof seen);
+	snprintf(path, sizeof path, "%s/pairs.log", tmpdir);
+	fd = open(path, O_RDWR|O_CREAT|O_TRUNC|O_APPEND|O_CLOEXEC, 0600);
+	assert_true(fd != -1);
 	for (p = pairs; p < pairs + nitems(pairs); p++) {
 		seen[p->from][p->ev]++;
 		fx = fx_new(pair_conf);
 		s = fx->s;
 		reach(s, p->from);
+		log_init(LOGTO_FILE, fd, NULL);
+		(void)log_changes(fd);
 		if (p->ev == EV_EXIT && s->pid > 0)
 			die(s);
 		else if (p->ev == EV_TIMER)
 			fire_timer(s);
 		else
 			svc_event(s, p->ev);
-		if (s->state != p->next || marks_of(s) != p->marks)
-			fail_msg("%s + %s: %s, marks %#x; expected %s, %#x",
-			    svc_state_names[p->from], svc_event_names[p->ev],
-			    svc_state_names[s->state], marks_of(s),
-			    svc_state_names[p->next], p->marks);
-		if (s->pid > 0)
+		/* One change at most, straight to the next state. */
+		changes = log_changes(fd);
+		if (s->state != p->next || marks_of(s) != p->marks ||
+		    changes != (p->next != p->from))
+			fail_msg("%s + %s: %s, marks %#x, %d changes; expected "
+			    "%s, %#x", svc_state_names[p->from],
+			    svc_event_names[p->ev], svc_state_names[s->state],
+			    marks_of(s), changes, svc_state_names[p->next],
+			    p->marks);
+		if (s->state == SVC_STOPPING)
+			stopped(s);
+		else if (s->pid > 0)
 			die(s);
 		if (s->state != p->after || s->backoff != p->backoff ||
 		    s->crashes != p->crashes)
@@ -357,6 +427,10 @@ test_every_pair(void **state)
 		assert_int_equal(s->restart, 0);
 		fx_free(fx);
 	}
+	close(fd);
+	(void)unlink(path);
+	fd = open("/dev/null", O_WRONLY|O_CLOEXEC);
+	log_init(LOGTO_FILE, fd, NULL);
 	/* The expected table itself names every pair once. */
 	for (i = 0; i < NSTATES; i++)
 		for (j = 0; j < NEVENTS; j++)
@@ -548,7 +622,7 @@ test_restart(void **state)
 	struct fx	*fx;
 	struct svc	*s;
 	pid_t		 pid;
-	double		 started;
+	double		 started, deadline;
 
 	(void)state;
 	fx = fx_new(pair_conf);
@@ -572,9 +646,11 @@ test_restart(void **state)
 	assert_true(svc_is_start_over(s));
 	/* A restart while stopping: the stop goes on, then the start. */
 	svc_event(s, EV_STOP);
+	deadline = s->deadline;
 	svc_event(s, EV_RESTART);
 	assert_int_equal(s->state, SVC_STOPPING);
 	assert_int_equal(s->restart, 1);
+	assert_true(s->deadline == deadline);	/* the stop goes on as it was */
 	pid = s->pid;
 	die(s);
 	assert_int_equal(s->state, SVC_STARTING);
@@ -637,6 +713,7 @@ test_stop_leftovers(void **state)
 {
 	struct fx	*fx;
 	struct svc	*s;
+	double		 deadline;
 	int		 status;
 
 	(void)state;
@@ -649,9 +726,11 @@ test_stop_leftovers(void **state)
 	wait_fd_ready(s);
 	svc_event(s, EV_STOP);		/* SIGTERM to the main process only */
 	assert_int_equal(s->state, SVC_STOPPING);
+	deadline = s->deadline;
 	assert_int_equal(waitpid(s->pid, &status, 0), s->pid);
 	svc_exited(s, status);
 	assert_int_equal(s->state, SVC_STOPPING);	/* the leftover */
+	assert_true(s->deadline == deadline);	/* not signalled anew */
 	assert_true(svc_leftovers(s));
 	svc_group_check(s);
 	assert_int_equal(s->state, SVC_STOPPING);
@@ -669,39 +748,61 @@ test_stop_leftovers(void **state)
 }
 
 /*
- * An instance that exits on its own leaves a process: it is signalled,
- * and the next spawn is put off until it is gone.
+ * An instance that exits on its own (ready or not) leaves a process: it
+ * is signalled, a stop keeps it in view, and a spawn is put off until it
+ * is gone.
  */
 static void
-test_sweep(void **state)
+sweep_case(int ready)
 {
 	struct fx	*fx;
 	struct svc	*s;
+	struct pollfd	 pfd;
 
-	(void)state;
 	fx = fx_new("[program:t]\ncommand = /bin/sh -c "
 	    "'/bin/sleep 60 & echo >&3; exec /bin/sleep 61'\n"
 	    "ready = fd:3\nautorestart = true\nstdout_logfile = NONE\n");
 	s = fx->s;
 	svc_event(s, EV_START);
-	wait_fd_ready(s);
+	if (ready)
+		wait_fd_ready(s);
+	else {
+		pfd.fd = s->readyfd;
+		pfd.events = POLLIN;
+		assert_int_equal(poll(&pfd, 1, 5000), 1);
+	}
 	die(s);
-	assert_int_equal(s->state, SVC_EXITED);
+	assert_int_equal(s->state, ready ? SVC_EXITED : SVC_BACKOFF);
 	assert_int_equal(s->rest, 1);
 	assert_non_null(s->sweep);
-	fire_timer(s);		/* the leftover may not be reaped yet */
-	if (s->state == SVC_EXITED) {
-		assert_int_equal(s->sweeps, 1);
-		assert_true(timer_left(s) <= 0.02);
-		while (waitpid(-s->sid, NULL, 0) > 0)
-			;
-		fire_timer(s);
-	}
+	assert_true(svc_leftovers(s));	/* not reaped: still there */
+	fire_timer(s);			/* the restart due: put off */
+	assert_int_equal(s->state, ready ? SVC_EXITED : SVC_BACKOFF);
+	assert_int_equal(s->sweeps, 1);
+	assert_true(timer_left(s) <= 0.02);
+	svc_event(s, EV_STOP);		/* the timer goes, the rest stays known */
+	assert_int_equal(s->state, SVC_STOPPED);
+	assert_null(s->timer);
+	assert_true(svc_leftovers(s));
+	svc_event(s, EV_START);		/* put off again */
+	assert_int_equal(s->state, SVC_EXITED);
+	assert_int_equal(s->sweeps, 2);
+	while (waitpid(-s->sid, NULL, 0) > 0)
+		;
+	fire_timer(s);
 	assert_int_equal(s->state, SVC_STARTING);
 	assert_int_equal(s->rest, 0);
 	assert_int_equal(s->sweeps, 0);
 	assert_null(s->sweep);
 	fx_free(fx);
+}
+
+static void
+test_sweep(void **state)
+{
+	(void)state;
+	sweep_case(1);
+	sweep_case(0);
 }
 
 /* ready_timeout: the start is stopped, then counted as a failed one. */
