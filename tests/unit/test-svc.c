@@ -137,6 +137,18 @@ die(struct svc *s)
 	die_as(s, -1);
 }
 
+/* Is fd readable (or at its end) within ms? */
+static int
+readable(int fd, int ms)
+{
+	struct pollfd	pfd;
+
+	assert_true(fd != -1);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	return (poll(&pfd, 1, ms) == 1);
+}
+
 /*
  * The child has exec'd (its setup report pipe is at EOF): it leads its
  * own session and group by now.
@@ -144,12 +156,7 @@ die(struct svc *s)
 static void
 wait_exec(struct svc *s)
 {
-	struct pollfd	pfd;
-
-	assert_true(s->repfd != -1);
-	pfd.fd = s->repfd;
-	pfd.events = POLLIN;
-	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_true(readable(s->repfd, 5000));
 	assert_int_equal(getpgid(s->pid), s->pid);
 }
 
@@ -157,13 +164,10 @@ wait_exec(struct svc *s)
 static void
 stopped(struct svc *s)
 {
-	struct pollfd	pfd;
-	int		status;
+	int	status;
 
-	assert_true(s->pid > 0 && s->pidfd != -1);
-	pfd.fd = s->pidfd;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 2000) != 1)
+	assert_true(s->pid > 0);
+	if (!readable(s->pidfd, 2000))
 		fail_msg("%s: STOPPING, but not signalled", s->cfg->name);
 	assert_int_equal(waitpid(s->pid, &status, 0), s->pid);
 	assert_true(WIFSIGNALED(status));
@@ -205,12 +209,7 @@ run_for(struct fx *fx, double secs)
 static void
 wait_fd_ready(struct svc *s)
 {
-	struct pollfd	pfd;
-
-	assert_true(s->readyfd != -1);
-	pfd.fd = s->readyfd;
-	pfd.events = POLLIN;
-	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_true(readable(s->readyfd, 5000));
 	svc_event(s, EV_READY);
 	assert_int_equal(s->state, SVC_RUNNING);
 }
@@ -757,7 +756,6 @@ sweep_case(int ready)
 {
 	struct fx	*fx;
 	struct svc	*s;
-	struct pollfd	 pfd;
 
 	fx = fx_new("[program:t]\ncommand = /bin/sh -c "
 	    "'/bin/sleep 60 & echo >&3; exec /bin/sleep 61'\n"
@@ -766,11 +764,8 @@ sweep_case(int ready)
 	svc_event(s, EV_START);
 	if (ready)
 		wait_fd_ready(s);
-	else {
-		pfd.fd = s->readyfd;
-		pfd.events = POLLIN;
-		assert_int_equal(poll(&pfd, 1, 5000), 1);
-	}
+	else
+		assert_true(readable(s->readyfd, 5000));
 	die(s);
 	assert_int_equal(s->state, ready ? SVC_EXITED : SVC_BACKOFF);
 	assert_int_equal(s->rest, 1);
