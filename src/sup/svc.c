@@ -474,7 +474,7 @@ svc_kill(struct svc *s)
 		svc_signal_rest(s, SIGKILL);
 	if (s->pid > 0)
 		(void)svc_signal(s, SIGKILL, 0);
-	/* The exits come back through reaping: svc_gone, svc_group_check. */
+	/* The exits come back through reaping: EV_EXIT, then EV_GONE. */
 	return (SVC_STOPPING);
 }
 
