@@ -357,13 +357,7 @@ ready_wdog_cb(void *arg)
 	struct svc	*s = arg;
 
 	s->wdog = NULL;
-	if (s->state != SVC_RUNNING)
-		return;
-	log_warnx("%s: watchdog: no WATCHDOG=1 for %g s: restarting",
-	    s->cfg->name, s->wdog_sec);
-	svc_desc(s, "watchdog timeout");
-	s->wdog_fired = 1;
-	svc_event(s, EV_STOP);
+	svc_event(s, EV_WATCHDOG);
 }
 
 /* (Re)arm the watchdog for secs; 0 disarms it.  Only while running. */
@@ -390,8 +384,7 @@ ready_sender(struct sup *sup, const struct notify_msg *m)
 			return (s);
 	ready_who(m->pid, &w);
 	TAILQ_FOREACH(s, &sup->svcs, entry)
-		if (s->ready.mode == READY_NOTIFY && (s->state == SVC_STARTING ||
-		    s->state == SVC_RUNNING || s->state == SVC_STOPPING) &&
+		if (s->ready.mode == READY_NOTIFY && svc_is_up(s) &&
 		    ready_is_ours(s, &w))
 			return (s);
 	return (NULL);

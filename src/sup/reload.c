@@ -89,12 +89,10 @@ sup_reload(struct sup *sup, char **cause)
 		log_info("%s: changed", p->name);
 		cfg_proc_free(s->cfg);
 		s->cfg = p;
-		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
-		    s->state == SVC_STOPPING) {
+		if (svc_is_up(s)) {
 			/* Its pipes take the old instance's last words. */
 			s->relog = 1;
-			s->restart = 1;
-			svc_event(s, EV_STOP);
+			svc_event(s, EV_RESTART);
 		} else {
 			svclog_close(s);
 			(void)svclog_open(s);

@@ -58,9 +58,7 @@ sup_gc_cb(void *arg)
 
 	sup->gc = NULL;
 	TAILQ_FOREACH_SAFE(s, &sup->svcs, entry, tmp)
-		if (s->removed && s->state != SVC_STARTING &&
-		    s->state != SVC_RUNNING && s->state != SVC_STOPPING &&
-		    s->state != SVC_BACKOFF)
+		if (s->removed && svc_is_idle(s))
 			sup_svc_free(sup, s);
 	sup_hook_changed(sup);
 }
@@ -77,8 +75,7 @@ sup_autostart(struct sup *sup)
 	v = xcalloc(n + 1, sizeof *v);
 	n = 0;
 	TAILQ_FOREACH(s, &sup->svcs, entry)
-		if (s->cfg->autostart && s->state == SVC_STOPPED &&
-		    !s->has_status)
+		if (s->cfg->autostart && svc_is_new(s))
 			v[n++] = s;
 	qsort(v, n, sizeof *v, svc_prio_cmp);
 	for (i = 0; i < n; i++)
@@ -99,13 +96,10 @@ sup_settle_check(struct sup *sup)
 	if (sup->settled_sent)
 		return;
 	TAILQ_FOREACH(s, &sup->svcs, entry)
-		if (s->cfg->autostart && (s->state == SVC_STARTING ||
-		    s->state == SVC_BACKOFF || (s->state == SVC_STOPPING &&
-		    s->start_timeout) ||
-		    (s->state == SVC_STOPPED && !s->has_status)))
+		if (s->cfg->autostart && svc_is_pending_start(s))
 			return;		/* not ready, nor given up yet */
 	TAILQ_FOREACH(s, &sup->svcs, entry) {
-		if (s->state != SVC_FATAL && s->state != SVC_BACKOFF)
+		if (!svc_is_failed(s))
 			continue;
 		svc_describe(s, desc, sizeof desc);
 		fprintf(stderr, "warden: %s: %s (%s)\n", s->cfg->name,
@@ -126,9 +120,7 @@ sup_shutdown_step(struct sup *sup)
 	TAILQ_FOREACH(s, &sup->svcs, entry) {
 		if (s->state == SVC_STOPPING)
 			busy = 1;
-		else if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
-		    s->state == SVC_BACKOFF || (s->state == SVC_EXITED &&
-		    s->timer != NULL)) {
+		else if (svc_is_stoppable(s)) {
 			if (!any || s->cfg->priority > prio)
 				prio = s->cfg->priority;
 			any = 1;
@@ -160,32 +152,17 @@ sup_shutdown(struct sup *sup)
 	sup_shutdown_step(sup);
 }
 
-/* Something changed state: pending restarts, reload leftovers, clients. */
+/* Something changed state: reload leftovers, clients, settling, shutdown. */
 void
 sup_changed(struct sup *sup)
 {
-	struct svc	*s, *tmp;
+	struct svc	*s;
 
-	TAILQ_FOREACH_SAFE(s, &sup->svcs, entry, tmp) {
-		if (s->state != SVC_STOPPED && s->state != SVC_EXITED &&
-		    s->state != SVC_FATAL)
-			continue;
-		if (s->removed) {
-			if (sup->gc == NULL)
-				sup->gc = loop_timer(sup->loop, 0, sup_gc_cb,
-				    sup);
-			continue;
-		}
-		if (s->relog) {
-			/* Stopped for a changed config: now its new logs. */
-			s->relog = 0;
-			svclog_close(s);
-			(void)svclog_open(s);
-		}
-		if (s->restart && !sup->shutting_down) {
-			s->restart = 0;
-			svc_event(s, EV_START);
-		}
+	TAILQ_FOREACH(s, &sup->svcs, entry) {
+		if (sup->gc != NULL)
+			break;
+		if (s->removed && svc_is_idle(s))
+			sup->gc = loop_timer(sup->loop, 0, sup_gc_cb, sup);
 	}
 	sup_hook_changed(sup);
 	if (!sup->settled_sent)

@@ -19,7 +19,13 @@ enum svc_state {
 	SVC_STOPPED, SVC_STARTING, SVC_RUNNING, SVC_BACKOFF, SVC_STOPPING,
 	SVC_EXITED, SVC_FATAL
 };
-enum svc_event { EV_START, EV_STOP, EV_READY, EV_EXIT, EV_TIMER };
+/* What happens to a service: svc.c's svc_table says what each one does. */
+enum svc_event {
+	EV_START, EV_STOP, EV_READY, EV_EXIT, EV_TIMER,
+	EV_RESTART,		/* stop if up, then start */
+	EV_GONE,		/* the last of a stopping group was reaped */
+	EV_WATCHDOG		/* no WATCHDOG=1 within watchdog_sec */
+};
 
 
 /*
@@ -59,6 +65,21 @@ struct svc {
 	struct cfg_proc	*cfg;		/* owned */
 	struct sup	*sup;
 	enum svc_state	 state;
+	/*
+	 * What the state alone does not say: annotations, each set and
+	 * cleared only where svc.c's first comment says.
+	 */
+	struct timer	*timer;		/* the state's one timer */
+	int		 restart;	/* a restart is due once idle */
+	int		 relog;		/* open its logs again once idle */
+	int		 removed;	/* reload dropped it: free once idle */
+	int		 start_timeout;	/* STOPPING a start that took too long */
+	int		 wdog_fired;	/* STOPPING for the watchdog: a crash */
+	int		 unstoppable;	/* STOPPING after SIGKILL */
+	int		 rest;		/* an exited instance left processes */
+	int		 sweeps;	/* spawns put off while the rest dies */
+	int		 has_status;	/* it ran: STOPPED is not "Not started" */
+
 	pid_t		 pid;		/* 0 when no process */
 	pid_t		 pgid;		/* its group, while members remain */
 	int		 pidfd;		/* signals never hit a recycled pid */
@@ -69,22 +90,13 @@ struct svc {
 	int		 crashes;	/* quick exits from RUNNING in a row */
 	unsigned long	 restarts;
 	int		 status;	/* last wait status */
-	int		 has_status;
 	int		 spawn_stage, spawn_error; /* last setup failure */
-	struct timer	*timer;
 	struct svclog	*out, *err;	/* NULL: no stream (NONE) */
 	char		*cgroup;	/* its cgroup v2 directory, or NULL */
-	int		 removed;	/* reload dropped it: free once stopped */
-	int		 restart;	/* start again once stopped */
-	int		 relog;		/* open its logs again once stopped */
 	char		*desc;		/* why it failed, for status, or NULL */
 	pid_t		 sid;		/* the session it was started in */
 	double		 deadline;	/* monotonic: start or stop timer */
-	int		 unstoppable;	/* SIGKILL did not end it */
-	int		 start_timeout;	/* stopping a start that took too long */
 	struct timer	*sweep;		/* SIGKILL for a dead instance's rest */
-	int		 rest;		/* an exited instance left processes */
-	int		 sweeps;	/* spawns put off while the rest dies */
 	int		 cg_killed;	/* its cgroup.kill was used: renew it */
 
 	/* Readiness (ready.c). */
@@ -93,11 +105,10 @@ struct svc {
 	int		 probefd;	/* a tcp connect in progress */
 	struct timer	*probe;		/* the next tcp or pidfile look */
 	double		 probe_delay;
-	int		 launcher_done;	/* pidfile: the launcher exited 0 */
+	int		 launcher_done;	/* STARTING: the launcher exited 0 */
 	int		 watching;	/* pidfd in the loop: not our child */
 	struct timer	*wdog;
 	double		 wdog_sec;
-	int		 wdog_fired;
 	int		 reloading, stopping; /* RELOADING=1, STOPPING=1 */
 	int		 notify_errno;	/* ERRNO= */
 	char		*note;		/* STATUS=, escaped, or NULL */
@@ -136,23 +147,34 @@ struct sup {
 
 /* svc.c */
 extern const char *svc_state_names[];
+extern const char *svc_event_names[];
 struct svc	*svc_new(struct sup *, struct cfg_proc *);
 void		 svc_free(struct svc *);
 void		 svc_event(struct svc *, enum svc_event);
-void		 svc_exited(struct svc *, int);
 void		 svc_group_check(struct svc *);
-int		 svc_handles(enum svc_state, enum svc_event);
 struct svc	*svc_find_pid(struct sup *, pid_t);
 struct svc	*svc_find(struct sup *, const char *, char **);
-int		 svc_is_settled(const struct svc *);
-int		 svc_is_running(const struct svc *);
+int		 svc_is_up(const struct svc *);
+int		 svc_is_idle(const struct svc *);
+int		 svc_is_new(const struct svc *);
+int		 svc_is_pending_start(const struct svc *);
+int		 svc_is_failed(const struct svc *);
+int		 svc_is_stoppable(const struct svc *);
+int		 svc_is_start_over(const struct svc *);
 void		 svc_describe(struct svc *, char *, size_t);
-int		 svc_signal(struct svc *, int, int);
-void		 svc_kill_rest(struct svc *);
 int		 svc_prio_cmp(const void *, const void *);
 void		 svc_extend(struct svc *, double);
 void		 svc_desc(struct svc *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+
+/* svc-spawn.c */
+pid_t		 svc_fork(struct svc *, const char **);
+int		 svc_signal(struct svc *, int, int);
+void		 svc_signal_rest(struct svc *, int);
+void		 svc_sweep(struct svc *);
+void		 svc_kill_rest(struct svc *);
+int		 svc_leftovers(struct svc *);
+void		 svc_exited(struct svc *, int);
 
 /* ready.c */
 void		 ready_parse(struct svc *);

@@ -1,7 +1,52 @@
 /*
  * A service and its state machine.  Every legal (state, event) pair has
- * a row in svc_table; an action returns the next state.  Anything not in
- * the table is ignored, never guessed.
+ * a row in svc_table; an action returns the next state.  A pair with no
+ * row is ignored (said at debug level), never guessed.  Processes
+ * themselves (the fork, signals, reaping) are svc-spawn.c's.
+ *
+ * The states are supervisord's seven, as status shows them.  Within some
+ * of them a field of struct svc says more: an annotation, set and
+ * cleared only where said here.
+ *
+ *   timer	    BACKOFF always has one: the next try.  EXITED has one
+ *		    while a restart is due (RUNNING --EXIT-- svc_throttle, or
+ *		    a spawn put off while a dead instance's rest dies);
+ *		    without one EXITED is for good.  STARTING's is startsecs
+ *		    or ready_timeout; STOPPING's stopwaitsecs, then
+ *		    SVC_KILL_WAIT.  Each row sets or clears it as it leaves.
+ *   restart	    a restart is due once idle (STOPPED, EXITED, FATAL): set
+ *		    by the RESTART rows of STARTING, RUNNING and STOPPING;
+ *		    taken by svc_due as the service lands idle
+ *		    (not while shutting down), which sends it EV_START.
+ *		    Dropped by reload when it removes the service.
+ *   relog	    reload changed the definition of a service that was up:
+ *		    its logs are opened again by svc_due, before that start.
+ *   removed	    reload dropped it: svc_due does nothing more for it, a
+ *		    watchdog stop ends STOPPED, sup.c frees it once idle.
+ *   start_timeout  STOPPING a start that outlived ready_timeout: set by
+ *		    STARTING --TIMER--; the end of the stop (svc_stop_done,
+ *		    from the EXIT, GONE and TIMER rows of STOPPING) counts a
+ *		    failed start, BACKOFF or FATAL, and clears it.
+ *   wdog_fired	    STOPPING what the watchdog found stuck: set by RUNNING
+ *		    --WATCHDOG--; the end of the stop is then a crash (EXITED,
+ *		    a restart due) unless autorestart=false, shutdown or
+ *		    removal; cleared there.
+ *   unstoppable    STOPPING after SIGKILL: set by the first STOPPING
+ *		    --TIMER--; the second one gives the process up.
+ *   launcher_done  STARTING, ready=pidfile, the launcher exited 0: set by
+ *		    STARTING --EXIT-- (ready_launcher_exited), which stays
+ *		    STARTING and looks for the daemon.
+ *   rest, sweeps   an instance that exited left processes: set by the EXIT
+ *		    rows of STARTING and RUNNING (svc_sweep); a spawn is put
+ *		    off, sweeps times at most, until they are gone.  Cleared
+ *		    by the spawn that goes ahead.
+ *   has_status	    STOPPED after a run, not "Not started" (svc_is_new): set
+ *		    by every exit.
+ *   reloading, stopping  RELOADING=1, STOPPING=1 from a notify service:
+ *		    shown by status, read by no row.
+ *
+ * Every spawn (svc_spawn) clears start_timeout, wdog_fired, unstoppable,
+ * stopping, launcher_done and reloading.
  *
  * Deviations from supervisord, on purpose: failed starts back off
  * exponentially (0, 0.1, 0.2, 0.4 ... s, capped) instead of 1, 2, 3 s;
@@ -9,12 +54,8 @@
  * run; stop and kill go to the whole process group by default; signals go
  * through pidfds; every timer is on CLOCK_MONOTONIC.
  */
-#include <sys/epoll.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,44 +75,60 @@ const char *svc_state_names[] = {
 	"FATAL"
 };
 
+const char *svc_event_names[] = {
+	"START", "STOP", "READY", "EXIT", "TIMER", "RESTART", "GONE",
+	"WATCHDOG"
+};
+
 static enum svc_state	svc_spawn(struct svc *);
 static enum svc_state	svc_respawn(struct svc *);
 static enum svc_state	svc_ready(struct svc *);
 static enum svc_state	svc_start_failed(struct svc *);
 static enum svc_state	svc_exit_running(struct svc *);
 static enum svc_state	svc_term(struct svc *);
+static enum svc_state	svc_restart(struct svc *);
+static enum svc_state	svc_restart_due(struct svc *);
+static enum svc_state	svc_watchdog(struct svc *);
 static enum svc_state	svc_cancel(struct svc *);
 static enum svc_state	svc_gone(struct svc *);
 static enum svc_state	svc_kill(struct svc *);
 static enum svc_state	svc_start_timeout(struct svc *);
 static enum svc_state	svc_throttle(struct svc *);
 static enum svc_state	svc_stop_done(struct svc *);
-static int		svc_leftovers(struct svc *);
 
 static const struct svc_transition {
 	enum svc_state	  state;
 	enum svc_event	  event;
 	enum svc_state	(*action)(struct svc *);
 } svc_table[] = {
-	{ SVC_STOPPED,	EV_START,	svc_respawn },	/* a fresh count */
+	/* A start by hand: a fresh count of failed starts and crashes. */
+	{ SVC_STOPPED,	EV_START,	svc_respawn },
 	{ SVC_EXITED,	EV_START,	svc_respawn },
-	{ SVC_FATAL,	EV_START,	svc_respawn },	/* a fresh count */
+	{ SVC_FATAL,	EV_START,	svc_respawn },
 	{ SVC_BACKOFF,	EV_START,	svc_respawn },
+	/* A restart of what is not up is a start. */
+	{ SVC_STOPPED,	EV_RESTART,	svc_respawn },
+	{ SVC_EXITED,	EV_RESTART,	svc_respawn },
+	{ SVC_FATAL,	EV_RESTART,	svc_respawn },
+	{ SVC_BACKOFF,	EV_RESTART,	svc_respawn },
 	{ SVC_STARTING,	EV_READY,	svc_ready },
 	{ SVC_STARTING,	EV_EXIT,	svc_start_failed }, /* BACKOFF, FATAL */
 	{ SVC_STARTING,	EV_STOP,	svc_term },
+	{ SVC_STARTING,	EV_RESTART,	svc_restart },	/* stop, then start */
 	{ SVC_STARTING,	EV_TIMER,	svc_start_timeout }, /* ready_timeout */
 	{ SVC_RUNNING,	EV_EXIT,	svc_exit_running }, /* autorestart? */
 	{ SVC_RUNNING,	EV_STOP,	svc_term },
+	{ SVC_RUNNING,	EV_RESTART,	svc_restart },	/* stop, then start */
+	{ SVC_RUNNING,	EV_WATCHDOG,	svc_watchdog },	/* stop: a crash */
 	{ SVC_BACKOFF,	EV_TIMER,	svc_spawn },
 	{ SVC_BACKOFF,	EV_STOP,	svc_cancel },
-	{ SVC_EXITED,	EV_TIMER,	svc_spawn },	/* throttled restart */
+	{ SVC_EXITED,	EV_TIMER,	svc_spawn },	/* the restart due */
 	{ SVC_EXITED,	EV_STOP,	svc_cancel },
-	{ SVC_STOPPING,	EV_EXIT,	svc_gone },
+	{ SVC_STOPPING,	EV_EXIT,	svc_gone },	/* its group too? */
+	{ SVC_STOPPING,	EV_GONE,	svc_stop_done }, /* the group's last */
+	{ SVC_STOPPING,	EV_RESTART,	svc_restart_due }, /* start once idle */
 	{ SVC_STOPPING,	EV_TIMER,	svc_kill },	/* stopwaitsecs */
 };
-
-extern char **environ;
 
 static void
 svc_timer_cb(void *arg)
@@ -91,14 +148,25 @@ svc_timer_set(struct svc *s, double secs)
 }
 
 /*
+ * Is the state's timer a deadline (ready_timeout, stopwaitsecs), not a
+ * delay (startsecs, a backoff)?
+ */
+static int
+svc_has_deadline(const struct svc *s)
+{
+	if (s->state == SVC_STARTING)
+		return (s->ready.mode != READY_STARTSECS);
+	return (s->state == SVC_STOPPING);
+}
+
+/*
  * EXTEND_TIMEOUT_USEC=: the start or stop now has at least secs more
  * (never less than it had).
  */
 void
 svc_extend(struct svc *s, double secs)
 {
-	if (s->timer == NULL || !((s->state == SVC_STARTING &&
-	    s->ready.mode != READY_STARTSECS) || s->state == SVC_STOPPING))
+	if (s->timer == NULL || !svc_has_deadline(s))
 		return;
 	if (mono_now() + secs > s->deadline)
 		svc_timer_set(s, secs);
@@ -134,89 +202,6 @@ svc_desc(struct svc *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * The environment a service starts with, supervisord's way: ours, then
- * [supervisord] environment=, then SUPERVISOR_*, then the program's own;
- * a later setting of a name replaces an earlier one.
- */
-static char **
-svc_env(struct svc *s)
-{
-	struct config	 *cf = s->sup->cfg;
-	char		**env, **e, *v;
-	int		  n = 0;
-
-	env = xcalloc(1, sizeof *env);
-	for (e = environ; *e != NULL; e++)
-		if (strchr(*e, '=') != NULL &&
-		    strncmp(*e, "NOTIFY_SOCKET=", 14) != 0 &&
-		    strncmp(*e, "LISTEN_", 7) != 0 &&
-		    strncmp(*e, "WATCHDOG_", 9) != 0)
-			env = env_set(env, &n, *e);
-	for (e = cf->env; e != NULL && *e != NULL; e++)
-		env = env_set(env, &n, *e);
-	env = env_set(env, &n, "SUPERVISOR_ENABLED=1");
-	xasprintf(&v, "SUPERVISOR_PROCESS_NAME=%s", s->cfg->name);
-	env = env_set(env, &n, v);
-	free(v);
-	xasprintf(&v, "SUPERVISOR_GROUP_NAME=%s", s->cfg->group);
-	env = env_set(env, &n, v);
-	free(v);
-	xasprintf(&v, "SUPERVISOR_SERVER_URL=unix://%s", cf->socket);
-	env = env_set(env, &n, v);
-	free(v);
-	for (e = s->cfg->env; e != NULL && *e != NULL; e++)
-		env = env_set(env, &n, *e);
-	if (s->ready.mode == READY_NOTIFY) {
-		xasprintf(&v, "NOTIFY_SOCKET=%s", s->sup->notify_name);
-		env = env_set(env, &n, v);
-		free(v);
-	}
-	if (s->cfg->watchdog_sec > 0) {
-		xasprintf(&v, "WATCHDOG_USEC=%llu", (unsigned long long)
-		    (s->cfg->watchdog_sec * 1e6));
-		env = env_set(env, &n, v);
-		free(v);
-		/* The child writes its own pid here, before exec. */
-		env = env_set(env, &n, "WATCHDOG_PID=                    ");
-	}
-	return (env);
-}
-
-/* In the child: WATCHDOG_PID= is for this very process. */
-static void
-svc_env_pid(char **env)
-{
-	char	**e;
-
-	for (e = env; *e != NULL; e++)
-		if (strncmp(*e, "WATCHDOG_PID=", 13) == 0)
-			snprintf(*e + 13, 21, "%ld", (long)getpid());
-}
-
-/* The child's setup report: a failed step (exec included) and its errno. */
-static void
-svc_report_cb(int fd, uint32_t events, void *arg)
-{
-	struct svc	*s = arg;
-	int		 stage, error, rv;
-
-	(void)events;
-	rv = spawn_report_read(fd, &stage, &error);
-	if (rv == -1)
-		return;
-	if (rv == 1) {
-		s->spawn_stage = stage;
-		s->spawn_error = error;
-		svc_desc(s, "spawn error: %s: %s",
-		    spawn_stage_name(stage), strerror(error));
-		log_warnx("%s: %s", s->cfg->name, s->desc);
-	}
-	loop_del(s->sup->loop, fd);
-	close(fd);
-	s->repfd = -1;
-}
-
 static enum svc_state
 svc_failed(struct svc *s, const char *why)
 {
@@ -232,72 +217,12 @@ svc_failed(struct svc *s, const char *why)
 	return (SVC_BACKOFF);
 }
 
-/* Signal what is left of the service: its cgroup, or else its group. */
-static void
-svc_signal_rest(struct svc *s, int sig)
-{
-	if (cg_signal(s->cgroup, sig) == -1) {
-		if (s->pgid > 0)
-			(void)kill(-s->pgid, sig);
-	} else if (sig == SIGKILL)
-		s->cg_killed = 1;
-}
-
-static void
-svc_sweep_cb(void *arg)
-{
-	struct svc	*s = arg;
-
-	s->sweep = NULL;
-	svc_kill_rest(s);
-}
-
-/*
- * The main process exited on its own: what it leaves behind (workers,
- * a helper holding its port) belongs to a dead instance.  It gets the
- * stop signal now and SIGKILL after stopwaitsecs, or at the next spawn,
- * or at shutdown, whichever comes first.
- */
-static void
-svc_sweep(struct svc *s)
-{
-	if (!s->cfg->killasgroup || !svc_leftovers(s))
-		return;
-	s->rest = 1;
-	log_info("%s: processes left by the exited instance: signal %s",
-	    s->cfg->name, wd_sig_name(s->cfg->stopsignal) ?
-	    wd_sig_name(s->cfg->stopsignal) : "stop");
-	svc_signal_rest(s, s->cfg->stopsignal);
-	if (s->cfg->stopsignal != SIGCONT && s->cfg->stopsignal != SIGKILL)
-		svc_signal_rest(s, SIGCONT);
-	loop_timer_del(s->sup->loop, s->sweep);
-	s->sweep = loop_timer(s->sup->loop, s->cfg->stopwaitsecs,
-	    svc_sweep_cb, s);
-}
-
-/* SIGKILL to what is left of a dead instance, if anything is. */
-void
-svc_kill_rest(struct svc *s)
-{
-	loop_timer_del(s->sup->loop, s->sweep);
-	s->sweep = NULL;
-	if (!s->rest || s->pid > 0 || !svc_leftovers(s))
-		return;
-	log_info("%s: processes left by the exited instance: SIGKILL",
-	    s->cfg->name);
-	svc_signal_rest(s, SIGKILL);
-}
-
-/* Start the process: a new session, the clean context, our pipes. */
+/* Start the process, once what the last instance left is gone. */
 static enum svc_state
 svc_spawn(struct svc *s)
 {
-	struct spawn_req	 r;
-	struct wd_creds		 creds;
-	char			**env, **e;
-	int			 rep[2], devnull = -1, readyw = -1;
-	int			 outfd, errfd;
-	pid_t			 pid;
+	const char	*why;
+	pid_t		 pid;
 
 	svc_timer_clear(s);
 	ready_stop(s);
@@ -315,65 +240,8 @@ svc_spawn(struct svc *s)
 	free(s->desc);
 	s->desc = NULL;
 	s->spawn_stage = 0;
-	memset(&r, 0, sizeof r);
-	r.argv = s->cfg->argv;
-	r.dirfd = -1;
-	r.dir = s->cfg->directory != NULL ? s->cfg->directory : "/";
-	r.umask = s->cfg->umask;
-	r.newsession = 1;
-	if (s->cfg->user != NULL) {
-		if (wd_creds_lookup(s->cfg->user, &creds) == -1)
-			return (svc_failed(s, "spawn error: unknown user"));
-		r.creds = &creds;
-	}
-	outfd = s->out != NULL ? s->out->wfd : -1;
-	errfd = s->err != NULL ? s->err->wfd : -1;
-	if (outfd == -1 || errfd == -1) {
-		if ((devnull = open("/dev/null", O_WRONLY|O_CLOEXEC)) == -1)
-			return (svc_failed(s, "spawn error: /dev/null"));
-	}
-	r.outfd = outfd != -1 ? outfd : devnull;
-	r.errfd = s->cfg->redirect_stderr ? r.outfd :
-	    errfd != -1 ? errfd : devnull;
-	if (ready_prepare(s, &readyw) == -1 || pipe2(rep, O_CLOEXEC) == -1) {
-		if (devnull != -1)
-			close(devnull);
-		if (readyw != -1)
-			close(readyw);
-		ready_stop(s);
-		return (svc_failed(s, "spawn error: readiness or report pipe"));
-	}
-	r.ready_fd = s->ready.fd;
-	if (s->cg_killed && cg_renew(s->cgroup) == 0)
-		s->cg_killed = 0;
-	env = svc_env(s);
-	r.envp = env;
-	if ((pid = cg_fork(s->cgroup, s->cg_killed)) == 0) {
-		close(rep[0]);
-		svc_env_pid(env);
-		spawn_exec(&r, rep[1], readyw);
-	}
-	for (e = env; *e != NULL; e++)
-		free(*e);
-	free(env);
-	close(rep[1]);
-	if (readyw != -1)
-		close(readyw);
-	if (devnull != -1)
-		close(devnull);
-	if (pid == -1) {
-		close(rep[0]);
-		ready_stop(s);
-		return (svc_failed(s, "spawn error: fork"));
-	}
-	s->pid = s->pgid = s->sid = pid; /* setsid: it leads both */
-	s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	(void)fcntl(rep[0], F_SETFL, O_NONBLOCK);
-	s->repfd = rep[0];
-	if (loop_add(s->sup->loop, rep[0], EPOLLIN, svc_report_cb, s) == -1) {
-		close(rep[0]);
-		s->repfd = -1;
-	}
+	if ((pid = svc_fork(s, &why)) == -1)
+		return (svc_failed(s, why));
 	s->started = mono_now();
 	s->has_status = 0;
 	s->start_timeout = s->unstoppable = s->wdog_fired = s->stopping = 0;
@@ -496,20 +364,6 @@ svc_throttle(struct svc *s)
 	return (SVC_EXITED);
 }
 
-/* Send sig to the service: its whole group, or the process by pidfd. */
-int
-svc_signal(struct svc *s, int sig, int group)
-{
-	if (s->pid <= 0)
-		return (-1);
-	if (group && kill(-s->pid, sig) == 0)
-		return (0);
-	if (s->pidfd != -1)
-		return ((int)syscall(SYS_pidfd_send_signal, s->pidfd, sig,
-		    NULL, 0));
-	return (kill(s->pid, sig));
-}
-
 static enum svc_state
 svc_term(struct svc *s)
 {
@@ -531,29 +385,38 @@ svc_term(struct svc *s)
 	return (SVC_STOPPING);
 }
 
+/* A restart of what may be running: stop it; svc_due starts it once idle. */
+static enum svc_state
+svc_restart(struct svc *s)
+{
+	s->restart = 1;
+	return (svc_term(s));
+}
+
+/* A restart while stopping: the stop goes on, the start comes once idle. */
+static enum svc_state
+svc_restart_due(struct svc *s)
+{
+	s->restart = 1;
+	return (SVC_STOPPING);
+}
+
+/* No WATCHDOG=1 in time: stop it; the end of the stop is a crash. */
+static enum svc_state
+svc_watchdog(struct svc *s)
+{
+	log_warnx("%s: watchdog: no WATCHDOG=1 for %g s: restarting",
+	    s->cfg->name, s->wdog_sec);
+	svc_desc(s, "watchdog timeout");
+	s->wdog_fired = 1;
+	return (svc_term(s));
+}
+
 static enum svc_state
 svc_cancel(struct svc *s)
 {
 	svc_timer_clear(s);
 	return (SVC_STOPPED);
-}
-
-/*
- * The main process is gone.  With stopasgroup, the stop is over only when
- * no process of its group is left: a grandchild that ignored the stop
- * signal gets SIGKILL at stopwaitsecs like the rest.
- */
-/* Is anything of the service left: its cgroup, or else its group? */
-static int
-svc_leftovers(struct svc *s)
-{
-	int	n;
-
-	if (!s->cfg->killasgroup)
-		return (0);
-	if ((n = cg_populated(s->cgroup)) != -1)
-		return (n);
-	return (s->pgid > 0 && kill(-s->pgid, 0) == 0);
 }
 
 /*
@@ -579,6 +442,11 @@ svc_stop_done(struct svc *s)
 	return (SVC_STOPPED);
 }
 
+/*
+ * The main process is gone.  With stopasgroup, the stop is over only when
+ * no process of its group is left: a grandchild that ignored the stop
+ * signal gets SIGKILL at stopwaitsecs like the rest.
+ */
 static enum svc_state
 svc_gone(struct svc *s)
 {
@@ -607,7 +475,7 @@ svc_kill(struct svc *s)
 		svc_signal_rest(s, SIGKILL);
 	if (s->pid > 0)
 		(void)svc_signal(s, SIGKILL, 0);
-	/* The exits come back through reaping: svc_gone, svc_group_check. */
+	/* The exits come back through reaping: EV_EXIT, then EV_GONE. */
 	return (SVC_STOPPING);
 }
 
@@ -626,75 +494,59 @@ svc_prio_cmp(const void *a, const void *b)
 	    (x->cfg->priority < y->cfg->priority));
 }
 
-/* Is there a row for (state, event)?  For the tests of the table. */
-int
-svc_handles(enum svc_state state, enum svc_event ev)
+/*
+ * Landed idle: what was due once stopped.  Logs opened again for a
+ * changed definition, then the restart, through the EV_START row.
+ */
+static void
+svc_due(struct svc *s)
 {
-	const struct svc_transition	*t;
-
-	for (t = svc_table; t < svc_table + nitems(svc_table); t++)
-		if (t->state == state && t->event == ev)
-			return (1);
-	return (0);
+	if (!svc_is_idle(s) || s->removed)
+		return;
+	if (s->relog) {
+		/* Its pipes took the old instance's last words. */
+		s->relog = 0;
+		svclog_close(s);
+		(void)svclog_open(s);
+	}
+	if (s->restart && !s->sup->shutting_down) {
+		s->restart = 0;
+		svc_event(s, EV_START);
+	}
 }
 
+/* Look (state, event) up in svc_table and take its row. */
 void
 svc_event(struct svc *s, enum svc_event ev)
 {
 	const struct svc_transition	*t;
 	enum svc_state			 from = s->state;
 
-	for (t = svc_table; t < svc_table + nitems(svc_table); t++) {
-		if (t->state != from || t->event != ev)
-			continue;
-		s->state = t->action(s);
-		if (s->state != from) {
-			s->since = time(NULL);
-			log_info("%s: %s -> %s", s->cfg->name,
-			    svc_state_names[from], svc_state_names[s->state]);
-			sup_changed(s->sup);
-		}
+	for (t = svc_table; t < svc_table + nitems(svc_table); t++)
+		if (t->state == from && t->event == ev)
+			break;
+	if (t == svc_table + nitems(svc_table)) {
+		log_debug("%s: %s in %s: ignored", s->cfg->name,
+		    svc_event_names[ev], svc_state_names[from]);
 		return;
 	}
+	s->state = t->action(s);
+	if (s->state == from)
+		return;
+	s->since = time(NULL);
+	log_info("%s: %s -> %s", s->cfg->name, svc_state_names[from],
+	    svc_state_names[s->state]);
+	svc_due(s);
+	sup_changed(s->sup);
 }
 
-/* The process was reaped with status. */
-void
-svc_exited(struct svc *s, int status)
-{
-	char	st[64];
-
-	s->status = status;
-	s->has_status = 1;
-	s->pid = 0;
-	ready_unwatch(s);
-	/* The exit may come before its setup report: read that first. */
-	if (s->repfd != -1)
-		svc_report_cb(s->repfd, 0, s);
-	svclog_drain(s);	/* its last words before what comes next */
-	if (s->pidfd != -1) {
-		close(s->pidfd);
-		s->pidfd = -1;
-	}
-	log_info("%s: %s", s->cfg->name, spawn_status_str(status, st,
-	    sizeof st));
-	svc_event(s, EV_EXIT);
-}
-
-/* A reaped orphan may have been the last of a stopping group. */
+/* A reaped orphan may have been the last of a stopping group: EV_GONE. */
 void
 svc_group_check(struct svc *s)
 {
-	enum svc_state	to;
-
-	if (s->state == SVC_STOPPING && s->pid <= 0 && !svc_leftovers(s)) {
-		to = svc_stop_done(s);
-		s->state = to;
-		s->since = time(NULL);
-		log_info("%s: STOPPING -> %s", s->cfg->name,
-		    svc_state_names[to]);
-		sup_changed(s->sup);
-	}
+	/* Only a stop waits for its group; each look is a system call. */
+	if (s->state == SVC_STOPPING && s->pid <= 0 && !svc_leftovers(s))
+		svc_event(s, EV_GONE);
 }
 
 struct svc *
@@ -784,17 +636,69 @@ svc_find(struct sup *sup, const char *name, char **cause)
 	return (NULL);
 }
 
+/*
+ * State predicates: the groups of states the supervisor asks about, named
+ * once here.  A single state is compared as it is.
+ */
+
+/* A process may be there: STARTING, RUNNING, STOPPING. */
 int
-svc_is_settled(const struct svc *s)
+svc_is_up(const struct svc *s)
 {
-	return (s->state != SVC_STARTING && s->state != SVC_STOPPING &&
-	    !(s->state == SVC_EXITED && s->timer != NULL));
+	return (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
+	    s->state == SVC_STOPPING);
 }
 
+/*
+ * No process, and no start coming by itself but a throttled restart:
+ * STOPPED, EXITED, FATAL.
+ */
 int
-svc_is_running(const struct svc *s)
+svc_is_idle(const struct svc *s)
 {
-	return (s->state == SVC_RUNNING);
+	return (s->state == SVC_STOPPED || s->state == SVC_EXITED ||
+	    s->state == SVC_FATAL);
+}
+
+/* STOPPED and never started: autostart's own. */
+int
+svc_is_new(const struct svc *s)
+{
+	return (s->state == SVC_STOPPED && !s->has_status);
+}
+
+/* A start under way or not yet tried: what settling waits for. */
+int
+svc_is_pending_start(const struct svc *s)
+{
+	return (s->state == SVC_STARTING || s->state == SVC_BACKOFF ||
+	    (s->state == SVC_STOPPING && s->start_timeout) || svc_is_new(s));
+}
+
+/* The last start failed: BACKOFF (trying again) or FATAL (given up). */
+int
+svc_is_failed(const struct svc *s)
+{
+	return (s->state == SVC_BACKOFF || s->state == SVC_FATAL);
+}
+
+/*
+ * What a shutdown must stop, once nothing is STOPPING: a process that is
+ * not stopping yet, or a timer that would start one.
+ */
+int
+svc_is_stoppable(const struct svc *s)
+{
+	return (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
+	    s->state == SVC_BACKOFF || (s->state == SVC_EXITED &&
+	    s->timer != NULL));
+}
+
+/* A start (or restart) is over: RUNNING, or idle with no restart due. */
+int
+svc_is_start_over(const struct svc *s)
+{
+	return (!s->restart && (s->state == SVC_RUNNING || svc_is_idle(s)));
 }
 
 /* The state's own part of the description. */
@@ -805,10 +709,7 @@ svc_describe_state(struct svc *s, char *buf, size_t len)
 	time_t		 up;
 	struct tm	*tm;
 
-	switch (s->state) {
-	case SVC_RUNNING:
-	case SVC_STARTING:
-	case SVC_STOPPING:
+	if (svc_is_up(s)) {
 		up = time(NULL) - s->since;
 		if (s->state == SVC_RUNNING)
 			up = (time_t)(mono_now() - s->started);
@@ -817,27 +718,20 @@ svc_describe_state(struct svc *s, char *buf, size_t len)
 		    (long)up % 60, s->reloading ? ", reloading" : "",
 		    s->stopping ? ", stopping" : "", s->note ? "; " : "",
 		    s->note ? s->note : "");
-		break;
-	case SVC_EXITED:
+	} else if (svc_is_failed(s))
+		snprintf(buf, len, "%s", s->desc != NULL ? s->desc :
+		    "Exited too quickly");
+	else if (s->state == SVC_EXITED) {
 		tm = localtime(&s->since);
 		strftime(when, sizeof when, "%b %d %I:%M %p", tm);
 		snprintf(buf, len, "%s, %s%s", when, spawn_status_str(s->status,
 		    st, sizeof st), s->timer ? ", restarting" : "");
-		break;
-	case SVC_BACKOFF:
-	case SVC_FATAL:
-		snprintf(buf, len, "%s", s->desc != NULL ? s->desc :
-		    "Exited too quickly");
-		break;
-	case SVC_STOPPED:
-		if (s->has_status) {
-			tm = localtime(&s->since);
-			strftime(when, sizeof when, "%b %d %I:%M %p", tm);
-			snprintf(buf, len, "%s", when);
-		} else
-			snprintf(buf, len, "Not started");
-		break;
-	}
+	} else if (s->has_status) {
+		tm = localtime(&s->since);
+		strftime(when, sizeof when, "%b %d %I:%M %p", tm);
+		snprintf(buf, len, "%s", when);
+	} else
+		snprintf(buf, len, "Not started");
 }
 
 /* The description column of status, supervisorctl's way. */

@@ -115,12 +115,9 @@ ctl_op_done(struct ctl_conn *c)
 		s = c->targets[i];
 		if (s == NULL)
 			continue;
-		if (c->op == OP_STOP && s->state != SVC_STOPPED &&
-		    s->state != SVC_EXITED && s->state != SVC_FATAL)
+		if (c->op == OP_STOP && !svc_is_idle(s))
 			return (0);
-		if (c->op != OP_STOP && (s->restart ||
-		    (s->state != SVC_RUNNING && s->state != SVC_FATAL &&
-		    s->state != SVC_EXITED && s->state != SVC_STOPPED)))
+		if (c->op != OP_STOP && !svc_is_start_over(s))
 			return (0);
 	}
 	return (1);
@@ -169,8 +166,7 @@ ctl_start(struct ctl_conn *c, int argc, char **argv)
 	for (i = 0; i < c->ntargets; i++) {
 		struct svc *s = c->targets[i];
 
-		if (s->state == SVC_RUNNING || s->state == SVC_STARTING ||
-		    s->state == SVC_STOPPING) {
+		if (svc_is_up(s)) {
 			if (argc == 1 && strcmp(argv[0], "all") == 0) {
 				c->targets[i] = NULL;
 				continue;
@@ -210,21 +206,13 @@ ctl_stop(struct ctl_conn *c, int argc, char **argv)
 static int
 ctl_restart(struct ctl_conn *c, int argc, char **argv)
 {
-	struct svc	*s;
-	int		 i;
+	int	i;
 
 	if (ctl_targets(c, argc, argv) == -1)
 		return (-1);
 	qsort(c->targets, c->ntargets, sizeof *c->targets, svc_prio_cmp);
-	for (i = 0; i < c->ntargets; i++) {
-		s = c->targets[i];
-		if (s->state == SVC_STARTING || s->state == SVC_RUNNING ||
-		    s->state == SVC_STOPPING) {
-			s->restart = 1;
-			svc_event(s, EV_STOP);
-		} else
-			svc_event(s, EV_START);
-	}
+	for (i = 0; i < c->ntargets; i++)
+		svc_event(c->targets[i], EV_RESTART);
 	c->op = OP_RESTART;
 	if (ctl_op_done(c))
 		ctl_op_report(c);

@@ -1,4 +1,4 @@
-/* The supervisor's pure pieces: transitions, backoff, request parsing. */
+/* The supervisor's pure pieces: backoff, priority order, request parsing. */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,37 +24,6 @@ test_backoff(void **state)
 	assert_true(backoff_delay(10) == 25.6);
 	assert_true(backoff_delay(11) == 30);
 	assert_true(backoff_delay(1000) == 30);
-}
-
-static void
-test_table(void **state)
-{
-	static const struct {
-		enum svc_state	s;
-		enum svc_event	e;
-		int		handled;
-	} rows[] = {
-		{ SVC_STOPPED, EV_START, 1 }, { SVC_STOPPED, EV_STOP, 0 },
-		{ SVC_STOPPED, EV_EXIT, 0 }, { SVC_STARTING, EV_READY, 1 },
-		{ SVC_STARTING, EV_EXIT, 1 }, { SVC_STARTING, EV_STOP, 1 },
-		{ SVC_STARTING, EV_START, 0 }, { SVC_RUNNING, EV_EXIT, 1 },
-		{ SVC_RUNNING, EV_STOP, 1 }, { SVC_RUNNING, EV_START, 0 },
-		{ SVC_RUNNING, EV_READY, 0 }, { SVC_BACKOFF, EV_TIMER, 1 },
-		{ SVC_BACKOFF, EV_STOP, 1 }, { SVC_BACKOFF, EV_START, 1 },
-		{ SVC_STOPPING, EV_EXIT, 1 }, { SVC_STOPPING, EV_TIMER, 1 },
-		{ SVC_STOPPING, EV_START, 0 }, { SVC_STOPPING, EV_STOP, 0 },
-		{ SVC_EXITED, EV_START, 1 }, { SVC_EXITED, EV_TIMER, 1 },
-		{ SVC_EXITED, EV_STOP, 1 }, { SVC_FATAL, EV_START, 1 },
-		{ SVC_FATAL, EV_STOP, 0 }, { SVC_FATAL, EV_TIMER, 0 },
-	};
-	size_t	i;
-
-	(void)state;
-	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		if (svc_handles(rows[i].s, rows[i].e) != rows[i].handled)
-			fail_msg("%s + event %d: expected %s",
-			    svc_state_names[rows[i].s], rows[i].e,
-			    rows[i].handled ? "a transition" : "none");
 }
 
 /* Start order by priority, over the whole int range (no overflow). */
@@ -119,7 +88,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff),
-		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_priority_order),
 		cmocka_unit_test(test_requests),
 	};
