@@ -67,6 +67,13 @@ $(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/libwarden.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libwarden.a
 
+# xrcodec drives the XML-RPC codec, which lives in src/.
+$(BUILD)/helpers/xrcodec: tests/helpers/xrcodec.c $(BUILD)/libwsrc.a \
+    $(BUILD)/libwarden.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/libwsrc.a $(BUILD)/libwarden.a
+
 # The binary's modules as an archive: a unit test links only what it uses.
 $(BUILD)/libwsrc.a: $(BIN_LIBOBJ)
 	@rm -f $@
