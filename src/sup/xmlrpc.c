@@ -684,7 +684,7 @@ xr_parse_decl(struct xr_lex *lx)
 	    strchr(" \t\r\n", lx->p[5]) == NULL)
 		return (0);
 	e = memmem(lx->p, (size_t)(lx->end - lx->p), "?>", 2);
-	if (e == NULL || memchr(lx->p, '<', (size_t)(e - lx->p)) != lx->p)
+	if (e == NULL)
 		return (xr_err(lx, "bad XML declaration"));
 	enc = memmem(lx->p, (size_t)(e - lx->p), "encoding", 8);
 	if (enc != NULL) {

@@ -100,6 +100,7 @@ main(int argc, char **argv)
 	if (xr_decode(in.data != NULL ? in.data : "", in.len, &m, &why) ==
 	    -1) {
 		printf("error: %s\n", why);
+		buf_free(&in);
 		return (1);
 	}
 	if (strcmp(argv[1], "encode") == 0) {
@@ -111,6 +112,8 @@ main(int argc, char **argv)
 			xr_encode_fault(&b, (int)code, fs);
 		else {
 			printf("error: not one response value\n");
+			xr_msg_free(&m);
+			buf_free(&in);
 			return (1);
 		}
 		fwrite(b.data, 1, b.len, stdout);
