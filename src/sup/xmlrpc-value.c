@@ -238,6 +238,50 @@ xr_type_name(enum xr_type t)
 	return ((size_t)t < nitems(names) ? names[t] : "?");
 }
 
+/*
+ * Check an array of params against spec, a letter a param: i int, b
+ * boolean, d double, s string, 6 base64, t dateTime, a array, S struct,
+ * n nil, '.' any; those after a '|' may be left out.  Returns 0, or -1
+ * with why saying what is wrong ("param 0 must be a string"), for an
+ * INCORRECT_PARAMETERS fault.
+ */
+int
+xr_check(const struct xr_value *params, const char *spec, char *why,
+    size_t len)
+{
+	static const char	 letters[] = "nibds6taS";
+	const char		*c;
+	size_t			 i, need = strcspn(spec, "|"), max;
+	enum xr_type		 t;
+
+	max = strlen(spec) - (spec[need] == '|');
+	if (params->n < need || params->n > max) {
+		if (need == max)
+			snprintf(why, len, "%zu params expected, %zu given",
+			    need, params->n);
+		else
+			snprintf(why, len, "%zu to %zu params expected, %zu "
+			    "given", need, max, params->n);
+		return (-1);
+	}
+	for (i = 0, c = spec; i < params->n; i++, c++) {
+		if (*c == '|')
+			c++;
+		if (*c == '.')
+			continue;
+		if (*c == '\0' || strchr(letters, *c) == NULL)
+			abort();	/* a method's bug */
+		t = (enum xr_type)(strchr(letters, *c) - letters);
+		if (params->v[i]->type != t) {
+			snprintf(why, len, "param %zu must be %s %s", i,
+			    strchr("ia", *c) != NULL ? "an" : "a",
+			    xr_type_name(t));
+			return (-1);
+		}
+	}
+	return (0);
+}
+
 /* Text escaped for XML; see the comment at the top. */
 static void
 xr_put_text(struct buf *b, const char *p, size_t len)

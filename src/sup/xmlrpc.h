@@ -66,6 +66,8 @@ void		 xr_free(struct xr_value *);
 const struct xr_value *xr_get(const struct xr_value *, size_t, enum xr_type);
 const struct xr_value *xr_member(const struct xr_value *, const char *,
 		     enum xr_type);
+int		 xr_check(const struct xr_value *, const char *, char *,
+		     size_t);
 int		 xr_equal(const struct xr_value *, const struct xr_value *);
 const char	*xr_type_name(enum xr_type);
 void		 xr_encode_value(struct buf *, const struct xr_value *);

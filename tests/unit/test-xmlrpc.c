@@ -168,7 +168,8 @@ test_xr_strings(void **state)
 	want_string("<value><string>&lt;&gt;&amp;&quot;&apos;</string>"
 	    "</value>", "<>&\"'", 5);
 	want_string("<value><string>&#65;&#x42;&#x10FFFF;&#233;&#xe9;"
-	    "</string></value>", "AB\xf4\x8f\xbf\xbf\xc3\xa9\xc3\xa9", 10);
+	    "&#x20AC;&#x7f;</string></value>", "AB\xf4\x8f\xbf\xbf\xc3\xa9"
+	    "\xc3\xa9\xe2\x82\xac\x7f", 14);
 	want_string("<value><string>\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
 	    "</string></value>", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9);
 	want_string("<value><string>a<![CDATA[<b>&amp;]]>c</string>"
@@ -632,6 +633,48 @@ test_xr_round_trip(void **state)
 	buf_free(&b);
 }
 
+static void
+test_xr_check(void **state)
+{
+	struct xr_value	*p = xr_array();
+	char		 why[64];
+
+	(void)state;
+	assert_int_equal(xr_check(p, "", why, sizeof why), 0);
+	assert_int_equal(xr_check(p, "|sb", why, sizeof why), 0);
+	assert_int_equal(xr_check(p, "s", why, sizeof why), -1);
+	assert_string_equal(why, "1 params expected, 0 given");
+	xr_array_add(p, xr_string("web"));
+	xr_array_add(p, xr_bool(1));
+	assert_int_equal(xr_check(p, "sb", why, sizeof why), 0);
+	assert_int_equal(xr_check(p, "s|b", why, sizeof why), 0);
+	assert_int_equal(xr_check(p, "|sbi", why, sizeof why), 0);
+	assert_int_equal(xr_check(p, "..", why, sizeof why), 0);
+	assert_int_equal(xr_check(p, "|s", why, sizeof why), -1);
+	assert_string_equal(why, "0 to 1 params expected, 2 given");
+	assert_int_equal(xr_check(p, "sbi", why, sizeof why), -1);
+	assert_string_equal(why, "3 params expected, 2 given");
+	assert_int_equal(xr_check(p, "si", why, sizeof why), -1);
+	assert_string_equal(why, "param 1 must be an int");
+	assert_int_equal(xr_check(p, "b|b", why, sizeof why), -1);
+	assert_string_equal(why, "param 0 must be a boolean");
+	assert_int_equal(xr_check(p, "s|S", why, sizeof why), -1);
+	assert_string_equal(why, "param 1 must be a struct");
+	xr_array_add(p, xr_nil());
+	xr_array_add(p, xr_double(1));
+	xr_array_add(p, xr_base64("", 0));
+	xr_array_add(p, xr_datetime("20260101T00:00:00"));
+	xr_array_add(p, xr_array());
+	xr_array_add(p, xr_struct());
+	xr_array_add(p, xr_int(1));
+	assert_int_equal(xr_check(p, "sbnd6taSi", why, sizeof why), 0);
+	assert_int_equal(xr_check(p, "sbnd6tSai", why, sizeof why), -1);
+	assert_string_equal(why, "param 6 must be a struct");
+	assert_int_equal(xr_check(p, "sbnd6taSs", why, sizeof why), -1);
+	assert_string_equal(why, "param 8 must be a string");
+	xr_free(p);
+}
+
 int
 main(void)
 {
@@ -647,6 +690,7 @@ main(void)
 		cmocka_unit_test(test_xr_doubles),
 		cmocka_unit_test(test_xr_fault_call),
 		cmocka_unit_test(test_xr_round_trip),
+		cmocka_unit_test(test_xr_check),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
