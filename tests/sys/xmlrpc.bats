@@ -205,3 +205,85 @@ EOF
 	run pydump <<<"$(resp '<value><base64>YQ</base64></value>')"
 	[[ "$output" = error:* ]]
 }
+
+# capture PYTHON FAMILY URL-OR-PATH: run two calls through a client of
+# Python's, against a one-connection server of Python's that answers each
+# request, and keep the bytes the client sent in $T/wire.
+capture() {
+	"$1" -c '
+import socket, sys, threading, xmlrpc.client as x
+family, where, out = sys.argv[1], sys.argv[2], sys.argv[3]
+if family == "unix":
+    srv = socket.socket(socket.AF_UNIX); srv.bind(where)
+else:
+    srv = socket.socket(); srv.bind(("127.0.0.1", 0))
+srv.listen(1)
+body = x.dumps(({"statename": "RUNNING"},), methodresponse=True).encode()
+reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+wire = []
+def serve():
+    c, _ = srv.accept()
+    buf = b""
+    for _ in range(2):
+        while b"\r\n\r\n" not in buf:
+            buf += c.recv(65536)
+        head, rest = buf.split(b"\r\n\r\n", 1)
+        n = int([l.split(b":")[1] for l in head.split(b"\r\n")
+                 if l.lower().startswith(b"content-length:")][0])
+        while len(rest) < n:
+            rest += c.recv(65536)
+        wire.append(head + b"\r\n\r\n" + rest[:n])
+        buf = rest[n:]
+        c.sendall(reply)
+    c.close()
+t = threading.Thread(target=serve); t.start()
+if family == "unix":
+    from supervisor.xmlrpc import SupervisorTransport
+    tr = SupervisorTransport("user", "se:cret", "unix://" + where)
+    p = x.ServerProxy("http://127.0.0.1", transport=tr)
+else:
+    port = srv.getsockname()[1]
+    p = x.ServerProxy("http://user:se%%3Acret@127.0.0.1:%d/RPC2" % port)
+p.supervisor.getState()
+p.supervisor.startProcess("web<1>", True)
+t.join()
+open(out, "wb").write(b"".join(wire))
+' "$2" "$3" "$T/wire"
+}
+
+# The requests of $T/wire as xrcodec reads them, with password $1.
+wire_dump() {
+	"$XR" http user "$1" <"$T/wire"
+}
+
+@test "xmlrpc over http: Python's xmlrpc.client, two calls on one connection, Basic auth" {
+	capture python3 inet
+	run wire_dump 'se:cret'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "request: POST /RPC2 HTTP/1.1 keep-alive=1 auth=ok type=text/xml" ]
+	[ "${lines[1]}" = "call:$(printf %s supervisor.getState | od -An -tx1 | tr -d ' \n')" ]
+	[ "${lines[2]}" = "array:0" ]
+	[ "${lines[3]}" = "${lines[0]}" ]
+	[ "${lines[5]}" = "array:2" ]
+	[ "${lines[6]}" = "string:$(printf %s 'web<1>' | od -An -tx1 | tr -d ' \n')" ]
+	[ "${lines[7]}" = "boolean:1" ]
+	[ "${#lines[@]}" -eq 8 ]
+	run wire_dump 'secret'
+	[ "${lines[0]}" = "request: POST /RPC2 HTTP/1.1 keep-alive=1 auth=bad type=text/xml" ]
+	# supervisord's {SHA} form of the same password.
+	sha=$(printf %s 'se:cret' | sha1sum | cut -d' ' -f1)
+	run wire_dump "{SHA}$sha"
+	[ "${lines[0]}" = "request: POST /RPC2 HTTP/1.1 keep-alive=1 auth=ok type=text/xml" ]
+}
+
+@test "xmlrpc over http: supervisorctl's transport on a unix socket" {
+	/usr/bin/python3 -c 'import supervisor.xmlrpc' 2>/dev/null ||
+	    skip "supervisor's Python package is not installed"
+	capture /usr/bin/python3 unix "$T/s.sock"
+	run wire_dump 'se:cret'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" = "request: POST /RPC2 HTTP/1.1 keep-alive=1 auth=ok type=text/xml" ]]
+	[ "${lines[5]}" = "array:2" ]
+	[ "${lines[7]}" = "boolean:1" ]
+	[ "${#lines[@]}" -eq 8 ]
+}
