@@ -22,11 +22,24 @@
 
 enum xr_tok { XT_ERR = -1, XT_EOF, XT_START, XT_END, XT_TEXT };
 
+/*
+ * Elements open at once: a <value> level takes three (value, array,
+ * data; or struct, member, value), the document's frame five.
+ */
+#define XR_MAX_OPEN	(3 * XR_MAX_DEPTH + 8)
+
 struct xr_lex {
 	const char	*p, *end;
 	const char	*why;		/* XT_ERR: what is wrong */
 	char		 name[32];	/* XT_START, XT_END: prefix dropped */
 	int		 pending_end;	/* <x/>: its XT_END comes next */
+	const char	*raw;		/* the last name, prefix and all */
+	size_t		 rawlen;
+	struct {
+		const char	*name;	/* in the input */
+		size_t		 len;
+	}		 open[XR_MAX_OPEN];
+	int		 nopen;
 	struct buf	 text;		/* XT_TEXT: decoded */
 	int		 depth;		/* <value>s open */
 };
@@ -220,6 +233,8 @@ xr_lex_name(struct xr_lex *lx)
 	while (lx->p < lx->end && (isalnum((unsigned char)*lx->p) ||
 	    strchr("_:.-", *lx->p) != NULL))
 		lx->p++;
+	lx->raw = s;
+	lx->rawlen = (size_t)(lx->p - s);
 	if ((colon = memrchr(s, ':', (size_t)(lx->p - s))) != NULL)
 		s = colon + 1;
 	n = (size_t)(lx->p - s);
@@ -260,6 +275,29 @@ xr_lex_attrs(struct xr_lex *lx)
 	}
 }
 
+/* An element opens: remember its name, to match its end tag with. */
+static int
+xr_lex_push(struct xr_lex *lx)
+{
+	if (lx->nopen == XR_MAX_OPEN)
+		return (xr_err(lx, "elements nested too deep"));
+	lx->open[lx->nopen].name = lx->raw;
+	lx->open[lx->nopen].len = lx->rawlen;
+	lx->nopen++;
+	return (XT_START);
+}
+
+/* An element closes: its end tag must name it, prefix and all. */
+static int
+xr_lex_pop(struct xr_lex *lx)
+{
+	if (lx->nopen == 0 || lx->open[lx->nopen - 1].len != lx->rawlen ||
+	    memcmp(lx->open[lx->nopen - 1].name, lx->raw, lx->rawlen) != 0)
+		return (xr_err(lx, "mismatched end tag"));
+	lx->nopen--;
+	return (XT_END);
+}
+
 /* The next token. */
 static int
 xr_lex_next(struct xr_lex *lx)
@@ -268,7 +306,7 @@ xr_lex_next(struct xr_lex *lx)
 		return (XT_ERR);
 	if (lx->pending_end) {
 		lx->pending_end = 0;
-		return (XT_END);
+		return (xr_lex_pop(lx));
 	}
 	if (lx->p == lx->end)
 		return (XT_EOF);
@@ -285,7 +323,7 @@ xr_lex_next(struct xr_lex *lx)
 		xr_lex_blanks(lx);
 		if (lx->p == lx->end || *lx->p++ != '>')
 			return (xr_err(lx, "bad end tag"));
-		return (XT_END);
+		return (xr_lex_pop(lx));
 	}
 	lx->p++;
 	if (xr_lex_name(lx) == XT_ERR || xr_lex_attrs(lx) == XT_ERR)
@@ -297,7 +335,7 @@ xr_lex_next(struct xr_lex *lx)
 		lx->p++;
 	else
 		return (xr_err(lx, "bad start tag"));
-	return (XT_START);
+	return (xr_lex_push(lx));
 }
 
 /* Whether the text token is blanks only. */
@@ -753,7 +791,7 @@ xr_decode(const char *doc, size_t len, struct xr_msg *m, const char **why)
 	if (len > XR_MAX_INPUT)
 		xr_err(&lx, "document too large");
 	else if (!xr_chars_ok((const unsigned char *)doc, len))
-		xr_err(&lx, "not UTF-8 XML characters");
+		xr_err(&lx, "not UTF-8 XML characters");	/* or a NUL */
 	else if (xr_parse_decl(&lx) == 0 && xr_parse_root(&lx, m) == 0)
 		rc = 0;
 	buf_free(&lx.text);

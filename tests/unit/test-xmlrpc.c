@@ -110,6 +110,7 @@ test_xr_scalars(void **state)
 	want_int("<value><int>99999999999</int></value>", 99999999999LL);
 	want_int("<value><i1>1</i1></value>", 1);
 	want_int("<value>\n  <int>3</int>\n</value>", 3);
+	want_int("<x:value><y:int>3</y:int></x:value>", 3);
 	m = decode_value("<value><boolean>1</boolean></value>");
 	assert_int_equal(value_of(m, XR_BOOL)->i, 1);
 	xr_msg_free(m);
@@ -325,6 +326,9 @@ test_xr_refused_values(void **state)
 		"<value><string x='<'>a</string></value>",
 		"<value><1>a</1></value>",
 		"<value><int>1</int></valu>",
+		"<value><int>1</ex:int></value>",
+		"<ex:value><int>1</int></value>",
+		"<value><ex:int>1</x:int></value>",
 		"<value><int>1</int>",
 	};
 	size_t	i;
