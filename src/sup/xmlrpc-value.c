@@ -1,7 +1,8 @@
 /*
- * XML-RPC values: the builders and accessors the methods use, and the
- * encoder, which writes what Python's xmlrpc.client.dumps() writes, byte
- * for byte, for the same values.
+ * XML-RPC values: the builders and accessors the methods use, scalars
+ * read from their text as Python reads them, and the encoder, which
+ * writes what Python's xmlrpc.client.dumps() writes, byte for byte, for
+ * the same values.
  *
  * Strings stay valid XML: Python escapes only &, < and >, so a control
  * character in a string (an ANSI colour in a log, say) makes a document
@@ -9,11 +10,14 @@
  * byte that is not UTF-8, becomes U+FFFD, and CR is written &#13; so that
  * it is not read back as LF.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../warden.h"
 #include "xmlrpc.h"
@@ -166,6 +170,140 @@ xr_free(struct xr_value *v)
 	free(v->s);
 	free(v->name);
 	free(v);
+}
+
+/* Python's int(): blanks, a sign, decimal digits, blanks; in 64 bits. */
+static int
+xr_parse_int(const char *s, int64_t *out)
+{
+	char		*end;
+	long long	 v;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isdigit((unsigned char)s[*s == '-' || *s == '+']))
+		return (-1);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0)
+		return (-1);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end != '\0')
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+/* Python's float(): decimal, inf, infinity or nan (no hex, no '_'). */
+static int
+xr_parse_double(const char *s, double *out)
+{
+	const char	*p, *e;
+	char		*end;
+	int		 digits = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	p = s + (*s == '-' || *s == '+');
+	for (e = p; isalpha((unsigned char)*e); e++)
+		;
+	if (e > p) {
+		if ((e - p != 3 || (strncasecmp(p, "inf", 3) != 0 &&
+		    strncasecmp(p, "nan", 3) != 0)) && (e - p != 8 ||
+		    strncasecmp(p, "infinity", 8) != 0))
+			return (-1);
+	} else {
+		for (e = p; isdigit((unsigned char)*e); e++)
+			digits++;
+		if (*e == '.')
+			for (e++; isdigit((unsigned char)*e); e++)
+				digits++;
+		if (digits == 0)
+			return (-1);
+		if (*e == 'e' || *e == 'E') {
+			e += e[1] == '-' || e[1] == '+' ? 2 : 1;
+			if (!isdigit((unsigned char)*e))
+				return (-1);
+			while (isdigit((unsigned char)*e))
+				e++;
+		}
+	}
+	for (p = e; isspace((unsigned char)*p); p++)
+		;
+	if (*p != '\0')
+		return (-1);
+	*out = strtod(s, &end);		/* a too large one is inf, as there */
+	return (end == e ? 0 : -1);
+}
+
+/* A dateTime.iso8601's text, trimmed: "YYYYMMDDTHH:MM:SS" and kin. */
+static int
+xr_datetime_ok(char *s, size_t *len)
+{
+	size_t	n = strlen(s), i = 0, k;
+
+	while (i < n && isspace((unsigned char)s[i]))
+		i++;
+	while (n > i && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n == i || n - i > 64)
+		return (0);
+	for (k = i; k < n; k++)
+		if (!isdigit((unsigned char)s[k]) &&
+		    strchr("T:-+.Z", s[k]) == NULL)
+			return (0);
+	memmove(s, s + i, n - i);
+	s[n - i] = '\0';
+	*len = n - i;
+	return (1);
+}
+
+/*
+ * The scalar that an element called tag (its prefix dropped) holds as
+ * the text s, len bytes and a NUL (a dateTime's is trimmed in place).
+ * Returns 0 with the value in *out, -1 when the text is no such value,
+ * -2 when tag names no scalar.
+ */
+int
+xr_scalar(const char *tag, char *s, size_t len, struct xr_value **out)
+{
+	static const char *const ints[] = { "int", "i4", "i8", "i1", "i2",
+	    "biginteger" };
+	struct buf	 b;
+	size_t		 i;
+	int64_t		 n;
+	double		 d;
+
+	*out = NULL;
+	for (i = 0; i < nitems(ints); i++)
+		if (strcmp(tag, ints[i]) == 0) {
+			if (xr_parse_int(s, &n) == 0)
+				*out = xr_int(n);
+			return (*out != NULL ? 0 : -1);
+		}
+	if (strcmp(tag, "string") == 0)
+		*out = xr_stringn(s, len);
+	else if (strcmp(tag, "boolean") == 0) {
+		if (strcmp(s, "0") == 0 || strcmp(s, "1") == 0)
+			*out = xr_bool(*s == '1');
+	} else if (strcmp(tag, "double") == 0 || strcmp(tag, "float") == 0) {
+		if (xr_parse_double(s, &d) == 0)
+			*out = xr_double(d);
+	} else if (strcmp(tag, "nil") == 0) {
+		if (strspn(s, " \t\n") == len)
+			*out = xr_nil();
+	} else if (strcmp(tag, "dateTime.iso8601") == 0) {
+		if (xr_datetime_ok(s, &len))
+			*out = xr_datetime(s);
+	} else if (strcmp(tag, "base64") == 0) {
+		memset(&b, 0, sizeof b);
+		if (buf_add_unbase64(&b, s, len, 1) == 0)
+			*out = xr_base64(b.data, b.len);
+		buf_free(&b);
+	} else
+		return (-2);
+	return (*out != NULL ? 0 : -1);
 }
 
 /* Item i of array a if it has type t, else NULL. */

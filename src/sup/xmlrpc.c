@@ -11,7 +11,6 @@
  * is listed in the tests.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,93 +391,6 @@ xr_leaf(struct xr_lex *lx, const char *name)
 	return (0);
 }
 
-/* Python's int(): blanks, a sign, decimal digits, blanks; in 64 bits. */
-static int
-xr_parse_int(const char *s, int64_t *out)
-{
-	char		*end;
-	long long	 v;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	if (!isdigit((unsigned char)s[*s == '-' || *s == '+']))
-		return (-1);
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0)
-		return (-1);
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end != '\0')
-		return (-1);
-	*out = v;
-	return (0);
-}
-
-/* Python's float(): decimal, inf, infinity or nan (no hex, no '_'). */
-static int
-xr_parse_double(const char *s, double *out)
-{
-	const char	*p, *e;
-	char		*end;
-	int		 digits = 0;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	p = s + (*s == '-' || *s == '+');
-	for (e = p; isalpha((unsigned char)*e); e++)
-		;
-	if (e > p) {
-		if ((e - p != 3 || (strncasecmp(p, "inf", 3) != 0 &&
-		    strncasecmp(p, "nan", 3) != 0)) && (e - p != 8 ||
-		    strncasecmp(p, "infinity", 8) != 0))
-			return (-1);
-	} else {
-		for (e = p; isdigit((unsigned char)*e); e++)
-			digits++;
-		if (*e == '.')
-			for (e++; isdigit((unsigned char)*e); e++)
-				digits++;
-		if (digits == 0)
-			return (-1);
-		if (*e == 'e' || *e == 'E') {
-			e += e[1] == '-' || e[1] == '+' ? 2 : 1;
-			if (!isdigit((unsigned char)*e))
-				return (-1);
-			while (isdigit((unsigned char)*e))
-				e++;
-		}
-	}
-	for (p = e; isspace((unsigned char)*p); p++)
-		;
-	if (*p != '\0')
-		return (-1);
-	*out = strtod(s, &end);		/* a too large one is inf, as there */
-	return (end == e ? 0 : -1);
-}
-
-/* A dateTime.iso8601's text, trimmed: "YYYYMMDDTHH:MM:SS" and kin. */
-static int
-xr_datetime_ok(char *s, size_t *len)
-{
-	size_t	n = strlen(s), i = 0, k;
-
-	while (i < n && isspace((unsigned char)s[i]))
-		i++;
-	while (n > i && isspace((unsigned char)s[n - 1]))
-		n--;
-	if (n == i || n - i > 64)
-		return (0);
-	for (k = i; k < n; k++)
-		if (!isdigit((unsigned char)s[k]) &&
-		    strchr("T:-+.Z", s[k]) == NULL)
-			return (0);
-	memmove(s, s + i, n - i);
-	s[n - i] = '\0';
-	*len = n - i;
-	return (1);
-}
-
 static struct xr_value *xr_parse_value(struct xr_lex *);
 
 /* <array><data> value... </data></array>, its start tag read. */
@@ -563,52 +475,16 @@ fail:
 static struct xr_value *
 xr_parse_scalar(struct xr_lex *lx)
 {
-	static const char *const ints[] = { "int", "i4", "i8", "i1", "i2",
-	    "biginteger" };
 	struct xr_value	*v;
-	struct buf	 b;
 	char		 tag[sizeof lx->name];
-	const char	*s;
-	size_t		 i;
-	int64_t		 n;
-	double		 d;
+	int		 rc;
 
 	memcpy(tag, lx->name, sizeof tag);
 	if (xr_leaf(lx, tag) == -1)
 		return (NULL);
-	s = lx->text.data;
-	for (i = 0; i < nitems(ints); i++)
-		if (strcmp(tag, ints[i]) == 0) {
-			if (xr_parse_int(s, &n) == -1)
-				break;
-			return (xr_int(n));
-		}
-	if (i < nitems(ints))
-		v = NULL;
-	else if (strcmp(tag, "string") == 0)
-		v = xr_stringn(s, lx->text.len);
-	else if (strcmp(tag, "boolean") == 0)
-		v = strcmp(s, "0") == 0 || strcmp(s, "1") == 0 ?
-		    xr_bool(*s == '1') : NULL;
-	else if (strcmp(tag, "double") == 0 || strcmp(tag, "float") == 0)
-		v = xr_parse_double(s, &d) == 0 ? xr_double(d) : NULL;
-	else if (strcmp(tag, "nil") == 0)
-		v = xr_text_blank(lx) ? xr_nil() : NULL;
-	else if (strcmp(tag, "dateTime.iso8601") == 0)
-		v = xr_datetime_ok(lx->text.data, &lx->text.len) ?
-		    xr_datetime(lx->text.data) : NULL;
-	else if (strcmp(tag, "base64") == 0) {
-		memset(&b, 0, sizeof b);
-		v = buf_add_unbase64(&b, s, lx->text.len, 1) == 0 ?
-		    xr_base64(b.data, b.len) : NULL;
-		buf_free(&b);
-	} else {
-		xr_err(lx, "unknown tag");
-		return (NULL);
-	}
-	if (v == NULL)
-		xr_err(lx, "bad value");
-	return (v);
+	if ((rc = xr_scalar(tag, lx->text.data, lx->text.len, &v)) != 0)
+		xr_err(lx, rc == -2 ? "unknown tag" : "bad value");
+	return (rc == 0 ? v : NULL);
 }
 
 /*

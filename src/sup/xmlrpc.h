@@ -63,6 +63,7 @@ void		 xr_array_add(struct xr_value *, struct xr_value *);
 void		 xr_struct_add(struct xr_value *, const char *,
 		     struct xr_value *);
 void		 xr_free(struct xr_value *);
+int		 xr_scalar(const char *, char *, size_t, struct xr_value **);
 const struct xr_value *xr_get(const struct xr_value *, size_t, enum xr_type);
 const struct xr_value *xr_member(const struct xr_value *, const char *,
 		     enum xr_type);
