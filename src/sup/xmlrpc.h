@@ -24,8 +24,8 @@ struct xr_value {
 	enum xr_type	  type;
 	int64_t		  i;		/* XR_INT; XR_BOOL: 0 or 1 */
 	double		  d;		/* XR_DOUBLE */
-	char		 *s;		/* STRING, BASE64, DATETIME: len + NUL */
-	size_t		  len;
+	char		 *s;		/* STRING, BASE64, DATETIME: */
+	size_t		  len;		/* len bytes and a NUL */
 	char		 *name;		/* a struct's member: its name */
 	struct xr_value	**v;		/* ARRAY, STRUCT: the items, in order */
 	size_t		  n;

@@ -152,7 +152,8 @@ test_http_keep_alive(void **state)
 		{ "GET / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n", 1 },
 		{ "GET / HTTP/1.0\r\n\r\n", 0 },
 		{ "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", 1 },
-		{ "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", 0 },
+		{ "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n",
+		  0 },
 		{ "GET / HTTP/1.0\r\nConnection: x\r\n\r\n", 0 },
 	};
 	struct http_req	r;
@@ -342,7 +343,8 @@ test_http_auth_malformed(void **state)
 		"Authorization: Basic dXNl cjpwYXNz",
 		"Authorization: Basic dXNlcjpwYXN*",
 		"Authorization: Basic dXNlcnBhc3M=",	/* "userpass" */
-		"Authorization: Basic dXNlcgA6cGFzcw==",	/* "user\0:pass" */
+		/* "user\0:pass" */
+		"Authorization: Basic dXNlcgA6cGFzcw==",
 		"Authorization: Basicdxnl",
 	};
 	struct http_req	r;
