@@ -243,6 +243,28 @@ test_http_errors(void **state)
 	expect_status(big, 431);
 }
 
+/* Folded header lines are refused as such (RFC 9112 5.2). */
+static void
+test_http_fold(void **state)
+{
+	static const char *const t[] = {
+		"GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n",
+		"GET / HTTP/1.1\r\nA: b\r\n\tfolded\r\n\r\n",
+		"GET / HTTP/1.1\r\n B: c\r\n\r\n",
+	};
+	struct http_req	r;
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < nitems(t); i++) {
+		http_init(&r, &lim);
+		assert_int_equal(feed(&r, t[i], NULL), HTTP_ERROR);
+		assert_int_equal(r.status, 400);
+		assert_string_equal(r.why, "folded header line");
+		http_free(&r);
+	}
+}
+
 /* A NUL in the head is refused; it cannot hide the rest of a line. */
 static void
 test_http_nul(void **state)
@@ -533,6 +555,7 @@ main(void)
 		cmocka_unit_test(test_http_splits),
 		cmocka_unit_test(test_http_keep_alive),
 		cmocka_unit_test(test_http_errors),
+		cmocka_unit_test(test_http_fold),
 		cmocka_unit_test(test_http_nul),
 		cmocka_unit_test(test_http_expect),
 		cmocka_unit_test(test_http_auth),
