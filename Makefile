@@ -67,6 +67,13 @@ $(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/libwarden.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libwarden.a
 
+# xrcodec drives the XML-RPC codec, which lives in src/.
+$(BUILD)/helpers/xrcodec: tests/helpers/xrcodec.c $(BUILD)/libwsrc.a \
+    $(BUILD)/libwarden.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/libwsrc.a $(BUILD)/libwarden.a
+
 # The binary's modules as an archive: a unit test links only what it uses.
 $(BUILD)/libwsrc.a: $(BIN_LIBOBJ)
 	@rm -f $@
@@ -80,9 +87,9 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libwsrc.a $(BUILD)/libwarden.a
 helpers: $(HELPERS)
 units: $(UNITS)
 
-# make fuzz: libFuzzer harnesses for the config reader and the control
-# request parser (clang), each run FUZZ_SECONDS; make check runs them
-# briefly.
+# make fuzz: libFuzzer harnesses (clang) for the config reader, the
+# control request parser, the HTTP parser and the XML-RPC codec, each run
+# FUZZ_SECONDS; make check runs them briefly.
 FUZZ_SRC	= $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZERS		= $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS	?= 60
