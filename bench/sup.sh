@@ -26,7 +26,8 @@
 # about 2 minutes), N_MEM (1000), N_IDLE (100), N_START (200), WINDOW (10 s),
 # REPS (3 start-up runs per supervisor), KILLS (5 restarts per supervisor),
 # RUNS (hyperfine minimum runs, 10), ONLY (some of: memory status idle
-# restart orphans start; default all).
+# restart orphans start; default all), SUPS (some of: warden supervisord
+# runit s6; default all).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -59,7 +60,17 @@ if [ -x "$W" ]; then
 else
 	echo "sup.sh: $W not built: warden rows skipped" >&2
 fi
-sups+=(supervisord runit s6)
+# SUPS (e.g. "warden") measures only those: a before-and-after of warden
+# alone, beside one full run.
+if [ -n "${SUPS:-}" ]; then
+	keep=()
+	for x in "${sups[@]}" supervisord runit s6; do
+		case " $SUPS " in *" $x "*) keep+=("$x") ;; esac
+	done
+	sups=("${keep[@]}")
+else
+	sups+=(supervisord runit s6)
+fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/warden-sup.XXXXXX") || exit 1
 chmod 700 "$T"
