@@ -338,6 +338,7 @@ loop_run(struct loop *l)
 			free(lf);
 		}
 	}
+	l->done = 0;		/* it may be run again */
 }
 
 void

@@ -1,0 +1,1226 @@
+/*
+ * The log engine against its contract: lines framed the same whatever
+ * the read splits, log_line_max cuts and marks, the ended instance's
+ * partial line, timestamps, rotation at maxbytes with backups, output
+ * held on a target that does not take it, what a failed start reports,
+ * and the syslog datagrams.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <regex.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../src/sup/sup.h"
+#include "../../src/sup/logs.h"
+#include "stubs.h"
+
+#define SPLIT	" [warden: line split]\n"
+#define NONL	" [warden: no newline]\n"
+
+struct fixture {
+	char		 dir[64];
+	struct config	 cf;
+	struct sup	 sup;
+	struct svc	 svc;
+	struct cfg_proc	 proc;
+	int		 stop[2];	/* a byte here ends one loop turn */
+};
+
+/* What the loop's turn is to hold on to. */
+static void
+stop_cb(int fd, uint32_t events, void *arg)
+{
+	struct fixture	*f = arg;
+	char		 c;
+
+	(void)events;
+	(void)!read(fd, &c, 1);
+	loop_stop(f->sup.loop);
+}
+
+/*
+ * A service "t" whose stdout goes to dir/out.log (or path, when not
+ * NULL: kind PATH), stderr to AUTO; cap is log_line_max.
+ */
+static struct fixture *
+fixture_new(const char *path, size_t cap, int stamps, uint64_t maxbytes,
+    int backups)
+{
+	struct fixture	*f;
+
+	f = xcalloc(1, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/test-svclog.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->cf.childlogdir = f->dir;
+	f->sup.cfg = &f->cf;
+	f->sup.loop = loop_new();
+	f->proc.name = xstrdup("t");
+	f->proc.log_line_max = (long)cap;
+	f->proc.log_timestamps = stamps;
+	f->proc.out.kind = CFG_LOG_PATH;
+	if (path != NULL)
+		f->proc.out.path = xstrdup(path);
+	else
+		xasprintf(&f->proc.out.path, "%s/out.log", f->dir);
+	f->proc.out.maxbytes = maxbytes;
+	f->proc.out.backups = backups;
+	f->proc.err.kind = CFG_LOG_AUTO;
+	f->svc.sup = &f->sup;
+	f->svc.cfg = &f->proc;
+	f->svc.state = SVC_RUNNING;
+	assert_int_equal(pipe(f->stop), 0);
+	assert_int_equal(loop_add(f->sup.loop, f->stop[0], EPOLLIN,
+	    stop_cb, f), 0);
+	return (f);
+}
+
+static void
+fixture_open(struct fixture *f)
+{
+	assert_int_equal(svclog_open(&f->svc), 0);
+}
+
+static void
+fixture_free(struct fixture *f)
+{
+	char	cmd[128];
+
+	svclog_close(&f->svc);
+	loop_del(f->sup.loop, f->stop[0]);
+	close(f->stop[0]);
+	close(f->stop[1]);
+	loop_free(f->sup.loop);
+	free(f->proc.out.path);
+	free(f->proc.name);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+}
+
+/* One turn of the loop: the pipes are read once, as the loop would. */
+static void
+pump(struct fixture *f)
+{
+	assert_int_equal(write(f->stop[1], "x", 1), 1);
+	loop_run(f->sup.loop);
+}
+
+/* The whole of dir/name in a new buffer, *lenp bytes; NULL if none. */
+static char *
+slurp(struct fixture *f, const char *name, size_t *lenp)
+{
+	char		 path[128], *buf;
+	struct stat	 st;
+	FILE		*fp;
+	size_t		 n;
+
+	snprintf(path, sizeof path, "%s/%s", f->dir, name);
+	if ((fp = fopen(path, "r")) == NULL)
+		return (NULL);
+	assert_int_equal(fstat(fileno(fp), &st), 0);
+	buf = xmalloc((size_t)st.st_size + 1);
+	n = fread(buf, 1, (size_t)st.st_size, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	if (lenp != NULL)
+		*lenp = n;
+	return (buf);
+}
+
+/* dir/name holds exactly want. */
+static void
+file_is(struct fixture *f, const char *name, const char *want)
+{
+	char	*got;
+
+	got = slurp(f, name, NULL);
+	if (got == NULL)
+		fail_msg("%s: missing", name);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static int
+file_exists(struct fixture *f, const char *name)
+{
+	char		path[128];
+	struct stat	st;
+
+	snprintf(path, sizeof path, "%s/%s", f->dir, name);
+	return (stat(path, &st) == 0);
+}
+
+static void
+put(int fd, const char *s, size_t len)
+{
+	assert_int_equal(write(fd, s, len), (ssize_t)len);
+}
+
+static void
+puts_fd(int fd, const char *s)
+{
+	put(fd, s, strlen(s));
+}
+
+/* A small deterministic generator: the same chunks every run. */
+static unsigned int
+rnd(unsigned int *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return ((*seed >> 16) & 0x7fff);
+}
+
+/*
+ * What the engine must make of text (cap, no stamps): every line cut
+ * into cap-byte pieces marked as split, the last piece ended by its
+ * newline, or by the no-newline mark when the text ends without one.
+ */
+static char *
+model(const char *text, size_t len, size_t cap)
+{
+	const char	*p = text, *end = text + len, *nl;
+	char		*out, *o;
+	size_t		 l;
+
+	o = out = xmalloc(len * 40 + 64);
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		l = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		while (l > cap) {
+			memcpy(o, p, cap);
+			o += cap;
+			memcpy(o, SPLIT, strlen(SPLIT));
+			o += strlen(SPLIT);
+			p += cap;
+			l -= cap;
+		}
+		memcpy(o, p, l);
+		o += l;
+		if (nl != NULL) {
+			*o++ = '\n';
+			p = nl + 1;
+		} else {
+			memcpy(o, NONL, strlen(NONL));
+			o += strlen(NONL);
+			p = end;
+		}
+	}
+	*o = '\0';
+	return (out);
+}
+
+/* Lines of many lengths around cap, as one text of *lenp bytes. */
+static char *
+text_make(unsigned int seed, size_t cap, int partial, size_t *lenp)
+{
+	static const size_t	lens[] = { 0, 1, 2, 7 };
+	char			*t;
+	size_t			 n = 0, l, i;
+	int			 k;
+
+	t = xmalloc(64 * (4 * cap + 2));
+	for (k = 0; k < 60; k++) {
+		switch (rnd(&seed) % 6) {
+		case 0:
+			l = lens[rnd(&seed) % nitems(lens)];
+			break;
+		case 1:
+			l = cap - 1 + rnd(&seed) % 3;	/* cap-1, cap, cap+1 */
+			break;
+		case 2:
+			l = 2 * cap + rnd(&seed) % 2;
+			break;
+		case 3:
+			l = 3 * cap + 5;
+			break;
+		default:
+			l = rnd(&seed) % cap;
+			break;
+		}
+		for (i = 0; i < l; i++)
+			t[n++] = (char)('a' + (k + (int)i) % 26);
+		t[n++] = '\n';
+	}
+	if (partial)
+		for (i = 0; i < cap + cap / 2; i++)
+			t[n++] = 'P';
+	*lenp = n;
+	return (t);
+}
+
+/* Feed text in chunks of random sizes, one loop turn each. */
+static void
+feed_split(struct fixture *f, const char *t, size_t len, unsigned int seed,
+    size_t maxchunk)
+{
+	size_t	off = 0, n;
+
+	while (off < len) {
+		n = 1 + rnd(&seed) % maxchunk;
+		if (n > len - off)
+			n = len - off;
+		put(f->svc.out->wfd, t + off, n);
+		pump(f);
+		off += n;
+	}
+}
+
+static void
+test_framing_any_split(void **state)
+{
+	struct fixture	*f;
+	char		*t, *want, *got;
+	size_t		 len, cap = 16;
+	unsigned int	 seed;
+
+	(void)state;
+	for (seed = 1; seed <= 24; seed++) {
+		f = fixture_new(NULL, cap, CFG_TS_NONE, 0, 0);
+		fixture_open(f);
+		t = text_make(seed, cap, seed % 2, &len);
+		want = model(t, len, cap);
+		feed_split(f, t, len, seed * 7919, seed % 3 == 0 ? 3 : 40);
+		svclog_drain(&f->svc);
+		got = slurp(f, "out.log", NULL);
+		assert_non_null(got);
+		if (strcmp(got, want) != 0)
+			fail_msg("seed %u: framed differently", seed);
+		free(got);
+		free(want);
+		free(t);
+		fixture_free(f);
+	}
+}
+
+/* Byte by byte: the carry grows one byte a turn up to cap. */
+static void
+test_framing_bytewise(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 8, CFG_TS_NONE, 0, 0);
+	const char	 text[] = "12345678\n123456789\nabc\n\nxyzxyzxyzxyzxyz";
+	char		*want;
+	size_t		 i;
+
+	(void)state;
+	fixture_open(f);
+	for (i = 0; i < sizeof text - 1; i++) {
+		put(f->svc.out->wfd, text + i, 1);
+		pump(f);
+	}
+	/* Nothing of the partial line is written before the end. */
+	file_is(f, "out.log", "12345678\n12345678" SPLIT "9\nabc\n\n"
+	    "xyzxyzxy" SPLIT);
+	svclog_drain(&f->svc);
+	want = model(text, sizeof text - 1, 8);
+	file_is(f, "out.log", want);
+	assert_string_equal(want, "12345678\n12345678" SPLIT "9\nabc\n\n"
+	    "xyzxyzxy" SPLIT "zxyzxyz" NONL);
+	free(want);
+	fixture_free(f);
+}
+
+/* A line held in the carry is never merged with the next instance's. */
+static void
+test_partial_new_instance(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
+
+	(void)state;
+	fixture_open(f);
+	f->svc.pid = 100;
+	puts_fd(f->svc.out->wfd, "half a li");
+	pump(f);
+	file_is(f, "out.log", "");
+	f->svc.pid = 200;
+	puts_fd(f->svc.out->wfd, "ne\nwhole\n");
+	pump(f);
+	file_is(f, "out.log", "half a li" NONL "ne\nwhole\n");
+	/* The same instance: a line across two reads is one line. */
+	puts_fd(f->svc.out->wfd, "one ");
+	pump(f);
+	puts_fd(f->svc.out->wfd, "line\n");
+	pump(f);
+	file_is(f, "out.log", "half a li" NONL "ne\nwhole\none line\n");
+	/* An instance ending with no partial line adds nothing. */
+	svclog_drain(&f->svc);
+	file_is(f, "out.log", "half a li" NONL "ne\nwhole\none line\n");
+	fixture_free(f);
+}
+
+/* stderr has its own carry: a partial line on one is not the other's. */
+static void
+test_partial_per_stream(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
+
+	(void)state;
+	fixture_open(f);
+	puts_fd(f->svc.out->wfd, "out-");
+	puts_fd(f->svc.err->wfd, "err-");
+	pump(f);
+	puts_fd(f->svc.err->wfd, "done\n");
+	pump(f);
+	file_is(f, "t-stderr.log", "err-done\n");
+	file_is(f, "out.log", "");
+	svclog_drain(&f->svc);
+	file_is(f, "out.log", "out-" NONL);
+	file_is(f, "t-stderr.log", "err-done\n");
+	fixture_free(f);
+}
+
+/* Check every line of got starts with an ISO 8601 stamp within [lo, hi]. */
+static int
+lines_iso(const char *got, time_t lo, time_t hi, const char *rest[],
+    int nrest)
+{
+	regex_t		 re;
+	regmatch_t	 m[1];
+	struct tm	 tm;
+	const char	*p = got, *nl;
+	time_t		 t;
+	int		 i = 0;
+
+	assert_int_equal(regcomp(&re, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:"
+	    "[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z ", REG_EXTENDED), 0);
+	for (; *p != '\0'; p = nl + 1, i++) {
+		nl = strchr(p, '\n');
+		assert_non_null(nl);
+		if (regexec(&re, p, 1, m, 0) != 0 || m[0].rm_so != 0)
+			fail_msg("no stamp: %.40s", p);
+		assert_int_equal(m[0].rm_eo, 28);
+		memset(&tm, 0, sizeof tm);
+		assert_non_null(strptime(p, "%Y-%m-%dT%H:%M:%S", &tm));
+		t = timegm(&tm);
+		assert_true(t >= lo && t <= hi);
+		assert_true(i < nrest);
+		assert_int_equal((size_t)(nl + 1 - (p + 28)), strlen(rest[i]));
+		assert_memory_equal(p + 28, rest[i], strlen(rest[i]));
+	}
+	regfree(&re);
+	return (i);
+}
+
+static void
+test_stamp_iso8601(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 10, CFG_TS_ISO8601, 0, 0);
+	const char	*rest[] = { "first\n", "0123456789" SPLIT, "ab\n",
+	    "partial" NONL };
+	char		*got;
+	time_t		 lo, hi;
+
+	(void)state;
+	fixture_open(f);
+	lo = time(NULL);
+	puts_fd(f->svc.out->wfd, "first\n0123456789ab\npartial");
+	pump(f);
+	svclog_drain(&f->svc);
+	hi = time(NULL);
+	got = slurp(f, "out.log", NULL);
+	assert_int_equal(lines_iso(got, lo, hi, rest, 4), 4);
+	free(got);
+	fixture_free(f);
+}
+
+static void
+test_stamp_tai64n(void **state)
+{
+	struct fixture		*f = fixture_new(NULL, 64, CFG_TS_TAI64N, 0, 0);
+	char			*got, *p, hex[17];
+	unsigned long long	 sec;
+	unsigned long		 nsec;
+	time_t			 lo, hi;
+	int			 lines = 0;
+
+	(void)state;
+	fixture_open(f);
+	lo = time(NULL);
+	puts_fd(f->svc.out->wfd, "a\nbb\n\nccc\n");
+	pump(f);
+	hi = time(NULL);
+	got = slurp(f, "out.log", NULL);
+	for (p = got; *p != '\0'; p = strchr(p, '\n') + 1, lines++) {
+		assert_int_equal(p[0], '@');
+		assert_int_equal(p[25], ' ');
+		memcpy(hex, p + 1, 16);
+		hex[16] = '\0';
+		sec = strtoull(hex, NULL, 16);
+		nsec = strtoul(p + 17, NULL, 16);
+		assert_true(strspn(p + 1, "0123456789abcdef") == 24);
+		/* TAI64: 2^62, plus the 10 s TAI is ahead of UNIX time. */
+		assert_true(sec >= 0x400000000000000aULL + (unsigned long long)lo);
+		assert_true(sec <= 0x400000000000000aULL + (unsigned long long)hi);
+		assert_true(nsec < 1000000000UL);
+	}
+	assert_int_equal(lines, 4);
+	/* The stamps come before the lines as written, empty ones too. */
+	assert_memory_equal(got + 26, "a\n", 2);
+	assert_memory_equal(got + 28 + 26, "bb\n", 3);
+	assert_memory_equal(got + 57 + 26, "\n", 1);
+	assert_memory_equal(got + 84 + 26, "ccc\n", 4);
+	assert_int_equal(strlen(got), 4 * 26 + 10);
+	free(got);
+	fixture_free(f);
+}
+
+/* Lines of 30 bytes with newline: "line NN" and dots. */
+static void
+lines_put(int fd, int from, int to)
+{
+	char	line[31];
+	int	i;
+
+	for (i = from; i < to; i++) {
+		snprintf(line, sizeof line, "line %02d.......................",
+		    i);
+		line[29] = '\n';
+		put(fd, line, 30);
+	}
+}
+
+/* What lines_put wrote, from line from to line to. */
+static char *
+lines_want(int from, int to)
+{
+	char	*s = xmalloc(30 * (size_t)(to - from) + 1), line[31];
+	int	 i;
+
+	s[0] = '\0';
+	for (i = from; i < to; i++) {
+		snprintf(line, sizeof line, "line %02d.......................",
+		    i);
+		line[29] = '\n';
+		strcat(s, line);
+	}
+	return (s);
+}
+
+static void
+file_is_lines(struct fixture *f, const char *name, int from, int to)
+{
+	char	*want = lines_want(from, to);
+
+	file_is(f, name, want);
+	free(want);
+}
+
+/* 90 bytes at most, whole lines: 3 of 30 a file, 2 backups kept. */
+static void
+test_rotate_maxbytes(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 90, 2);
+
+	(void)state;
+	fixture_open(f);
+	assert_true(f->svc.out->flags & SL_REG);
+	assert_true(f->svc.out->flags & SL_ROTATE);
+	lines_put(f->svc.out->wfd, 0, 10);
+	pump(f);
+	file_is_lines(f, "out.log", 9, 10);
+	file_is_lines(f, "out.log.1", 6, 9);
+	file_is_lines(f, "out.log.2", 3, 6);
+	assert_false(file_exists(f, "out.log.3"));
+	/* One read or many: the same files. */
+	fixture_free(f);
+	f = fixture_new(NULL, 64, CFG_TS_NONE, 90, 2);
+	fixture_open(f);
+	lines_put(f->svc.out->wfd, 0, 4);
+	pump(f);
+	lines_put(f->svc.out->wfd, 4, 7);
+	pump(f);
+	file_is_lines(f, "out.log", 6, 7);
+	file_is_lines(f, "out.log.1", 3, 6);
+	file_is_lines(f, "out.log.2", 0, 3);
+	fixture_free(f);
+}
+
+/* Stamped lines are counted with their stamps: 2 of 56 bytes fill 112. */
+static void
+test_rotate_stamped(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_TAI64N, 112, 3);
+	char		*got;
+	size_t		 len;
+	int		 i;
+	const char	*names[] = { "out.log.2", "out.log.1", "out.log" };
+
+	(void)state;
+	fixture_open(f);
+	lines_put(f->svc.out->wfd, 0, 6);
+	pump(f);
+	for (i = 0; i < 3; i++) {
+		got = slurp(f, names[i], &len);
+		assert_non_null(got);
+		assert_int_equal(len, 2 * (26 + 30));
+		assert_memory_equal(got + 26, "line ", 5);
+		assert_int_equal(got[26 + 5], '0' + (2 * i) / 10);
+		assert_int_equal(got[26 + 6], '0' + (2 * i) % 10);
+		free(got);
+	}
+	assert_false(file_exists(f, "out.log.3"));
+	fixture_free(f);
+}
+
+/* A line longer than maxbytes goes whole to a file of its own. */
+static void
+test_rotate_long_line(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 4096, CFG_TS_NONE, 100, 1);
+	char		 big[251];
+
+	(void)state;
+	fixture_open(f);
+	memset(big, 'L', 250);
+	big[249] = '\n';
+	big[250] = '\0';
+	lines_put(f->svc.out->wfd, 0, 1);
+	put(f->svc.out->wfd, big, 250);
+	lines_put(f->svc.out->wfd, 1, 2);
+	pump(f);
+	file_is(f, "out.log.1", big);
+	file_is_lines(f, "out.log", 1, 2);
+	fixture_free(f);
+}
+
+/* No backups: the file is emptied where it is. */
+static void
+test_rotate_no_backups(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 70, 0);
+
+	(void)state;
+	fixture_open(f);
+	lines_put(f->svc.out->wfd, 0, 5);
+	pump(f);
+	file_is_lines(f, "out.log", 4, 5);
+	assert_false(file_exists(f, "out.log.1"));
+	assert_int_equal(f->svc.out->size, 30);
+	fixture_free(f);
+}
+
+/* A file that already has bytes counts them against maxbytes. */
+static void
+test_rotate_existing_size(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 100, 1);
+	char		 path[128], old[81];
+	FILE		*fp;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/out.log", f->dir);
+	assert_non_null(fp = fopen(path, "w"));
+	memset(old, 'e', 79);
+	old[79] = '\n';
+	old[80] = '\0';
+	fputs(old, fp);
+	fclose(fp);
+	fixture_open(f);
+	assert_int_equal(f->svc.out->size, 80);
+	lines_put(f->svc.out->wfd, 0, 1);
+	pump(f);
+	file_is_lines(f, "out.log", 0, 1);
+	assert_int_equal(f->svc.out->size, 30);
+	file_is(f, "out.log.1", old);
+	fixture_free(f);
+}
+
+/* What the log hook saw, joined. */
+static char	hooked[4096];
+
+static void
+hook_cb(const char *line, size_t len)
+{
+	size_t	n = strlen(hooked);
+
+	if (n + len < sizeof hooked) {
+		memcpy(hooked + n, line, len);
+		hooked[n + len] = '\0';
+	}
+}
+
+/* The log file refuses a symbolic link; the open fails. */
+static void
+test_open_symlink(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
+	char		 path[128];
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/real", f->dir);
+	assert_int_equal(symlink(path, f->proc.out.path), 0);
+	hooked[0] = '\0';
+	log_hook(hook_cb);
+	assert_int_equal(svclog_open(&f->svc), -1);
+	log_hook(NULL);
+	assert_non_null(strstr(hooked, "/out.log: a symbolic link: refused, "
+	    "output not logged"));
+	assert_non_null(f->svc.out);
+	assert_int_equal(f->svc.out->fd, -1);
+	assert_false(file_exists(f, "real"));
+	fixture_free(f);
+}
+
+/* NONE without syslog: no stream, no pipe, no memory. */
+static void
+test_open_none(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
+
+	(void)state;
+	f->proc.out.kind = CFG_LOG_NONE;
+	f->proc.err.kind = CFG_LOG_NONE;
+	fixture_open(f);
+	assert_null(f->svc.out);
+	assert_null(f->svc.err);
+	fixture_free(f);
+	/* redirect_stderr: stderr has no stream of its own. */
+	f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
+	f->proc.redirect_stderr = 1;
+	fixture_open(f);
+	assert_non_null(f->svc.out);
+	assert_null(f->svc.err);
+	assert_int_equal(f->svc.out->report, 1);
+	fixture_free(f);
+}
+
+/* A full disk: output held, said once; at close, the bytes lost. */
+static void
+test_held_full(void **state)
+{
+	struct fixture	*f;
+
+	(void)state;
+	if (access("/dev/full", W_OK) == -1)
+		skip();
+	f = fixture_new("/dev/full", 64, CFG_TS_NONE, 0, 0);
+	fixture_open(f);
+	hooked[0] = '\0';
+	log_hook(hook_cb);
+	assert_null(svclog_problem(&f->svc));
+	puts_fd(f->svc.out->wfd, "abc\npartial");
+	svclog_drain(&f->svc);
+	assert_true(f->svc.out->flags & SL_HELD);
+	assert_false(f->svc.out->flags & SL_READING);
+	assert_string_equal(svclog_problem(&f->svc),
+	    "stdout log held: No space left on device");
+	assert_non_null(strstr(hooked,
+	    "t: /dev/full: No space left on device: holding output"));
+	assert_int_equal(f->svc.out->heldlen, 4);
+	assert_int_equal(f->svc.out->pendlen, 7);
+	assert_non_null(f->svc.out->retry);
+	/* Held: the pipe is not read, the instance's end waits. */
+	puts_fd(f->svc.out->wfd, "more\n");
+	svclog_drain(&f->svc);
+	assert_int_equal(f->svc.out->pendlen, 7);
+	assert_true(f->svc.out->flags & SL_ENDPEND);
+	hooked[0] = '\0';
+	svclog_close(&f->svc);
+	log_hook(NULL);
+	assert_non_null(strstr(hooked, "t: /dev/full: 16 bytes of output "
+	    "lost: No space left on device"));
+	fixture_free(f);
+}
+
+struct reader {
+	struct fixture	*f;
+	char		 buf[65536];
+	size_t		 len, want;
+	int		 timedout;
+};
+
+static void
+reader_cb(int fd, uint32_t events, void *arg)
+{
+	struct reader	*r = arg;
+	ssize_t		 n;
+
+	(void)events;
+	n = read(fd, r->buf + r->len, sizeof r->buf - r->len);
+	if (n > 0)
+		r->len += (size_t)n;
+	if (r->len >= r->want)
+		loop_stop(r->f->sup.loop);
+}
+
+static void
+reader_timeout(void *arg)
+{
+	struct reader	*r = arg;
+
+	r->timedout = 1;
+	loop_stop(r->f->sup.loop);
+}
+
+/*
+ * A FIFO that does not drain: output held (EAGAIN, no warning), the
+ * pipe no longer read; once the reader reads, everything arrives in
+ * order and reading resumes.
+ */
+static void
+test_held_fifo(void **state)
+{
+	struct fixture	*f;
+	struct reader	*r;
+	struct timer	*t;
+	char		 path[128], *want, line[3001];
+	int		 rd, i;
+
+	(void)state;
+	f = fixture_new(NULL, 4096, CFG_TS_NONE, 0, 0);
+	snprintf(path, sizeof path, "%s/fifo", f->dir);
+	free(f->proc.out.path);
+	f->proc.out.path = xstrdup(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_true((rd = open(path, O_RDONLY|O_NONBLOCK|O_CLOEXEC)) != -1);
+	assert_true(fcntl(rd, F_SETPIPE_SZ, 4096) >= 4096);
+	fixture_open(f);
+	assert_false(f->svc.out->flags & SL_REG);
+	r = xcalloc(1, sizeof *r);
+	r->f = f;
+	want = xmalloc(8 * 3001 + 16);
+	want[0] = '\0';
+	hooked[0] = '\0';
+	log_hook(hook_cb);
+	for (i = 0; i < 8; i++) {
+		memset(line, 'a' + i, 2999);
+		line[2999] = '\n';
+		line[3000] = '\0';
+		strcat(want, line);
+		put(f->svc.out->wfd, line, 3000);
+	}
+	pump(f);
+	assert_true(f->svc.out->flags & SL_HELD);
+	assert_true(f->svc.out->flags & SL_WAITOUT);
+	assert_string_equal(svclog_problem(&f->svc),
+	    "stdout log held: Resource temporarily unavailable");
+	assert_string_equal(hooked, "");	/* EAGAIN: not worth a word */
+	/* What comes now waits in the pipe, behind what is held. */
+	puts_fd(f->svc.out->wfd, "tail\n");
+	strcat(want, "tail\n");
+	r->want = strlen(want);
+	assert_int_equal(loop_add(f->sup.loop, rd, EPOLLIN, reader_cb,
+	    r), 0);
+	t = loop_timer(f->sup.loop, 20, reader_timeout, r);
+	loop_run(f->sup.loop);
+	assert_false(r->timedout);
+	loop_timer_del(f->sup.loop, t);
+	assert_int_equal(r->len, strlen(want));
+	assert_memory_equal(r->buf, want, r->len);
+	assert_null(svclog_problem(&f->svc));
+	assert_false(f->svc.out->flags & SL_HELD);
+	assert_true(f->svc.out->flags & SL_READING);
+	log_hook(NULL);
+	loop_del(f->sup.loop, rd);
+	close(rd);
+	free(want);
+	free(r);
+	fixture_free(f);
+}
+
+/* reopen: a file moved away by logrotate is made again by name. */
+static void
+test_reopen(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
+	char		 from[128], to[128];
+
+	(void)state;
+	fixture_open(f);
+	puts_fd(f->svc.out->wfd, "before\n");
+	pump(f);
+	snprintf(from, sizeof from, "%s/out.log", f->dir);
+	snprintf(to, sizeof to, "%s/moved", f->dir);
+	assert_int_equal(rename(from, to), 0);
+	svclog_reopen(&f->svc);
+	puts_fd(f->svc.out->wfd, "after\n");
+	pump(f);
+	file_is(f, "moved", "before\n");
+	file_is(f, "out.log", "after\n");
+	fixture_free(f);
+}
+
+/* Rotation on request, and its refusals, with their reasons. */
+static void
+test_rotate_request(void **state)
+{
+	struct fixture	*f;
+	char		*cause;
+
+	(void)state;
+	f = fixture_new("/dev/null", 64, CFG_TS_NONE, 0, 0);
+	f->proc.err.backups = 1;
+	fixture_open(f);
+	assert_int_equal(svclog_rotate(&f->svc, 0, &cause), -1);
+	assert_string_equal(cause, "t: /dev/null: not a regular file: not "
+	    "rotated");
+	free(cause);
+	/* -1: stderr's AUTO file rotates; /dev/null is passed over. */
+	assert_int_equal(svclog_rotate(&f->svc, -1, &cause), 0);
+	assert_null(cause);
+	assert_true(file_exists(f, "t-stderr.log.1"));
+	fixture_free(f);
+
+	/* A stream with no file (syslog only) has nothing to rotate. */
+	f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
+	f->proc.err.kind = CFG_LOG_NONE;
+	f->proc.err.syslog = 1;
+	fixture_open(f);
+	assert_int_equal(svclog_rotate(&f->svc, 1, &cause), -1);
+	assert_string_equal(cause, "t: no stderr log file");
+	free(cause);
+	fixture_free(f);
+
+	f = fixture_new("/dev/null", 64, CFG_TS_NONE, 0, 0);
+	f->proc.err.kind = CFG_LOG_NONE;
+	fixture_open(f);
+	assert_int_equal(svclog_rotate(&f->svc, -1, &cause), -1);
+	assert_string_equal(cause, "t: no log file to rotate");
+	free(cause);
+	fixture_free(f);
+}
+
+/* A terminal gets escaped lines: a service cannot drive it. */
+static void
+test_vis_terminal(void **state)
+{
+	struct fixture	*f;
+	struct termios	 tio;
+	char		 buf[256], *slave;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 m, s;
+
+	(void)state;
+	if ((m = posix_openpt(O_RDWR|O_NOCTTY)) == -1 || grantpt(m) == -1 ||
+	    unlockpt(m) == -1 || (slave = ptsname(m)) == NULL)
+		skip();
+	assert_true((s = open(slave, O_RDWR|O_NOCTTY)) != -1);
+	assert_int_equal(tcgetattr(s, &tio), 0);
+	cfmakeraw(&tio);
+	assert_int_equal(tcsetattr(s, TCSANOW, &tio), 0);
+	f = fixture_new(slave, 64, CFG_TS_NONE, 0, 0);
+	fixture_open(f);
+	assert_true(f->svc.out->flags & SL_VIS);
+	puts_fd(f->svc.out->wfd, "red \033[31mtext\ttab\n\033]0;title\a");
+	pump(f);
+	svclog_drain(&f->svc);
+	while (len < sizeof buf - 1) {
+		struct pollfd	pfd = { m, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 5000) != 1)
+			break;
+		if ((n = read(m, buf + len, sizeof buf - 1 - len)) <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "no newline]") != NULL)
+			break;
+	}
+	buf[len] = '\0';
+	assert_string_equal(buf, "red \\x1b[31mtext\\ttab\n"
+	    "\\x1b]0;title\\x07" NONL);
+	fixture_free(f);
+	close(s);
+	close(m);
+}
+
+/* The supervisor's stdout, in the foreground: "NAME | " before lines. */
+static void
+test_stdout_prefix(void **state)
+{
+	struct fixture	*f;
+	char		 path[128];
+	int		 saved, fd;
+
+	(void)state;
+	f = fixture_new("/dev/stdout", 64, CFG_TS_NONE, 0, 0);
+	f->sup.foreground = 1;
+	snprintf(path, sizeof path, "%s/stdout", f->dir);
+	fflush(stdout);
+	assert_true((saved = dup(STDOUT_FILENO)) != -1);
+	assert_true((fd = open(path, O_WRONLY|O_CREAT|O_TRUNC, 0600)) != -1);
+	assert_int_equal(dup2(fd, STDOUT_FILENO), STDOUT_FILENO);
+	close(fd);
+	fixture_open(f);
+	puts_fd(f->svc.out->wfd, "hello\nworld\n");
+	pump(f);
+	assert_int_equal(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
+	close(saved);
+	assert_true(f->svc.out->flags & SL_STDIO);
+	assert_true(f->svc.out->flags & SL_PREFIX);
+	assert_false(f->svc.out->flags & SL_REG);
+	file_is(f, "stdout", "t | hello\nt | world\n");
+	fixture_free(f);
+}
+
+/* Followers get each chunk as written; the stream's own only. */
+struct seen {
+	char	buf[1024];
+	size_t	len;
+};
+
+static void
+seen_cb(void *arg, const char *p, size_t len)
+{
+	struct seen	*s = arg;
+
+	assert_true(s->len + len < sizeof s->buf);
+	memcpy(s->buf + s->len, p, len);
+	s->len += len;
+	s->buf[s->len] = '\0';
+}
+
+static void
+test_feed_followers(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 8, CFG_TS_NONE, 0, 0);
+	struct seen	 out, err;
+	struct follow	*fo, *fe;
+
+	(void)state;
+	memset(&out, 0, sizeof out);
+	memset(&err, 0, sizeof err);
+	fixture_open(f);
+	fo = follow_add(&f->svc, 0, seen_cb, &out);
+	fe = follow_add(&f->svc, 1, seen_cb, &err);
+	puts_fd(f->svc.out->wfd, "short\nmuch too long\nhalf");
+	puts_fd(f->svc.err->wfd, "e\n");
+	pump(f);
+	/* What is written is what is followed, marks included. */
+	assert_string_equal(out.buf, "short\nmuch too" SPLIT " long\n");
+	assert_string_equal(err.buf, "e\n");
+	svclog_drain(&f->svc);
+	assert_string_equal(out.buf, "short\nmuch too" SPLIT " long\nhalf"
+	    NONL);
+	follow_del(fo);
+	follow_del(fe);
+	fixture_free(f);
+}
+
+/* Recent bytes: the ring wraps, its cut oldest line is left out. */
+static void
+test_recent_wrap(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 4096, CFG_TS_NONE, 0, 0);
+	char		 big[701], buf[256];
+	int		 i;
+
+	(void)state;
+	f->svc.state = SVC_STARTING;
+	fixture_open(f);
+	memset(big, 'X', 700);
+	big[700] = '\0';
+	puts_fd(f->svc.err->wfd, big);
+	puts_fd(f->svc.err->wfd, "\nlast");
+	pump(f);
+	assert_int_equal(f->svc.err->recentlen, 705);
+	svclog_recent(&f->svc, buf, sizeof buf);
+	assert_string_equal(buf, "last");
+	svclog_recent_reset(&f->svc);
+	assert_null(f->svc.err->recent);
+	/* Many small reads wrap the ring at any offset. */
+	for (i = 0; i < 90; i++) {
+		snprintf(buf, sizeof buf, "msg %d\r\n\n", i);
+		puts_fd(f->svc.err->wfd, buf);
+		pump(f);
+	}
+	svclog_recent(&f->svc, buf, sizeof buf);
+	assert_string_equal(buf, "msg 87 / msg 88 / msg 89");
+	/* Only what stderr got while starting. */
+	f->svc.state = SVC_RUNNING;
+	puts_fd(f->svc.err->wfd, "after\n");
+	pump(f);
+	svclog_recent(&f->svc, buf, sizeof buf);
+	assert_string_equal(buf, "msg 87 / msg 88 / msg 89");
+	/* len 1: just the NUL; 0: nothing touched. */
+	assert_int_equal(svclog_recent(&f->svc, buf, 1), 0);
+	assert_string_equal(buf, "");
+	buf[0] = 'z';
+	assert_int_equal(svclog_recent(&f->svc, buf, 0), 0);
+	assert_int_equal(buf[0], 'z');
+	fixture_free(f);
+}
+
+/* Fewer than three lines, and a ring of only newlines. */
+static void
+test_recent_few(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 4096, CFG_TS_NONE, 0, 0);
+	char		 buf[64];
+
+	(void)state;
+	f->svc.state = SVC_STARTING;
+	fixture_open(f);
+	puts_fd(f->svc.err->wfd, "\n\n\n");
+	pump(f);
+	assert_int_equal(svclog_recent(&f->svc, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+	puts_fd(f->svc.err->wfd, "only\n");
+	pump(f);
+	assert_int_equal(svclog_recent(&f->svc, buf, sizeof buf), 4);
+	assert_string_equal(buf, "only");
+	puts_fd(f->svc.err->wfd, "tab\there\n");
+	pump(f);
+	svclog_recent(&f->svc, buf, sizeof buf);
+	assert_string_equal(buf, "only / tab\\there");
+	fixture_free(f);
+}
+
+/* A UNIX datagram socket at dir/log, as syslogd's. */
+static int
+syslogd_open(struct fixture *f, char *path, size_t len)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	snprintf(path, len, "%s/log", f->dir);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	assert_true((fd = socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC|
+	    SOCK_NONBLOCK, 0)) != -1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	return (fd);
+}
+
+/* The next datagram; "" when there is none. */
+static const char *
+syslogd_read(int fd)
+{
+	static char	buf[8192];
+	ssize_t		n;
+
+	if ((n = recv(fd, buf, sizeof buf - 1, 0)) < 0)
+		n = 0;
+	buf[n] = '\0';
+	return (buf);
+}
+
+/* "<PRI>Mmm dd hh:mm:ss TAG: " then the line: RFC 3164. */
+static void
+datagram_is(const char *got, int pri, const char *tag, const char *line)
+{
+	char		 head[64];
+	regex_t		 re;
+	regmatch_t	 m[1];
+	size_t		 hl;
+
+	snprintf(head, sizeof head, "<%d>", pri);
+	hl = strlen(head);
+	if (strncmp(got, head, hl) != 0)
+		fail_msg("no <%d>: %s", pri, got);
+	assert_int_equal(regcomp(&re, "^[A-Z][a-z]{2} [ 1-3][0-9] "
+	    "[0-2][0-9]:[0-5][0-9]:[0-6][0-9] ", REG_EXTENDED), 0);
+	if (regexec(&re, got + hl, 1, m, 0) != 0)
+		fail_msg("no RFC 3164 stamp: %s", got);
+	regfree(&re);
+	assert_int_equal(m[0].rm_eo, 16);
+	hl += 16;
+	assert_int_equal(strncmp(got + hl, tag, strlen(tag)), 0);
+	hl += strlen(tag);
+	assert_string_equal(got + hl, line);
+}
+
+static void
+test_syslog(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 8, CFG_TS_NONE, 0, 0);
+	char		 path[128], *got;
+	int		 fd;
+
+	(void)state;
+	fd = syslogd_open(f, path, sizeof path);
+	setenv("WARDEN_SYSLOG_SOCKET", path, 1);
+	f->proc.out.kind = CFG_LOG_NONE;
+	f->proc.out.syslog = 1;
+	f->proc.err.syslog = 1;
+	f->svc.pid = 4242;
+	fixture_open(f);
+	assert_non_null(f->svc.out);
+	assert_null(f->svc.out->path);
+	assert_true(f->svc.out->flags & SL_SYSLOG);
+	puts_fd(f->svc.out->wfd, "hello\nworld\n");
+	pump(f);
+	datagram_is(syslogd_read(fd), 30, "t[4242]: ", "hello");
+	datagram_is(syslogd_read(fd), 30, "t[4242]: ", "world");
+	assert_string_equal(syslogd_read(fd), "");
+	/* stderr is err (3), daemon (3 << 3); a file gets it as well. */
+	puts_fd(f->svc.err->wfd, "oops\n");
+	pump(f);
+	datagram_is(syslogd_read(fd), 27, "t[4242]: ", "oops");
+	file_is(f, "t-stderr.log", "oops\n");
+	/* Cut and partial lines: the pieces, no marks. */
+	f->svc.pid = 0;
+	puts_fd(f->svc.out->wfd, "0123456789\nend");
+	pump(f);
+	svclog_drain(&f->svc);
+	datagram_is(syslogd_read(fd), 30, "t: ", "01234567");
+	datagram_is(syslogd_read(fd), 30, "t: ", "89");
+	datagram_is(syslogd_read(fd), 30, "t: ", "end");
+	assert_string_equal(syslogd_read(fd), "");
+	/* Stamped lines: the file has the stamp, syslog its header only. */
+	f->svc.pid = 7;
+	f->svc.out->stamps = CFG_TS_TAI64N;
+	f->svc.err->stamps = CFG_TS_TAI64N;
+	puts_fd(f->svc.out->wfd, "x\ny\n");
+	puts_fd(f->svc.err->wfd, "e1\n");
+	pump(f);
+	datagram_is(syslogd_read(fd), 30, "t[7]: ", "x");
+	datagram_is(syslogd_read(fd), 30, "t[7]: ", "y");
+	datagram_is(syslogd_read(fd), 27, "t[7]: ", "e1");
+	got = slurp(f, "t-stderr.log", NULL);
+	assert_int_equal(strlen(got), 5 + 26 + 3);
+	assert_int_equal(got[5], '@');
+	assert_string_equal(got + 5 + 26, "e1\n");
+	free(got);
+	fixture_free(f);
+	close(fd);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_framing_any_split),
+		cmocka_unit_test(test_framing_bytewise),
+		cmocka_unit_test(test_partial_new_instance),
+		cmocka_unit_test(test_partial_per_stream),
+		cmocka_unit_test(test_stamp_iso8601),
+		cmocka_unit_test(test_stamp_tai64n),
+		cmocka_unit_test(test_rotate_maxbytes),
+		cmocka_unit_test(test_rotate_stamped),
+		cmocka_unit_test(test_rotate_long_line),
+		cmocka_unit_test(test_rotate_no_backups),
+		cmocka_unit_test(test_rotate_existing_size),
+		cmocka_unit_test(test_open_symlink),
+		cmocka_unit_test(test_open_none),
+		cmocka_unit_test(test_held_full),
+		cmocka_unit_test(test_held_fifo),
+		cmocka_unit_test(test_reopen),
+		cmocka_unit_test(test_rotate_request),
+		cmocka_unit_test(test_vis_terminal),
+		cmocka_unit_test(test_stdout_prefix),
+		cmocka_unit_test(test_feed_followers),
+		cmocka_unit_test(test_recent_wrap),
+		cmocka_unit_test(test_recent_few),
+		cmocka_unit_test(test_syslog),
+	};
+
+	return (cmocka_run_group_tests_name("svclog", tests, NULL, NULL));
+}
