@@ -362,6 +362,33 @@ spawn_dirty(const struct spawn_req *r, int repfd, int readyw)
 	return (kid(pid));
 }
 
+/* A request for argv in c's context: no chdir, umask kept. */
+static void
+req_init(struct spawn_req *r, struct ctx *c, char **argv, char **envp)
+{
+	memset(r, 0, sizeof *r);
+	r->argv = argv;
+	r->envp = envp;
+	r->dirfd = -1;
+	r->umask = -1;
+	r->outfd = c->outfd;
+	r->errfd = c->errfd;
+}
+
+/* Start r in a dirty child: what its report says (exec_wait), *pidp. */
+static int
+launch(const struct spawn_req *r, pid_t *pidp, int *stage, int *error)
+{
+	int	rep[2], n;
+
+	assert_int_equal(pipe2(rep, O_CLOEXEC), 0);
+	*pidp = spawn_dirty(r, rep[1], -1);
+	close(rep[1]);
+	n = exec_wait(rep[0], stage, error);
+	close(rep[0]);
+	return (n);
+}
+
 static void
 test_exec_context(void **state)
 {
@@ -370,7 +397,7 @@ test_exec_context(void **state)
 	char			*argv[] = { "sleep", "1000", NULL };
 	char			*envp[] = { "A=1", "PATH=/bin:/usr/bin", NULL };
 	char			 buf[256], env[64];
-	int			 rep[2], stage, error, fd;
+	int			 stage, error, fd;
 	long			 pgrp, sid;
 	ssize_t			 n;
 	pid_t			 pid;
@@ -385,11 +412,7 @@ test_exec_context(void **state)
 	r.umask = 027;
 	r.outfd = c.outfd;
 	r.errfd = c.errfd;
-	assert_int_equal(pipe2(rep, O_CLOEXEC), 0);
-	pid = spawn_dirty(&r, rep[1], -1);
-	close(rep[1]);
-	assert_int_equal(exec_wait(rep[0], &stage, &error), 0);
-	close(rep[0]);
+	assert_int_equal(launch(&r, &pid, &stage, &error), 0);
 	/* Only 0, 1 and 2: the report pipe went with the exec. */
 	assert_int_equal(proc_fds(pid), 0x7);
 	proc_link(pid, "fd/0", buf, sizeof buf);
@@ -436,7 +459,7 @@ test_exec_group_session(void **state)
 	struct ctx		 c;
 	char			*argv[] = { "/bin/sleep", "1000", NULL };
 	char			*envp[] = { NULL };
-	int			 rep[2], stage, error, dirfd;
+	int			 stage, error, dirfd;
 	long			 pgrp, sid;
 	char			 buf[256];
 	pid_t			 pid;
@@ -453,11 +476,7 @@ test_exec_group_session(void **state)
 	assert_true((dirfd = open(c.dir, O_PATH|O_DIRECTORY|O_CLOEXEC)) != -1);
 	r.dirfd = dirfd;
 	r.newgroup = 1;
-	assert_int_equal(pipe2(rep, O_CLOEXEC), 0);
-	pid = spawn_dirty(&r, rep[1], -1);
-	close(rep[1]);
-	assert_int_equal(exec_wait(rep[0], &stage, &error), 0);
-	close(rep[0]);
+	assert_int_equal(launch(&r, &pid, &stage, &error), 0);
 	proc_ids(pid, &pgrp, &sid);
 	assert_int_equal(pgrp, (long)pid);
 	assert_int_equal(sid, (long)getsid(0));
@@ -471,11 +490,7 @@ test_exec_group_session(void **state)
 	/* A session of its own: leader of it and of its group. */
 	r.newgroup = 0;
 	r.newsession = 1;
-	assert_int_equal(pipe2(rep, O_CLOEXEC), 0);
-	pid = spawn_dirty(&r, rep[1], -1);
-	close(rep[1]);
-	assert_int_equal(exec_wait(rep[0], &stage, &error), 0);
-	close(rep[0]);
+	assert_int_equal(launch(&r, &pid, &stage, &error), 0);
 	proc_ids(pid, &pgrp, &sid);
 	assert_int_equal(pgrp, (long)pid);
 	assert_int_equal(sid, (long)pid);
@@ -500,13 +515,7 @@ test_exec_ready_fd(void **state)
 
 	(void)state;
 	ctx_init(&c);
-	memset(&r, 0, sizeof r);
-	r.argv = argv;
-	r.envp = envp;
-	r.dirfd = -1;
-	r.umask = -1;
-	r.outfd = c.outfd;
-	r.errfd = c.errfd;
+	req_init(&r, &c, argv, envp);
 	assert_int_equal(pipe2(rep, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(rdy, O_CLOEXEC), 0);
 	/* N is the number the report pipe has: it moves out of the way. */
@@ -540,47 +549,29 @@ test_exec_fails(void **state)
 	char			*argv[] = { "/nonexistent/cmd", NULL };
 	char			*ok[] = { "/bin/true", NULL };
 	char			*envp[] = { NULL };
-	int			 rep[2], stage = -1, error = -1;
+	int			 stage = -1, error = -1;
 	pid_t			 pid;
 
 	(void)state;
 	ctx_init(&c);
-	memset(&r, 0, sizeof r);
-	r.argv = argv;
-	r.envp = envp;
-	r.dirfd = -1;
-	r.umask = -1;
-	r.outfd = c.outfd;
-	r.errfd = c.errfd;
-	assert_int_equal(pipe2(rep, O_CLOEXEC), 0);
-	pid = spawn_dirty(&r, rep[1], -1);
-	close(rep[1]);
-	assert_int_equal(exec_wait(rep[0], &stage, &error), 1);
+	req_init(&r, &c, argv, envp);
+	assert_int_equal(launch(&r, &pid, &stage, &error), 1);
 	assert_int_equal(stage, ST_EXEC);
 	assert_int_equal(error, ENOENT);
-	close(rep[0]);
 	assert_int_equal(WEXITSTATUS(reap(pid)), 127);
 	/* chdir before exec: the command is never run. */
 	r.argv = ok;
 	r.dir = "/nonexistent";
-	assert_int_equal(pipe2(rep, O_CLOEXEC), 0);
-	pid = spawn_dirty(&r, rep[1], -1);
-	close(rep[1]);
-	assert_int_equal(exec_wait(rep[0], &stage, &error), 1);
+	assert_int_equal(launch(&r, &pid, &stage, &error), 1);
 	assert_int_equal(stage, ST_CHDIR);
 	assert_int_equal(error, ENOENT);
-	close(rep[0]);
 	assert_int_equal(WEXITSTATUS(reap(pid)), 126);
 	/* stdout that is not an fd. */
 	r.dir = NULL;
 	r.outfd = 1000;
-	assert_int_equal(pipe2(rep, O_CLOEXEC), 0);
-	pid = spawn_dirty(&r, rep[1], -1);
-	close(rep[1]);
-	assert_int_equal(exec_wait(rep[0], &stage, &error), 1);
+	assert_int_equal(launch(&r, &pid, &stage, &error), 1);
 	assert_int_equal(stage, ST_STDIO);
 	assert_int_equal(error, EBADF);
-	close(rep[0]);
 	assert_int_equal(WEXITSTATUS(reap(pid)), 126);
 	ctx_fini(&c);
 }
