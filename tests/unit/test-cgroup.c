@@ -25,45 +25,18 @@
 
 #include "../../src/sup/sup.h"
 #include "stubs.h"
+#include "kids.h"
 
-static pid_t	kids[8];
-static int	nkids;
 static char	fake[PATH_MAX];		/* a dead supervisor's, if made */
-
-static void
-kid_gone(pid_t pid)
-{
-	int	i;
-
-	for (i = 0; i < nkids; i++)
-		if (kids[i] == pid)
-			kids[i] = kids[--nkids];
-}
-
-static int
-reap(pid_t pid)
-{
-	int	st;
-
-	while (waitpid(pid, &st, 0) == -1)
-		assert_int_equal(errno, EINTR);
-	kid_gone(pid);
-	return (st);
-}
 
 /* After each test: children left by a failed assertion, our cgroups. */
 static int
 teardown(void **state)
 {
 	char	sub[PATH_MAX + 8];
-	int	st;
 
 	(void)state;
-	while (nkids > 0) {
-		nkids--;
-		(void)kill(kids[nkids], SIGKILL);
-		(void)waitpid(kids[nkids], &st, 0);
-	}
+	kids_kill();
 	if (fake[0] != '\0') {
 		snprintf(sub, sizeof sub, "%s/svc", fake);
 		(void)rmdir(sub);
@@ -95,8 +68,7 @@ child_in(const char *dir, int migrate, int *wfd)
 		(void)!read(hold[0], &c, 1);
 		_exit(0);
 	}
-	assert_true(nkids < (int)nitems(kids));
-	kids[nkids++] = pid;
+	kid(pid);
 	close(up[1]);
 	close(hold[0]);
 	assert_int_equal(read(up[0], &c, 1), 1);
@@ -351,7 +323,7 @@ test_sweep(void **state)
 		(void)!read(hold[0], &c, 1);
 		_exit(0);
 	}
-	kids[nkids++] = alive;
+	kid(alive);
 	close(hold[0]);
 	snprintf(live, sizeof live, "%s/warden-%ld", base, (long)alive);
 	assert_int_equal(mkdir(live, 0755), 0);

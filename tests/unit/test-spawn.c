@@ -24,6 +24,7 @@
 
 #include "../../src/warden.h"
 #include "stubs.h"
+#include "kids.h"
 
 /* The stages, in spawn.c's order. */
 enum {
@@ -88,55 +89,17 @@ test_stage_names(void **state)
 	assert_string_equal(spawn_stage_name(1000), "start");
 }
 
-/* The children of the test running, killed by its teardown if left. */
-static pid_t	kids[16];
-static int	nkids;
-static char	tmpdir[64];	/* and its temp dir, removed */
-
-static pid_t
-kid(pid_t pid)
-{
-	assert_true(nkids < (int)nitems(kids));
-	kids[nkids++] = pid;
-	return (pid);
-}
-
-/* pid is gone (reaped): no longer ours to kill. */
-static void
-kid_gone(pid_t pid)
-{
-	int	i;
-
-	for (i = 0; i < nkids; i++)
-		if (kids[i] == pid)
-			kids[i] = kids[--nkids];
-}
-
-/* Reap pid (ours); its wait status. */
-static int
-reap(pid_t pid)
-{
-	int	st;
-
-	while (waitpid(pid, &st, 0) == -1)
-		assert_int_equal(errno, EINTR);
-	kid_gone(pid);
-	return (st);
-}
+/* The test's temp dir, removed by the teardown if left. */
+static char	tmpdir[64];
 
 /* After each test: what a failed assertion left, killed and reaped. */
 static int
 teardown(void **state)
 {
 	char	cmd[128];
-	int	st;
 
 	(void)state;
-	while (nkids > 0) {
-		nkids--;
-		(void)kill(kids[nkids], SIGKILL);
-		(void)waitpid(kids[nkids], &st, 0);
-	}
+	kids_kill();
 	if (tmpdir[0] != '\0') {
 		snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 		(void)!system(cmd);
