@@ -25,7 +25,7 @@
 
 #include "../../src/sup/sup.h"
 #include "stubs.h"
-#include "kids.h"
+#include "cleanup.h"
 
 static char	fake[PATH_MAX];		/* a dead supervisor's, if made */
 

@@ -18,6 +18,7 @@
 
 #include "../../src/sup/sup.h"
 #include "stubs.h"
+#include "cleanup.h"
 
 struct fixture {
 	char		 dir[64];
@@ -35,6 +36,7 @@ fixture_new(void)
 	f = xcalloc(1, sizeof *f);
 	snprintf(f->dir, sizeof f->dir, "/tmp/test-follow.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
+	tmp_keep(f->dir);
 	snprintf(f->path, sizeof f->path, "%s/out.log", f->dir);
 	f->proc.name = "web";
 	f->proc.out.kind = CFG_LOG_PATH;
@@ -50,10 +52,7 @@ fixture_new(void)
 static void
 fixture_free(struct fixture *f)
 {
-	char	cmd[128];
-
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tmp_done();
 	free(f);
 }
 
@@ -533,18 +532,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tail_lines),
-		cmocka_unit_test(test_tail_no_final_newline),
-		cmocka_unit_test(test_tail_empty_lines),
-		cmocka_unit_test(test_tail_empty_file),
-		cmocka_unit_test(test_tail_rotated),
-		cmocka_unit_test(test_tail_big),
-		cmocka_unit_test(test_tail_read_pieces),
-		cmocka_unit_test(test_tail_no_file),
-		cmocka_unit_test(test_tail_error),
-		cmocka_unit_test(test_feed),
-		cmocka_unit_test(test_sup_ring),
-		cmocka_unit_test(test_sup_ring_wrap),
+		cmocka_unit_test_teardown(test_tail_lines, cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_no_final_newline, cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_empty_lines, cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_empty_file, cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_rotated, cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_big, cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_read_pieces, cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_no_file, cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_error, cleanup_teardown),
+		cmocka_unit_test_teardown(test_feed, cleanup_teardown),
+		cmocka_unit_test_teardown(test_sup_ring, cleanup_teardown),
+		cmocka_unit_test_teardown(test_sup_ring_wrap, cleanup_teardown),
 	};
 
 	return (cmocka_run_group_tests_name("follow", tests, NULL, NULL));

@@ -24,7 +24,7 @@
 
 #include "../../src/warden.h"
 #include "stubs.h"
-#include "kids.h"
+#include "cleanup.h"
 
 /* The stages, in spawn.c's order. */
 enum {
@@ -87,25 +87,6 @@ test_stage_names(void **state)
 	assert_string_equal(spawn_stage_name(-1), "start");
 	assert_string_equal(spawn_stage_name((int)nitems(want)), "start");
 	assert_string_equal(spawn_stage_name(1000), "start");
-}
-
-/* The test's temp dir, removed by the teardown if left. */
-static char	tmpdir[64];
-
-/* After each test: what a failed assertion left, killed and reaped. */
-static int
-teardown(void **state)
-{
-	char	cmd[128];
-
-	(void)state;
-	kids_kill();
-	if (tmpdir[0] != '\0') {
-		snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-		(void)!system(cmd);
-		tmpdir[0] = '\0';
-	}
-	return (0);
 }
 
 /* A child that fails stage with error, as spawn_exec's steps do. */
@@ -278,7 +259,7 @@ ctx_init(struct ctx *c)
 {
 	snprintf(c->dir, sizeof c->dir, "/tmp/test-spawn.XXXXXX");
 	assert_non_null(mkdtemp(c->dir));
-	snprintf(tmpdir, sizeof tmpdir, "%s", c->dir);
+	tmp_keep(c->dir);
 	snprintf(c->out, sizeof c->out, "%s/out", c->dir);
 	snprintf(c->err, sizeof c->err, "%s/err", c->dir);
 	assert_true((c->outfd = open(c->out, O_WRONLY|O_CREAT|O_CLOEXEC,
@@ -290,13 +271,9 @@ ctx_init(struct ctx *c)
 static void
 ctx_fini(struct ctx *c)
 {
-	char	cmd[128];
-
 	close(c->outfd);
 	close(c->errfd);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", c->dir);
-	assert_int_equal(system(cmd), 0);
-	tmpdir[0] = '\0';
+	tmp_done();
 }
 
 /*
@@ -735,18 +712,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_status_str, teardown),
-		cmocka_unit_test_teardown(test_stage_names, teardown),
-		cmocka_unit_test_teardown(test_report_read, teardown),
-		cmocka_unit_test_teardown(test_report_short, teardown),
-		cmocka_unit_test_teardown(test_exec_context, teardown),
-		cmocka_unit_test_teardown(test_exec_group_session, teardown),
-		cmocka_unit_test_teardown(test_exec_ready_fd, teardown),
-		cmocka_unit_test_teardown(test_exec_fails, teardown),
-		cmocka_unit_test_teardown(test_start_exec_stop, teardown),
-		cmocka_unit_test_teardown(test_start_detach, teardown),
-		cmocka_unit_test_teardown(test_start_outcomes, teardown),
-		cmocka_unit_test_teardown(test_stop_kill, teardown),
+		cmocka_unit_test_teardown(test_status_str, cleanup_teardown),
+		cmocka_unit_test_teardown(test_stage_names, cleanup_teardown),
+		cmocka_unit_test_teardown(test_report_read, cleanup_teardown),
+		cmocka_unit_test_teardown(test_report_short, cleanup_teardown),
+		cmocka_unit_test_teardown(test_exec_context, cleanup_teardown),
+		cmocka_unit_test_teardown(test_exec_group_session, cleanup_teardown),
+		cmocka_unit_test_teardown(test_exec_ready_fd, cleanup_teardown),
+		cmocka_unit_test_teardown(test_exec_fails, cleanup_teardown),
+		cmocka_unit_test_teardown(test_start_exec_stop, cleanup_teardown),
+		cmocka_unit_test_teardown(test_start_detach, cleanup_teardown),
+		cmocka_unit_test_teardown(test_start_outcomes, cleanup_teardown),
+		cmocka_unit_test_teardown(test_stop_kill, cleanup_teardown),
 	};
 
 	return (cmocka_run_group_tests_name("spawn", tests, NULL, NULL));

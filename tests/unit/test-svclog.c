@@ -29,6 +29,7 @@
 #include "../../src/sup/sup.h"
 #include "../../src/sup/logs.h"
 #include "stubs.h"
+#include "cleanup.h"
 
 #define SPLIT	" [warden: line split]\n"
 #define NONL	" [warden: no newline]\n"
@@ -67,6 +68,7 @@ fixture_new(const char *path, size_t cap, int stamps, uint64_t maxbytes,
 	f = xcalloc(1, sizeof *f);
 	snprintf(f->dir, sizeof f->dir, "/tmp/test-svclog.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
+	tmp_keep(f->dir);
 	f->cf.childlogdir = f->dir;
 	f->sup.cfg = &f->cf;
 	f->sup.loop = loop_new();
@@ -99,8 +101,6 @@ fixture_open(struct fixture *f)
 static void
 fixture_free(struct fixture *f)
 {
-	char	cmd[128];
-
 	svclog_close(&f->svc);
 	loop_del(f->sup.loop, f->stop[0]);
 	close(f->stop[0]);
@@ -108,8 +108,7 @@ fixture_free(struct fixture *f)
 	loop_free(f->sup.loop);
 	free(f->proc.out.path);
 	free(f->proc.name);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tmp_done();
 	free(f);
 }
 
@@ -1197,29 +1196,29 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_framing_any_split),
-		cmocka_unit_test(test_framing_bytewise),
-		cmocka_unit_test(test_partial_new_instance),
-		cmocka_unit_test(test_partial_per_stream),
-		cmocka_unit_test(test_stamp_iso8601),
-		cmocka_unit_test(test_stamp_tai64n),
-		cmocka_unit_test(test_rotate_maxbytes),
-		cmocka_unit_test(test_rotate_stamped),
-		cmocka_unit_test(test_rotate_long_line),
-		cmocka_unit_test(test_rotate_no_backups),
-		cmocka_unit_test(test_rotate_existing_size),
-		cmocka_unit_test(test_open_symlink),
-		cmocka_unit_test(test_open_none),
-		cmocka_unit_test(test_held_full),
-		cmocka_unit_test(test_held_fifo),
-		cmocka_unit_test(test_reopen),
-		cmocka_unit_test(test_rotate_request),
-		cmocka_unit_test(test_vis_terminal),
-		cmocka_unit_test(test_stdout_prefix),
-		cmocka_unit_test(test_feed_followers),
-		cmocka_unit_test(test_recent_wrap),
-		cmocka_unit_test(test_recent_few),
-		cmocka_unit_test(test_syslog),
+		cmocka_unit_test_teardown(test_framing_any_split, cleanup_teardown),
+		cmocka_unit_test_teardown(test_framing_bytewise, cleanup_teardown),
+		cmocka_unit_test_teardown(test_partial_new_instance, cleanup_teardown),
+		cmocka_unit_test_teardown(test_partial_per_stream, cleanup_teardown),
+		cmocka_unit_test_teardown(test_stamp_iso8601, cleanup_teardown),
+		cmocka_unit_test_teardown(test_stamp_tai64n, cleanup_teardown),
+		cmocka_unit_test_teardown(test_rotate_maxbytes, cleanup_teardown),
+		cmocka_unit_test_teardown(test_rotate_stamped, cleanup_teardown),
+		cmocka_unit_test_teardown(test_rotate_long_line, cleanup_teardown),
+		cmocka_unit_test_teardown(test_rotate_no_backups, cleanup_teardown),
+		cmocka_unit_test_teardown(test_rotate_existing_size, cleanup_teardown),
+		cmocka_unit_test_teardown(test_open_symlink, cleanup_teardown),
+		cmocka_unit_test_teardown(test_open_none, cleanup_teardown),
+		cmocka_unit_test_teardown(test_held_full, cleanup_teardown),
+		cmocka_unit_test_teardown(test_held_fifo, cleanup_teardown),
+		cmocka_unit_test_teardown(test_reopen, cleanup_teardown),
+		cmocka_unit_test_teardown(test_rotate_request, cleanup_teardown),
+		cmocka_unit_test_teardown(test_vis_terminal, cleanup_teardown),
+		cmocka_unit_test_teardown(test_stdout_prefix, cleanup_teardown),
+		cmocka_unit_test_teardown(test_feed_followers, cleanup_teardown),
+		cmocka_unit_test_teardown(test_recent_wrap, cleanup_teardown),
+		cmocka_unit_test_teardown(test_recent_few, cleanup_teardown),
+		cmocka_unit_test_teardown(test_syslog, cleanup_teardown),
 	};
 
 	return (cmocka_run_group_tests_name("svclog", tests, NULL, NULL));
