@@ -27,7 +27,7 @@
 #include "stubs.h"
 #include "cleanup.h"
 
-static char	fake[PATH_MAX];		/* a dead supervisor's, if made */
+static char	fake[PATH_MAX];	/* a dead supervisor's, if made */
 
 /* After each test: children left by a failed assertion, our cgroups. */
 static int

@@ -232,17 +232,18 @@ static void
 test_tail_big(void **state)
 {
 	struct fixture	*f = fixture_new();
-	char		*big, *got, *want, *note;
+	char		*big, *got, *want, *note, pad[100];
 	size_t		 len = 0, i;
 	int		 pieces;
 	struct follow_tail *t;
 
 	(void)state;
+	memset(pad, 'x', sizeof pad - 1);
+	pad[sizeof pad - 1] = '\0';
 	big = xmalloc(300000);
 	for (i = 0; len < 250000; i++)
 		len += (size_t)sprintf(big + len, "line %06zu %.*s\n", i,
-		    (int)(i % 97), "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		    (int)(i % 97), pad);
 	spit(f->path, big, len);
 	/* Where the last 2000 lines start: after the 2000th newline back. */
 	want = big + len - 1;
@@ -361,7 +362,7 @@ struct seen {
 	char		 buf[256];
 	size_t		 len;
 	int		 calls;
-	struct follow	*self;		/* deleted at its first call */
+	struct follow	*self;		/* deleted at its 1st call */
 };
 
 static void
@@ -533,12 +534,16 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_tail_lines, cleanup_teardown),
-		cmocka_unit_test_teardown(test_tail_no_final_newline, cleanup_teardown),
-		cmocka_unit_test_teardown(test_tail_empty_lines, cleanup_teardown),
-		cmocka_unit_test_teardown(test_tail_empty_file, cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_no_final_newline,
+		    cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_empty_lines,
+		    cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_empty_file,
+		    cleanup_teardown),
 		cmocka_unit_test_teardown(test_tail_rotated, cleanup_teardown),
 		cmocka_unit_test_teardown(test_tail_big, cleanup_teardown),
-		cmocka_unit_test_teardown(test_tail_read_pieces, cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_read_pieces,
+		    cleanup_teardown),
 		cmocka_unit_test_teardown(test_tail_no_file, cleanup_teardown),
 		cmocka_unit_test_teardown(test_tail_error, cleanup_teardown),
 		cmocka_unit_test_teardown(test_feed, cleanup_teardown),

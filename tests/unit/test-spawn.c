@@ -56,7 +56,7 @@ test_status_str(void **state)
 	status_is(SIGSEGV | 0x80, "killed by signal SEGV (core dumped)");
 	status_is(SIGABRT | 0x80, "killed by signal ABRT (core dumped)");
 	status_is(-1, "exited (status unknown)");
-	status_is(0x137f, "stopped (status 0x137f)");	/* WIFSTOPPED, STOP */
+	status_is(0x137f, "stopped (status 0x137f)");	/* by STOP */
 	/* A signal with no name: its number. */
 	if (wd_sig_name(SIGRTMIN + 3) == NULL) {
 		snprintf(want, sizeof want, "killed by signal %d",
@@ -288,7 +288,7 @@ spawn_dirty(const struct spawn_req *r, int repfd, int readyw)
 
 	assert_true((pid = fork()) != -1);
 	if (pid == 0) {
-		(void)open("/dev/null", O_RDONLY);		/* no CLOEXEC */
+		(void)open("/dev/null", O_RDONLY);	/* no CLOEXEC */
 		(void)dup2(STDERR_FILENO, 20);
 		signal(SIGUSR1, SIG_IGN);
 		signal(SIGPIPE, SIG_IGN);
@@ -335,7 +335,8 @@ test_exec_context(void **state)
 	struct spawn_req	 r;
 	struct ctx		 c;
 	char			*argv[] = { "sleep", "1000", NULL };
-	char			*envp[] = { "A=1", "PATH=/bin:/usr/bin", NULL };
+	char			*envp[] = { "A=1", "PATH=/bin:/usr/bin",
+	    NULL };
 	char			 buf[256], env[64];
 	int			 stage, error, fd;
 	long			 pgrp, sid;
@@ -618,7 +619,8 @@ test_start_outcomes(void **state)
 	struct ctx		 c;
 	char			*ready[] = { "/bin/sh", "-c",
 	    "echo up >&5; exec /bin/sleep 1000", NULL };
-	char			*dies[] = { "/bin/sh", "-c", "exit 3", NULL };
+	char			*dies[] = { "/bin/sh", "-c", "exit 3",
+	    NULL };
 	char			*mute[] = { "/bin/sleep", "1000", NULL };
 	char			*none[] = { "/nonexistent/cmd", NULL };
 	char			*envp[] = { NULL };
@@ -717,12 +719,15 @@ main(void)
 		cmocka_unit_test_teardown(test_report_read, cleanup_teardown),
 		cmocka_unit_test_teardown(test_report_short, cleanup_teardown),
 		cmocka_unit_test_teardown(test_exec_context, cleanup_teardown),
-		cmocka_unit_test_teardown(test_exec_group_session, cleanup_teardown),
+		cmocka_unit_test_teardown(test_exec_group_session,
+		    cleanup_teardown),
 		cmocka_unit_test_teardown(test_exec_ready_fd, cleanup_teardown),
 		cmocka_unit_test_teardown(test_exec_fails, cleanup_teardown),
-		cmocka_unit_test_teardown(test_start_exec_stop, cleanup_teardown),
+		cmocka_unit_test_teardown(test_start_exec_stop,
+		    cleanup_teardown),
 		cmocka_unit_test_teardown(test_start_detach, cleanup_teardown),
-		cmocka_unit_test_teardown(test_start_outcomes, cleanup_teardown),
+		cmocka_unit_test_teardown(test_start_outcomes,
+		    cleanup_teardown),
 		cmocka_unit_test_teardown(test_stop_kill, cleanup_teardown),
 	};
 

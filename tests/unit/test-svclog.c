@@ -1,9 +1,9 @@
 /*
  * The log engine against its contract: lines framed the same whatever
  * the read splits, log_line_max cuts and marks, the ended instance's
- * partial line, timestamps, rotation at maxbytes with backups, output
- * held on a target that does not take it, what a failed start reports,
- * and the syslog datagrams.
+ * partial line, timestamps, a terminal's escaping, the foreground
+ * prefix, followers, what a failed start reports, and the syslog
+ * datagrams.  Its files are test-svclog-file.c's.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -30,152 +30,10 @@
 #include "../../src/sup/logs.h"
 #include "stubs.h"
 #include "cleanup.h"
+#include "svclog.h"
 
-#define SPLIT	" [warden: line split]\n"
-#define NONL	" [warden: no newline]\n"
-
-struct fixture {
-	char		 dir[64];
-	struct config	 cf;
-	struct sup	 sup;
-	struct svc	 svc;
-	struct cfg_proc	 proc;
-	int		 stop[2];	/* a byte here ends one loop turn */
-};
-
-/* What the loop's turn is to hold on to. */
-static void
-stop_cb(int fd, uint32_t events, void *arg)
-{
-	struct fixture	*f = arg;
-	char		 c;
-
-	(void)events;
-	(void)!read(fd, &c, 1);
-	loop_stop(f->sup.loop);
-}
-
-/*
- * A service "t" whose stdout goes to dir/out.log (or path, when not
- * NULL: kind PATH), stderr to AUTO; cap is log_line_max.
- */
-static struct fixture *
-fixture_new(const char *path, size_t cap, int stamps, uint64_t maxbytes,
-    int backups)
-{
-	struct fixture	*f;
-
-	f = xcalloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/test-svclog.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	tmp_keep(f->dir);
-	f->cf.childlogdir = f->dir;
-	f->sup.cfg = &f->cf;
-	f->sup.loop = loop_new();
-	f->proc.name = xstrdup("t");
-	f->proc.log_line_max = (long)cap;
-	f->proc.log_timestamps = stamps;
-	f->proc.out.kind = CFG_LOG_PATH;
-	if (path != NULL)
-		f->proc.out.path = xstrdup(path);
-	else
-		xasprintf(&f->proc.out.path, "%s/out.log", f->dir);
-	f->proc.out.maxbytes = maxbytes;
-	f->proc.out.backups = backups;
-	f->proc.err.kind = CFG_LOG_AUTO;
-	f->svc.sup = &f->sup;
-	f->svc.cfg = &f->proc;
-	f->svc.state = SVC_RUNNING;
-	assert_int_equal(pipe(f->stop), 0);
-	assert_int_equal(loop_add(f->sup.loop, f->stop[0], EPOLLIN,
-	    stop_cb, f), 0);
-	return (f);
-}
-
-static void
-fixture_open(struct fixture *f)
-{
-	assert_int_equal(svclog_open(&f->svc), 0);
-}
-
-static void
-fixture_free(struct fixture *f)
-{
-	svclog_close(&f->svc);
-	loop_del(f->sup.loop, f->stop[0]);
-	close(f->stop[0]);
-	close(f->stop[1]);
-	loop_free(f->sup.loop);
-	free(f->proc.out.path);
-	free(f->proc.name);
-	tmp_done();
-	free(f);
-}
-
-/* One turn of the loop: the pipes are read once, as the loop would. */
-static void
-pump(struct fixture *f)
-{
-	assert_int_equal(write(f->stop[1], "x", 1), 1);
-	loop_run(f->sup.loop);
-}
-
-/* The whole of dir/name in a new buffer, *lenp bytes; NULL if none. */
-static char *
-slurp(struct fixture *f, const char *name, size_t *lenp)
-{
-	char		 path[128], *buf;
-	struct stat	 st;
-	FILE		*fp;
-	size_t		 n;
-
-	snprintf(path, sizeof path, "%s/%s", f->dir, name);
-	if ((fp = fopen(path, "r")) == NULL)
-		return (NULL);
-	assert_int_equal(fstat(fileno(fp), &st), 0);
-	buf = xmalloc((size_t)st.st_size + 1);
-	n = fread(buf, 1, (size_t)st.st_size, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	if (lenp != NULL)
-		*lenp = n;
-	return (buf);
-}
-
-/* dir/name holds exactly want. */
-static void
-file_is(struct fixture *f, const char *name, const char *want)
-{
-	char	*got;
-
-	got = slurp(f, name, NULL);
-	if (got == NULL)
-		fail_msg("%s: missing", name);
-	assert_string_equal(got, want);
-	free(got);
-}
-
-static int
-file_exists(struct fixture *f, const char *name)
-{
-	char		path[128];
-	struct stat	st;
-
-	snprintf(path, sizeof path, "%s/%s", f->dir, name);
-	return (stat(path, &st) == 0);
-}
-
-static void
-put(int fd, const char *s, size_t len)
-{
-	assert_int_equal(write(fd, s, len), (ssize_t)len);
-}
-
-static void
-puts_fd(int fd, const char *s)
-{
-	put(fd, s, strlen(s));
-}
+/* TAI64 label of the UNIX epoch: 2^62, and TAI is 10 s ahead. */
+#define TAI0	0x400000000000000aULL
 
 /* A small deterministic generator: the same chunks every run. */
 static unsigned int
@@ -240,7 +98,7 @@ text_make(unsigned int seed, size_t cap, int partial, size_t *lenp)
 			l = lens[rnd(&seed) % nitems(lens)];
 			break;
 		case 1:
-			l = cap - 1 + rnd(&seed) % 3;	/* cap-1, cap, cap+1 */
+			l = cap - 1 + rnd(&seed) % 3;	/* cap +-1 */
 			break;
 		case 2:
 			l = 2 * cap + rnd(&seed) % 2;
@@ -312,7 +170,8 @@ static void
 test_framing_bytewise(void **state)
 {
 	struct fixture	*f = fixture_new(NULL, 8, CFG_TS_NONE, 0, 0);
-	const char	 text[] = "12345678\n123456789\nabc\n\nxyzxyzxyzxyzxyz";
+	const char	 text[] = "12345678\n123456789\nabc\n\n"
+	    "xyzxyzxyzxyzxyz";
 	char		*want;
 	size_t		 i;
 
@@ -440,7 +299,7 @@ test_stamp_iso8601(void **state)
 static void
 test_stamp_tai64n(void **state)
 {
-	struct fixture		*f = fixture_new(NULL, 64, CFG_TS_TAI64N, 0, 0);
+	struct fixture		*f;
 	char			*got, *p, hex[17];
 	unsigned long long	 sec;
 	unsigned long		 nsec;
@@ -448,6 +307,7 @@ test_stamp_tai64n(void **state)
 	int			 lines = 0;
 
 	(void)state;
+	f = fixture_new(NULL, 64, CFG_TS_TAI64N, 0, 0);
 	fixture_open(f);
 	lo = time(NULL);
 	puts_fd(f->svc.out->wfd, "a\nbb\n\nccc\n");
@@ -463,8 +323,8 @@ test_stamp_tai64n(void **state)
 		nsec = strtoul(p + 17, NULL, 16);
 		assert_true(strspn(p + 1, "0123456789abcdef") == 24);
 		/* TAI64: 2^62, plus the 10 s TAI is ahead of UNIX time. */
-		assert_true(sec >= 0x400000000000000aULL + (unsigned long long)lo);
-		assert_true(sec <= 0x400000000000000aULL + (unsigned long long)hi);
+		assert_true(sec >= TAI0 + (unsigned long long)lo);
+		assert_true(sec <= TAI0 + (unsigned long long)hi);
 		assert_true(nsec < 1000000000UL);
 	}
 	assert_int_equal(lines, 4);
@@ -475,422 +335,6 @@ test_stamp_tai64n(void **state)
 	assert_memory_equal(got + 84 + 26, "ccc\n", 4);
 	assert_int_equal(strlen(got), 4 * 26 + 10);
 	free(got);
-	fixture_free(f);
-}
-
-/* Lines of 30 bytes with newline: "line NN" and dots. */
-static void
-lines_put(int fd, int from, int to)
-{
-	char	line[31];
-	int	i;
-
-	for (i = from; i < to; i++) {
-		snprintf(line, sizeof line, "line %02d.......................",
-		    i);
-		line[29] = '\n';
-		put(fd, line, 30);
-	}
-}
-
-/* What lines_put wrote, from line from to line to. */
-static char *
-lines_want(int from, int to)
-{
-	char	*s = xmalloc(30 * (size_t)(to - from) + 1), line[31];
-	int	 i;
-
-	s[0] = '\0';
-	for (i = from; i < to; i++) {
-		snprintf(line, sizeof line, "line %02d.......................",
-		    i);
-		line[29] = '\n';
-		strcat(s, line);
-	}
-	return (s);
-}
-
-static void
-file_is_lines(struct fixture *f, const char *name, int from, int to)
-{
-	char	*want = lines_want(from, to);
-
-	file_is(f, name, want);
-	free(want);
-}
-
-/* 90 bytes at most, whole lines: 3 of 30 a file, 2 backups kept. */
-static void
-test_rotate_maxbytes(void **state)
-{
-	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 90, 2);
-
-	(void)state;
-	fixture_open(f);
-	assert_true(f->svc.out->flags & SL_REG);
-	assert_true(f->svc.out->flags & SL_ROTATE);
-	lines_put(f->svc.out->wfd, 0, 10);
-	pump(f);
-	file_is_lines(f, "out.log", 9, 10);
-	file_is_lines(f, "out.log.1", 6, 9);
-	file_is_lines(f, "out.log.2", 3, 6);
-	assert_false(file_exists(f, "out.log.3"));
-	/* One read or many: the same files. */
-	fixture_free(f);
-	f = fixture_new(NULL, 64, CFG_TS_NONE, 90, 2);
-	fixture_open(f);
-	lines_put(f->svc.out->wfd, 0, 4);
-	pump(f);
-	lines_put(f->svc.out->wfd, 4, 7);
-	pump(f);
-	file_is_lines(f, "out.log", 6, 7);
-	file_is_lines(f, "out.log.1", 3, 6);
-	file_is_lines(f, "out.log.2", 0, 3);
-	fixture_free(f);
-}
-
-/* Stamped lines are counted with their stamps: 2 of 56 bytes fill 112. */
-static void
-test_rotate_stamped(void **state)
-{
-	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_TAI64N, 112, 3);
-	char		*got;
-	size_t		 len;
-	int		 i;
-	const char	*names[] = { "out.log.2", "out.log.1", "out.log" };
-
-	(void)state;
-	fixture_open(f);
-	lines_put(f->svc.out->wfd, 0, 6);
-	pump(f);
-	for (i = 0; i < 3; i++) {
-		got = slurp(f, names[i], &len);
-		assert_non_null(got);
-		assert_int_equal(len, 2 * (26 + 30));
-		assert_memory_equal(got + 26, "line ", 5);
-		assert_int_equal(got[26 + 5], '0' + (2 * i) / 10);
-		assert_int_equal(got[26 + 6], '0' + (2 * i) % 10);
-		free(got);
-	}
-	assert_false(file_exists(f, "out.log.3"));
-	fixture_free(f);
-}
-
-/* A line longer than maxbytes goes whole to a file of its own. */
-static void
-test_rotate_long_line(void **state)
-{
-	struct fixture	*f = fixture_new(NULL, 4096, CFG_TS_NONE, 100, 1);
-	char		 big[251];
-
-	(void)state;
-	fixture_open(f);
-	memset(big, 'L', 250);
-	big[249] = '\n';
-	big[250] = '\0';
-	lines_put(f->svc.out->wfd, 0, 1);
-	put(f->svc.out->wfd, big, 250);
-	lines_put(f->svc.out->wfd, 1, 2);
-	pump(f);
-	file_is(f, "out.log.1", big);
-	file_is_lines(f, "out.log", 1, 2);
-	fixture_free(f);
-}
-
-/* No backups: the file is emptied where it is. */
-static void
-test_rotate_no_backups(void **state)
-{
-	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 70, 0);
-
-	(void)state;
-	fixture_open(f);
-	lines_put(f->svc.out->wfd, 0, 5);
-	pump(f);
-	file_is_lines(f, "out.log", 4, 5);
-	assert_false(file_exists(f, "out.log.1"));
-	assert_int_equal(f->svc.out->size, 30);
-	fixture_free(f);
-}
-
-/* A file that already has bytes counts them against maxbytes. */
-static void
-test_rotate_existing_size(void **state)
-{
-	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 100, 1);
-	char		 path[128], old[81];
-	FILE		*fp;
-
-	(void)state;
-	snprintf(path, sizeof path, "%s/out.log", f->dir);
-	assert_non_null(fp = fopen(path, "w"));
-	memset(old, 'e', 79);
-	old[79] = '\n';
-	old[80] = '\0';
-	fputs(old, fp);
-	fclose(fp);
-	fixture_open(f);
-	assert_int_equal(f->svc.out->size, 80);
-	lines_put(f->svc.out->wfd, 0, 1);
-	pump(f);
-	file_is_lines(f, "out.log", 0, 1);
-	assert_int_equal(f->svc.out->size, 30);
-	file_is(f, "out.log.1", old);
-	fixture_free(f);
-}
-
-/* What the log hook saw, joined. */
-static char	hooked[4096];
-
-static void
-hook_cb(const char *line, size_t len)
-{
-	size_t	n = strlen(hooked);
-
-	if (n + len < sizeof hooked) {
-		memcpy(hooked + n, line, len);
-		hooked[n + len] = '\0';
-	}
-}
-
-/* The log file refuses a symbolic link; the open fails. */
-static void
-test_open_symlink(void **state)
-{
-	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
-	char		 path[128];
-
-	(void)state;
-	snprintf(path, sizeof path, "%s/real", f->dir);
-	assert_int_equal(symlink(path, f->proc.out.path), 0);
-	hooked[0] = '\0';
-	log_hook(hook_cb);
-	assert_int_equal(svclog_open(&f->svc), -1);
-	log_hook(NULL);
-	assert_non_null(strstr(hooked, "/out.log: a symbolic link: refused, "
-	    "output not logged"));
-	assert_non_null(f->svc.out);
-	assert_int_equal(f->svc.out->fd, -1);
-	assert_false(file_exists(f, "real"));
-	fixture_free(f);
-}
-
-/* NONE without syslog: no stream, no pipe, no memory. */
-static void
-test_open_none(void **state)
-{
-	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
-
-	(void)state;
-	f->proc.out.kind = CFG_LOG_NONE;
-	f->proc.err.kind = CFG_LOG_NONE;
-	fixture_open(f);
-	assert_null(f->svc.out);
-	assert_null(f->svc.err);
-	fixture_free(f);
-	/* redirect_stderr: stderr has no stream of its own. */
-	f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
-	f->proc.redirect_stderr = 1;
-	fixture_open(f);
-	assert_non_null(f->svc.out);
-	assert_null(f->svc.err);
-	assert_int_equal(f->svc.out->report, 1);
-	fixture_free(f);
-}
-
-/* A full disk: output held, said once; at close, the bytes lost. */
-static void
-test_held_full(void **state)
-{
-	struct fixture	*f;
-
-	(void)state;
-	if (access("/dev/full", W_OK) == -1)
-		skip();
-	f = fixture_new("/dev/full", 64, CFG_TS_NONE, 0, 0);
-	fixture_open(f);
-	hooked[0] = '\0';
-	log_hook(hook_cb);
-	assert_null(svclog_problem(&f->svc));
-	puts_fd(f->svc.out->wfd, "abc\npartial");
-	svclog_drain(&f->svc);
-	assert_true(f->svc.out->flags & SL_HELD);
-	assert_false(f->svc.out->flags & SL_READING);
-	assert_string_equal(svclog_problem(&f->svc),
-	    "stdout log held: No space left on device");
-	assert_non_null(strstr(hooked,
-	    "t: /dev/full: No space left on device: holding output"));
-	assert_int_equal(f->svc.out->heldlen, 4);
-	assert_int_equal(f->svc.out->pendlen, 7);
-	assert_non_null(f->svc.out->retry);
-	/* Held: the pipe is not read, the instance's end waits. */
-	puts_fd(f->svc.out->wfd, "more\n");
-	svclog_drain(&f->svc);
-	assert_int_equal(f->svc.out->pendlen, 7);
-	assert_true(f->svc.out->flags & SL_ENDPEND);
-	hooked[0] = '\0';
-	svclog_close(&f->svc);
-	log_hook(NULL);
-	assert_non_null(strstr(hooked, "t: /dev/full: 16 bytes of output "
-	    "lost: No space left on device"));
-	fixture_free(f);
-}
-
-struct reader {
-	struct fixture	*f;
-	char		 buf[65536];
-	size_t		 len, want;
-	int		 timedout;
-};
-
-static void
-reader_cb(int fd, uint32_t events, void *arg)
-{
-	struct reader	*r = arg;
-	ssize_t		 n;
-
-	(void)events;
-	n = read(fd, r->buf + r->len, sizeof r->buf - r->len);
-	if (n > 0)
-		r->len += (size_t)n;
-	if (r->len >= r->want)
-		loop_stop(r->f->sup.loop);
-}
-
-static void
-reader_timeout(void *arg)
-{
-	struct reader	*r = arg;
-
-	r->timedout = 1;
-	loop_stop(r->f->sup.loop);
-}
-
-/*
- * A FIFO that does not drain: output held (EAGAIN, no warning), the
- * pipe no longer read; once the reader reads, everything arrives in
- * order and reading resumes.
- */
-static void
-test_held_fifo(void **state)
-{
-	struct fixture	*f;
-	struct reader	*r;
-	struct timer	*t;
-	char		 path[128], *want, line[3001];
-	int		 rd, i;
-
-	(void)state;
-	f = fixture_new(NULL, 4096, CFG_TS_NONE, 0, 0);
-	snprintf(path, sizeof path, "%s/fifo", f->dir);
-	free(f->proc.out.path);
-	f->proc.out.path = xstrdup(path);
-	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_true((rd = open(path, O_RDONLY|O_NONBLOCK|O_CLOEXEC)) != -1);
-	assert_true(fcntl(rd, F_SETPIPE_SZ, 4096) >= 4096);
-	fixture_open(f);
-	assert_false(f->svc.out->flags & SL_REG);
-	r = xcalloc(1, sizeof *r);
-	r->f = f;
-	want = xmalloc(8 * 3001 + 16);
-	want[0] = '\0';
-	hooked[0] = '\0';
-	log_hook(hook_cb);
-	for (i = 0; i < 8; i++) {
-		memset(line, 'a' + i, 2999);
-		line[2999] = '\n';
-		line[3000] = '\0';
-		strcat(want, line);
-		put(f->svc.out->wfd, line, 3000);
-	}
-	pump(f);
-	assert_true(f->svc.out->flags & SL_HELD);
-	assert_true(f->svc.out->flags & SL_WAITOUT);
-	assert_string_equal(svclog_problem(&f->svc),
-	    "stdout log held: Resource temporarily unavailable");
-	assert_string_equal(hooked, "");	/* EAGAIN: not worth a word */
-	/* What comes now waits in the pipe, behind what is held. */
-	puts_fd(f->svc.out->wfd, "tail\n");
-	strcat(want, "tail\n");
-	r->want = strlen(want);
-	assert_int_equal(loop_add(f->sup.loop, rd, EPOLLIN, reader_cb,
-	    r), 0);
-	t = loop_timer(f->sup.loop, 20, reader_timeout, r);
-	loop_run(f->sup.loop);
-	assert_false(r->timedout);
-	loop_timer_del(f->sup.loop, t);
-	assert_int_equal(r->len, strlen(want));
-	assert_memory_equal(r->buf, want, r->len);
-	assert_null(svclog_problem(&f->svc));
-	assert_false(f->svc.out->flags & SL_HELD);
-	assert_true(f->svc.out->flags & SL_READING);
-	log_hook(NULL);
-	loop_del(f->sup.loop, rd);
-	close(rd);
-	free(want);
-	free(r);
-	fixture_free(f);
-}
-
-/* reopen: a file moved away by logrotate is made again by name. */
-static void
-test_reopen(void **state)
-{
-	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
-	char		 from[128], to[128];
-
-	(void)state;
-	fixture_open(f);
-	puts_fd(f->svc.out->wfd, "before\n");
-	pump(f);
-	snprintf(from, sizeof from, "%s/out.log", f->dir);
-	snprintf(to, sizeof to, "%s/moved", f->dir);
-	assert_int_equal(rename(from, to), 0);
-	svclog_reopen(&f->svc);
-	puts_fd(f->svc.out->wfd, "after\n");
-	pump(f);
-	file_is(f, "moved", "before\n");
-	file_is(f, "out.log", "after\n");
-	fixture_free(f);
-}
-
-/* Rotation on request, and its refusals, with their reasons. */
-static void
-test_rotate_request(void **state)
-{
-	struct fixture	*f;
-	char		*cause;
-
-	(void)state;
-	f = fixture_new("/dev/null", 64, CFG_TS_NONE, 0, 0);
-	f->proc.err.backups = 1;
-	fixture_open(f);
-	assert_int_equal(svclog_rotate(&f->svc, 0, &cause), -1);
-	assert_string_equal(cause, "t: /dev/null: not a regular file: not "
-	    "rotated");
-	free(cause);
-	/* -1: stderr's AUTO file rotates; /dev/null is passed over. */
-	assert_int_equal(svclog_rotate(&f->svc, -1, &cause), 0);
-	assert_null(cause);
-	assert_true(file_exists(f, "t-stderr.log.1"));
-	fixture_free(f);
-
-	/* A stream with no file (syslog only) has nothing to rotate. */
-	f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
-	f->proc.err.kind = CFG_LOG_NONE;
-	f->proc.err.syslog = 1;
-	fixture_open(f);
-	assert_int_equal(svclog_rotate(&f->svc, 1, &cause), -1);
-	assert_string_equal(cause, "t: no stderr log file");
-	free(cause);
-	fixture_free(f);
-
-	f = fixture_new("/dev/null", 64, CFG_TS_NONE, 0, 0);
-	f->proc.err.kind = CFG_LOG_NONE;
-	fixture_open(f);
-	assert_int_equal(svclog_rotate(&f->svc, -1, &cause), -1);
-	assert_string_equal(cause, "t: no log file to rotate");
-	free(cause);
 	fixture_free(f);
 }
 
@@ -1196,26 +640,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_framing_any_split, cleanup_teardown),
-		cmocka_unit_test_teardown(test_framing_bytewise, cleanup_teardown),
-		cmocka_unit_test_teardown(test_partial_new_instance, cleanup_teardown),
-		cmocka_unit_test_teardown(test_partial_per_stream, cleanup_teardown),
+		cmocka_unit_test_teardown(test_framing_any_split,
+		    cleanup_teardown),
+		cmocka_unit_test_teardown(test_framing_bytewise,
+		    cleanup_teardown),
+		cmocka_unit_test_teardown(test_partial_new_instance,
+		    cleanup_teardown),
+		cmocka_unit_test_teardown(test_partial_per_stream,
+		    cleanup_teardown),
 		cmocka_unit_test_teardown(test_stamp_iso8601, cleanup_teardown),
 		cmocka_unit_test_teardown(test_stamp_tai64n, cleanup_teardown),
-		cmocka_unit_test_teardown(test_rotate_maxbytes, cleanup_teardown),
-		cmocka_unit_test_teardown(test_rotate_stamped, cleanup_teardown),
-		cmocka_unit_test_teardown(test_rotate_long_line, cleanup_teardown),
-		cmocka_unit_test_teardown(test_rotate_no_backups, cleanup_teardown),
-		cmocka_unit_test_teardown(test_rotate_existing_size, cleanup_teardown),
-		cmocka_unit_test_teardown(test_open_symlink, cleanup_teardown),
-		cmocka_unit_test_teardown(test_open_none, cleanup_teardown),
-		cmocka_unit_test_teardown(test_held_full, cleanup_teardown),
-		cmocka_unit_test_teardown(test_held_fifo, cleanup_teardown),
-		cmocka_unit_test_teardown(test_reopen, cleanup_teardown),
-		cmocka_unit_test_teardown(test_rotate_request, cleanup_teardown),
 		cmocka_unit_test_teardown(test_vis_terminal, cleanup_teardown),
 		cmocka_unit_test_teardown(test_stdout_prefix, cleanup_teardown),
-		cmocka_unit_test_teardown(test_feed_followers, cleanup_teardown),
+		cmocka_unit_test_teardown(test_feed_followers,
+		    cleanup_teardown),
 		cmocka_unit_test_teardown(test_recent_wrap, cleanup_teardown),
 		cmocka_unit_test_teardown(test_recent_few, cleanup_teardown),
 		cmocka_unit_test_teardown(test_syslog, cleanup_teardown),

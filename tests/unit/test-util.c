@@ -37,16 +37,16 @@ test_utf8_valid(void **state)
 	(void)state;
 	assert_int_equal(seq("a", 0, 0), 1);
 	assert_int_equal(seq("\x7f", 0, 0), 1);
-	assert_int_equal(seq("\xc2\x80", 0, 0x80), 2);		/* U+0080 */
-	assert_int_equal(seq("\xc3\xa9", 0, 0x80), 2);		/* é */
-	assert_int_equal(seq("\xdf\xbf", 0, 0x80), 2);		/* U+07FF */
+	assert_int_equal(seq("\xc2\x80", 0, 0x80), 2);	/* U+0080 */
+	assert_int_equal(seq("\xc3\xa9", 0, 0x80), 2);	/* é */
+	assert_int_equal(seq("\xdf\xbf", 0, 0x80), 2);	/* U+07FF */
 	assert_int_equal(seq("\xe0\xa0\x80", 0, 0x80), 3);	/* U+0800 */
 	assert_int_equal(seq("\xe2\x82\xac", 0, 0x80), 3);	/* € */
 	assert_int_equal(seq("\xef\xbf\xbf", 0, 0x80), 3);	/* U+FFFF */
 	assert_int_equal(seq("\xee\x80\x80", 0, 0x80), 3);	/* U+E000 */
-	assert_int_equal(seq("\xf0\x90\x80\x80", 0, 0x80), 4);	/* U+10000 */
+	assert_int_equal(seq("\xf0\x90\x80\x80", 0, 0x80), 4); /* U+10000 */
 	assert_int_equal(seq("\xf0\x9f\x98\x80", 0, 0x80), 4);	/* 😀 */
-	assert_int_equal(seq("\xf4\x8f\xbf\xbf", 0, 0x80), 4);	/* U+10FFFF */
+	assert_int_equal(seq("\xf4\x8f\xbf\xbf", 0, 0x80), 4); /* U+10FFFF */
 	/* From the middle of a string, the rest not looked at. */
 	assert_int_equal(seq("ab\xc3\xa9z", 2, 0x80), 2);
 	assert_int_equal(seq("\xc3\xa9\xff", 0, 0x80), 2);
@@ -58,20 +58,20 @@ test_utf8_invalid(void **state)
 	(void)state;
 	/* Below min: ASCII, C1 controls, NBSP's neighbours. */
 	assert_int_equal(seq("a", 0, 0x80), 0);
-	assert_int_equal(seq("\xc2\x9b", 0, 0xa0), 0);		/* CSI */
+	assert_int_equal(seq("\xc2\x9b", 0, 0xa0), 0);	/* CSI */
 	assert_int_equal(seq("\xc2\x9f", 0, 0xa0), 0);
-	assert_int_equal(seq("\xc2\xa0", 0, 0xa0), 2);		/* NBSP */
+	assert_int_equal(seq("\xc2\xa0", 0, 0xa0), 2);	/* NBSP */
 	/* Overlong forms. */
 	assert_int_equal(seq("\xc0\x80", 0, 0), 0);
 	assert_int_equal(seq("\xc1\xbf", 0, 0), 0);
 	assert_int_equal(seq("\xe0\x80\x80", 0, 0), 0);
-	assert_int_equal(seq("\xe0\x9f\xbf", 0, 0), 0);		/* U+07FF */
+	assert_int_equal(seq("\xe0\x9f\xbf", 0, 0), 0);	/* U+07FF */
 	assert_int_equal(seq("\xf0\x80\x80\x80", 0, 0), 0);
 	assert_int_equal(seq("\xf0\x8f\xbf\xbf", 0, 0), 0);	/* U+FFFF */
 	/* Surrogates, beyond U+10FFFF, bytes never in UTF-8. */
-	assert_int_equal(seq("\xed\xa0\x80", 0, 0), 0);		/* D800 */
-	assert_int_equal(seq("\xed\xbf\xbf", 0, 0), 0);		/* DFFF */
-	assert_int_equal(seq("\xed\x9f\xbf", 0, 0), 3);		/* D7FF */
+	assert_int_equal(seq("\xed\xa0\x80", 0, 0), 0);	/* D800 */
+	assert_int_equal(seq("\xed\xbf\xbf", 0, 0), 0);	/* DFFF */
+	assert_int_equal(seq("\xed\x9f\xbf", 0, 0), 3);	/* D7FF */
 	assert_int_equal(seq("\xf4\x90\x80\x80", 0, 0), 0);
 	assert_int_equal(seq("\xf5\x80\x80\x80", 0, 0), 0);
 	assert_int_equal(seq("\xff", 0, 0), 0);
@@ -236,7 +236,8 @@ static void
 test_parse_uint_edges(void **state)
 {
 	static const char *bad[] = {
-		"", " 1", "1 ", "+1", "0x10", "1.0", "1e3", "99999999999999999999",
+		"", " 1", "1 ", "+1", "0x10", "1.0", "1e3",
+		"99999999999999999999",
 	};
 	unsigned long	n;
 	size_t		i;
@@ -255,7 +256,7 @@ test_parse_uint_edges(void **state)
 	for (i = 0; i < nitems(bad); i++)
 		if (parse_uint(bad[i], ULONG_MAX, &n) != -1)
 			fail_msg("accepted \"%s\"", bad[i]);
-	assert_int_equal(n, 12345);		/* untouched when refused */
+	assert_int_equal(n, 12345);	/* untouched when refused */
 	assert_int_equal(parse_uint(NULL, 10, &n), -1);
 }
 
