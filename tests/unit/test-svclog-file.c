@@ -300,6 +300,46 @@ reader_timeout(void *arg)
 	loop_stop(r->f->sup.loop);
 }
 
+/* A fixture whose stdout is a FIFO of 4096 bytes; its read end *rdp. */
+static struct fixture *
+fifo_fixture(size_t cap, int *rdp)
+{
+	struct fixture	*f;
+	char		 path[128];
+
+	f = fixture_new(NULL, cap, CFG_TS_NONE, 0, 0);
+	snprintf(path, sizeof path, "%s/fifo", f->dir);
+	free(f->proc.out.path);
+	f->proc.out.path = xstrdup(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_true((*rdp = open(path, O_RDONLY|O_NONBLOCK|O_CLOEXEC)) != -1);
+	assert_true(fcntl(*rdp, F_SETPIPE_SZ, 4096) >= 4096);
+	fixture_open(f);
+	assert_false(f->svc.out->flags & SL_REG);
+	return (f);
+}
+
+/* Run the loop until rd gave want (10 s at most); what it gave. */
+static struct reader *
+fifo_collect(struct fixture *f, int rd, const char *want)
+{
+	struct reader	*r;
+	struct timer	*t;
+
+	r = xcalloc(1, sizeof *r);
+	r->f = f;
+	r->want = strlen(want);
+	assert_int_equal(loop_add(f->sup.loop, rd, EPOLLIN, reader_cb, r), 0);
+	t = loop_timer(f->sup.loop, 10, reader_timeout, r);
+	loop_run(f->sup.loop);
+	assert_false(r->timedout);
+	loop_timer_del(f->sup.loop, t);
+	loop_del(f->sup.loop, rd);
+	assert_int_equal(r->len, strlen(want));
+	assert_memory_equal(r->buf, want, r->len);
+	return (r);
+}
+
 /*
  * A FIFO that does not drain: output held (EAGAIN, no warning), the
  * pipe no longer read; once the reader reads, everything arrives in
@@ -309,23 +349,11 @@ static void
 test_held_fifo(void **state)
 {
 	struct fixture	*f;
-	struct reader	*r;
-	struct timer	*t;
-	char		 path[128], *want, line[3001];
+	char		*want, line[3001];
 	int		 rd, i;
 
 	(void)state;
-	f = fixture_new(NULL, 4096, CFG_TS_NONE, 0, 0);
-	snprintf(path, sizeof path, "%s/fifo", f->dir);
-	free(f->proc.out.path);
-	f->proc.out.path = xstrdup(path);
-	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_true((rd = open(path, O_RDONLY|O_NONBLOCK|O_CLOEXEC)) != -1);
-	assert_true(fcntl(rd, F_SETPIPE_SZ, 4096) >= 4096);
-	fixture_open(f);
-	assert_false(f->svc.out->flags & SL_REG);
-	r = xcalloc(1, sizeof *r);
-	r->f = f;
+	f = fifo_fixture(4096, &rd);
 	want = xmalloc(8 * 3001 + 16);
 	want[0] = '\0';
 	hooked[0] = '\0';
@@ -340,30 +368,132 @@ test_held_fifo(void **state)
 	pump(f);
 	assert_true(f->svc.out->flags & SL_HELD);
 	assert_true(f->svc.out->flags & SL_WAITOUT);
+	assert_false(f->svc.out->flags & SL_READING);
 	assert_string_equal(svclog_problem(&f->svc),
 	    "stdout log held: Resource temporarily unavailable");
 	assert_string_equal(hooked, "");	/* EAGAIN: not worth a word */
 	/* What comes now waits in the pipe, behind what is held. */
 	puts_fd(f->svc.out->wfd, "tail\n");
 	strcat(want, "tail\n");
-	r->want = strlen(want);
-	assert_int_equal(loop_add(f->sup.loop, rd, EPOLLIN, reader_cb,
-	    r), 0);
-	t = loop_timer(f->sup.loop, 20, reader_timeout, r);
-	loop_run(f->sup.loop);
-	assert_false(r->timedout);
-	loop_timer_del(f->sup.loop, t);
-	assert_int_equal(r->len, strlen(want));
-	assert_memory_equal(r->buf, want, r->len);
+	free(fifo_collect(f, rd, want));
 	assert_null(svclog_problem(&f->svc));
 	assert_false(f->svc.out->flags & SL_HELD);
 	assert_true(f->svc.out->flags & SL_READING);
 	log_hook(NULL);
-	loop_del(f->sup.loop, rd);
 	close(rd);
 	free(want);
-	free(r);
 	fixture_free(f);
+}
+
+/*
+ * Held while the instance ends with a partial line: the line is ended
+ * (marked) once what was held before it is out, not before.
+ */
+static void
+test_held_partial_end(void **state)
+{
+	struct fixture	*f;
+	char		 line[5002], want[5100];
+	int		 rd;
+
+	(void)state;
+	f = fifo_fixture(8192, &rd);
+	memset(line, 'p', 5000);
+	line[5000] = '\n';
+	line[5001] = '\0';
+	puts_fd(f->svc.out->wfd, line);
+	puts_fd(f->svc.out->wfd, "part");
+	pump(f);
+	assert_true(f->svc.out->flags & SL_HELD);
+	assert_int_equal(f->svc.out->heldlen, 5001 - 4096);
+	assert_int_equal(f->svc.out->pendlen, 4);
+	svclog_drain(&f->svc);
+	assert_true(f->svc.out->flags & SL_ENDPEND);
+	snprintf(want, sizeof want, "%s%s", line, "part" NONL);
+	free(fifo_collect(f, rd, want));
+	assert_false(f->svc.out->flags & SL_ENDPEND);
+	assert_int_equal(f->svc.out->carrylen, 0);
+	assert_int_equal(f->svc.out->pendlen, 0);
+	close(rd);
+	fixture_free(f);
+}
+
+/* At close, one last try: a target with room by then loses nothing. */
+static void
+test_held_last_try(void **state)
+{
+	struct fixture	*f;
+	char		 line[5001], buf[8192];
+	int		 rd;
+
+	(void)state;
+	f = fifo_fixture(8192, &rd);
+	memset(line, 'q', 4999);
+	line[4999] = '\n';
+	line[5000] = '\0';
+	puts_fd(f->svc.out->wfd, line);
+	pump(f);
+	assert_true(f->svc.out->flags & SL_HELD);
+	assert_int_equal(read(rd, buf, sizeof buf), 4096);
+	hooked[0] = '\0';
+	log_hook(hook_cb);
+	svclog_close(&f->svc);
+	log_hook(NULL);
+	assert_null(f->svc.out);
+	assert_null(strstr(hooked, "lost"));
+	assert_int_equal(read(rd, buf + 4096, sizeof buf - 4096), 5000 - 4096);
+	assert_memory_equal(buf, line, 5000);
+	close(rd);
+	fixture_free(f);
+}
+
+/* stderr's problem is said as stderr's. */
+static void
+test_held_stderr(void **state)
+{
+	struct fixture	*f;
+
+	(void)state;
+	if (access("/dev/full", W_OK) == -1)
+		skip();
+	f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
+	f->proc.err.kind = CFG_LOG_PATH;
+	f->proc.err.path = "/dev/full";
+	fixture_open(f);
+	puts_fd(f->svc.out->wfd, "fine\n");
+	puts_fd(f->svc.err->wfd, "lost\n");
+	pump(f);
+	assert_false(f->svc.out->flags & SL_HELD);
+	assert_true(f->svc.err->flags & SL_HELD);
+	assert_string_equal(svclog_problem(&f->svc),
+	    "stderr log held: No space left on device");
+	file_is(f, "out.log", "fine\n");
+	fixture_free(f);
+}
+
+/* A pipe that fills in one read is made larger; a quieter one is not. */
+static void
+test_pipe_grows(void **state)
+{
+	struct fixture	*f;
+	char		*big;
+
+	(void)state;
+	big = xmalloc(65536);
+	memset(big, 'g', 65536);
+	big[65535] = '\n';
+	f = fixture_new(NULL, 65536, CFG_TS_NONE, 0, 0);
+	fixture_open(f);
+	put(f->svc.out->wfd, big, 65535);
+	pump(f);
+	assert_false(f->svc.out->flags & SL_GROWN);
+	assert_int_equal(fcntl(f->svc.out->rfd, F_GETPIPE_SZ), 65536);
+	put(f->svc.out->wfd, big, 65536);
+	pump(f);
+	assert_true(f->svc.out->flags & SL_GROWN);
+	assert_true(fcntl(f->svc.out->rfd, F_GETPIPE_SZ) > 65536);
+	fixture_free(f);
+	free(big);
 }
 
 /* reopen: a file moved away by logrotate is made again by name. */
@@ -446,6 +576,11 @@ main(void)
 		cmocka_unit_test_teardown(test_open_none, cleanup_teardown),
 		cmocka_unit_test_teardown(test_held_full, cleanup_teardown),
 		cmocka_unit_test_teardown(test_held_fifo, cleanup_teardown),
+		cmocka_unit_test_teardown(test_held_partial_end,
+		    cleanup_teardown),
+		cmocka_unit_test_teardown(test_held_last_try, cleanup_teardown),
+		cmocka_unit_test_teardown(test_held_stderr, cleanup_teardown),
+		cmocka_unit_test_teardown(test_pipe_grows, cleanup_teardown),
 		cmocka_unit_test_teardown(test_reopen, cleanup_teardown),
 		cmocka_unit_test_teardown(test_rotate_request,
 		    cleanup_teardown),

@@ -584,8 +584,8 @@ static void
 test_syslog(void **state)
 {
 	struct fixture	*f = fixture_new(NULL, 8, CFG_TS_NONE, 0, 0);
-	char		 path[128], *got;
-	int		 fd;
+	char		 path[128], *got, *big;
+	int		 fd, i;
 
 	(void)state;
 	fd = syslogd_open(f, path, sizeof path);
@@ -632,6 +632,25 @@ test_syslog(void **state)
 	assert_int_equal(got[5], '@');
 	assert_string_equal(got + 5 + 26, "e1\n");
 	free(got);
+	/* Larger than a datagram can be: RFC 3164's 1024 bytes of it. */
+	f->svc.out->stamps = CFG_TS_NONE;
+	f->svc.out->cap = 300000;
+	big = xmalloc(50000);
+	memset(big, 'Z', 50000);
+	for (i = 0; i < 5; i++) {
+		put(f->svc.out->wfd, big, 50000);
+		pump(f);
+	}
+	assert_int_equal(f->svc.out->carrylen, 250000);
+	puts_fd(f->svc.out->wfd, "\n");
+	pump(f);
+	got = xstrdup(syslogd_read(fd));
+	datagram_is(got, 30, "t[7]: ", got + strlen(got) - 1024);
+	assert_int_equal(strspn(got + strlen(got) - 1024, "Z"), 1024);
+	assert_int_equal(strlen(got), strlen("<30>") + 16 + strlen("t[7]: ") +
+	    1024);
+	free(got);
+	free(big);
 	fixture_free(f);
 	close(fd);
 }
