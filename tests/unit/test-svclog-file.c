@@ -539,6 +539,21 @@ test_rotate_request(void **state)
 	assert_true(file_exists(f, "t-stderr.log.1"));
 	fixture_free(f);
 
+	/* No stream at all (NONE): said, not a crash. */
+	f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
+	f->proc.out.kind = CFG_LOG_NONE;
+	f->proc.err.kind = CFG_LOG_NONE;
+	fixture_open(f);
+	assert_null(f->svc.out);
+	assert_null(f->svc.err);
+	assert_int_equal(svclog_rotate(&f->svc, 0, &cause), -1);
+	assert_string_equal(cause, "t: no stdout log file");
+	free(cause);
+	assert_int_equal(svclog_rotate(&f->svc, 1, &cause), -1);
+	assert_string_equal(cause, "t: no stderr log file");
+	free(cause);
+	fixture_free(f);
+
 	/* A stream with no file (syslog only) has nothing to rotate. */
 	f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
 	f->proc.err.kind = CFG_LOG_NONE;
