@@ -515,6 +515,48 @@ test_reopen(void **state)
 	pump(f);
 	file_is(f, "moved", "before\n");
 	file_is(f, "out.log", "after\n");
+	/* A name that cannot be opened again: the file in hand is kept. */
+	assert_int_equal(rename(from, to), 0);
+	assert_int_equal(symlink(to, from), 0);
+	hooked[0] = '\0';
+	log_hook(hook_cb);
+	svclog_reopen(&f->svc);
+	log_hook(NULL);
+	assert_non_null(strstr(hooked, "a symbolic link: refused"));
+	assert_true(f->svc.out->flags & SL_REG);
+	puts_fd(f->svc.out->wfd, "still\n");
+	pump(f);
+	file_is(f, "moved", "after\nstill\n");
+	fixture_free(f);
+}
+
+/* A rotation that fails says why, and waits for another maxbytes. */
+static void
+test_rotate_fails(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 1);
+	char		 path[128], *cause, *want;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/out.log.1", f->dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/out.log.1/x", f->dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	fixture_open(f);
+	puts_fd(f->svc.out->wfd, "kept\n");
+	pump(f);
+	assert_int_equal(f->svc.out->size, 5);
+	assert_int_equal(svclog_rotate(&f->svc, 0, &cause), -1);
+	xasprintf(&want, "t: %s/out.log: rotation failed: Is a directory",
+	    f->dir);
+	assert_string_equal(cause, want);
+	free(want);
+	free(cause);
+	assert_int_equal(f->svc.out->size, 0);
+	/* The file is where it was, and still written. */
+	puts_fd(f->svc.out->wfd, "more\n");
+	pump(f);
+	file_is(f, "out.log", "kept\nmore\n");
 	fixture_free(f);
 }
 
@@ -597,6 +639,7 @@ main(void)
 		cmocka_unit_test_teardown(test_held_stderr, cleanup_teardown),
 		cmocka_unit_test_teardown(test_pipe_grows, cleanup_teardown),
 		cmocka_unit_test_teardown(test_reopen, cleanup_teardown),
+		cmocka_unit_test_teardown(test_rotate_fails, cleanup_teardown),
 		cmocka_unit_test_teardown(test_rotate_request,
 		    cleanup_teardown),
 	};
