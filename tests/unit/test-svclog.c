@@ -456,6 +456,59 @@ test_feed_followers(void **state)
 	fixture_free(f);
 }
 
+/*
+ * A tail taken, then a follower added, between two turns of the loop:
+ * every line once, none missing, across a rotation by size.
+ */
+static void
+test_tail_then_follow(void **state)
+{
+	struct fixture		*f = fixture_new(NULL, 64, CFG_TS_NONE, 40, 1);
+	struct follow_tail	*t;
+	struct follow		*fo;
+	struct seen		 got;
+	char			*note, line[32];
+	size_t			 n;
+	int			 i;
+
+	(void)state;
+	memset(&got, 0, sizeof got);
+	fixture_open(f);
+	for (i = 0; i < 5; i++) {
+		snprintf(line, sizeof line, "line %d\n", i);
+		puts_fd(f->svc.out->wfd, line);
+	}
+	pump(f);
+	/* 7 bytes a line, 40 at most: lines 0-4 in the file. */
+	assert_non_null(t = follow_tail_open(&f->svc, 0, 3, &note));
+	assert_null(note);
+	fo = follow_add(&f->svc, 0, seen_cb, &got);
+	while ((n = follow_tail_read(t, got.buf + got.len,
+	    sizeof got.buf - 1 - got.len)) > 0)
+		got.len += n;
+	got.buf[got.len] = '\0';
+	follow_tail_free(t);
+	/* Lines 5-9: a rotation on the way, the tail already taken. */
+	for (i = 5; i < 10; i++) {
+		snprintf(line, sizeof line, "line %d\n", i);
+		puts_fd(f->svc.out->wfd, line);
+		pump(f);
+	}
+	assert_string_equal(got.buf, "line 2\nline 3\nline 4\nline 5\n"
+	    "line 6\nline 7\nline 8\nline 9\n");
+	follow_del(fo);
+	/* And a tail now reads across the rotated file. */
+	assert_non_null(t = follow_tail_open(&f->svc, 0, 6, &note));
+	n = follow_tail_read(t, got.buf, sizeof got.buf - 1);
+	n += follow_tail_read(t, got.buf + n, sizeof got.buf - 1 - n);
+	got.buf[n] = '\0';
+	assert_int_equal(follow_tail_read(t, got.buf, sizeof got.buf), 0);
+	follow_tail_free(t);
+	assert_string_equal(got.buf, "line 4\nline 5\nline 6\nline 7\n"
+	    "line 8\nline 9\n");
+	fixture_free(f);
+}
+
 /* Recent bytes: the ring wraps, its cut oldest line is left out. */
 static void
 test_recent_wrap(void **state)
@@ -672,6 +725,8 @@ main(void)
 		cmocka_unit_test_teardown(test_vis_terminal, cleanup_teardown),
 		cmocka_unit_test_teardown(test_stdout_prefix, cleanup_teardown),
 		cmocka_unit_test_teardown(test_feed_followers,
+		    cleanup_teardown),
+		cmocka_unit_test_teardown(test_tail_then_follow,
 		    cleanup_teardown),
 		cmocka_unit_test_teardown(test_recent_wrap, cleanup_teardown),
 		cmocka_unit_test_teardown(test_recent_few, cleanup_teardown),
