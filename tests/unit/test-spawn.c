@@ -4,8 +4,11 @@
  * /proc/PID while it runs; spawn_start, spawn_message and spawn_stop
  * around it.  Every child is killed and reaped by its pid.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include <netinet/in.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -563,8 +566,9 @@ test_start_exec_stop(void **state)
 	(void)state;
 	ctx_init(&c);
 	run_init(&ctx, &c, argv, envp);
-	assert_int_equal(spawn_start(&ctx, 0, &res), 0);
+	st = spawn_start(&ctx, 0, &res);
 	kid(res.pid);
+	assert_int_equal(st, 0);
 	assert_int_equal(res.outcome, START_READY);
 	assert_true(res.pid > 0);
 	/* Not detached: a child in a group of its own. */
@@ -597,8 +601,9 @@ test_start_detach(void **state)
 	(void)state;
 	ctx_init(&c);
 	run_init(&ctx, &c, argv, envp);
-	assert_int_equal(spawn_start(&ctx, 1, &res), 0);
+	st = spawn_start(&ctx, 1, &res);
 	kid(res.pid);
+	assert_int_equal(st, 0);
 	assert_true(res.pid > 0);
 	proc_ids(res.pid, &pgrp, &sid);
 	assert_int_not_equal(sid, (long)getsid(0));
@@ -625,14 +630,16 @@ test_start_outcomes(void **state)
 	char			*none[] = { "/nonexistent/cmd", NULL };
 	char			*envp[] = { NULL };
 	char			 msg[256];
+	int			 st;
 
 	(void)state;
 	ctx_init(&c);
 	run_init(&ctx, &c, ready, envp);
 	ctx.ready.mode = READY_FD;
 	ctx.ready.fd = 5;
-	assert_int_equal(spawn_start(&ctx, 0, &res), 0);
+	st = spawn_start(&ctx, 0, &res);
 	kid(res.pid);
+	assert_int_equal(st, 0);
 	assert_int_equal(res.outcome, START_READY);
 	assert_true(WIFSIGNALED(stop(&ctx, res.pid, 5)));
 
@@ -647,8 +654,9 @@ test_start_outcomes(void **state)
 
 	ctx.argv = mute;
 	ctx.ready_timeout = 0.2;
-	assert_int_equal(spawn_start(&ctx, 0, &res), -1);
+	st = spawn_start(&ctx, 0, &res);
 	kid(res.pid);
+	assert_int_equal(st, -1);
 	assert_int_equal(res.outcome, START_TIMEOUT);
 	spawn_message(&ctx, &res, msg, sizeof msg);
 	assert_string_equal(msg, "svc: not ready after 0.2 s; stopped it");
@@ -701,8 +709,9 @@ test_stop_kill(void **state)
 	run_init(&ctx, &c, argv, envp);
 	ctx.ready.mode = READY_FD;
 	ctx.ready.fd = 5;
-	assert_int_equal(spawn_start(&ctx, 0, &res), 0);
+	st = spawn_start(&ctx, 0, &res);
 	kid(res.pid);
+	assert_int_equal(st, 0);
 	st = stop(&ctx, res.pid, 0.2);
 	assert_true(WIFSIGNALED(st));
 	assert_int_equal(WTERMSIG(st), SIGKILL);
@@ -710,8 +719,123 @@ test_stop_kill(void **state)
 	ctx_fini(&c);
 }
 
+/* This program, to run as a child in one of the helper modes below. */
+static char	self[4096];
+
+/*
+ * The helper modes: "self notify" (READY=1 by sd_notify, when there is
+ * a NOTIFY_SOCKET) or "self listen PORT" (a listener on 127.0.0.1:PORT),
+ * then waiting to be killed.
+ */
+static int
+helper(int argc, char **argv)
+{
+	struct sockaddr_in	sin;
+	int			s;
+
+	if (strcmp(argv[1], "notify") == 0) {
+		(void)wd_notify("STATUS=warming up");
+		(void)wd_notify("READY=1");
+	} else if (strcmp(argv[1], "listen") == 0 && argc == 3) {
+		memset(&sin, 0, sizeof sin);
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin.sin_port = htons((uint16_t)atoi(argv[2]));
+		if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+		    bind(s, (struct sockaddr *)&sin, sizeof sin) == -1 ||
+		    listen(s, 4) == -1)
+			return (4);
+	} else
+		return (2);
+	for (;;)
+		pause();
+}
+
+/* A port free now on 127.0.0.1. */
+static void
+free_port(char *port, size_t len)
+{
+	struct sockaddr_in	sin;
+	socklen_t		slen = sizeof sin;
+	int			s;
+
+	assert_true((s = socket(AF_INET, SOCK_STREAM, 0)) != -1);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&sin, &slen), 0);
+	snprintf(port, len, "%u", ntohs(sin.sin_port));
+	close(s);
+}
+
+/* notify: ready at READY=1 from the command (STATUS= alone is not). */
+static void
+test_start_notify(void **state)
+{
+	struct run_ctx		 ctx;
+	struct start_result	 res;
+	struct ctx		 c;
+	char			*argv[] = { self, "notify", NULL };
+	char			 name[128], env[160];
+	char			*envp[] = { env, NULL };
+	int			 st;
+
+	(void)state;
+	ctx_init(&c);
+	run_init(&ctx, &c, argv, envp);
+	assert_true((ctx.notify_sock = notify_socket(name, sizeof name)) !=
+	    -1);
+	snprintf(env, sizeof env, "NOTIFY_SOCKET=%s", name);
+	ctx.ready.mode = READY_NOTIFY;
+	st = spawn_start(&ctx, 0, &res);
+	kid(res.pid);
+	assert_int_equal(st, 0);
+	assert_int_equal(res.outcome, START_READY);
+	assert_true(WIFSIGNALED(stop(&ctx, res.pid, 5)));
+	/* Without the socket's name it never says so: not in time. */
+	env[0] = 'X';
+	ctx.ready_timeout = 0.2;
+	st = spawn_start(&ctx, 0, &res);
+	kid(res.pid);
+	assert_int_equal(st, -1);
+	assert_int_equal(res.outcome, START_TIMEOUT);
+	assert_true(WIFSIGNALED(stop(&ctx, res.pid, 5)));
+	close(ctx.notify_sock);
+	close(ctx.sigfd);
+	ctx_fini(&c);
+}
+
+/* tcp: ready once a connect to the port succeeds. */
+static void
+test_start_tcp(void **state)
+{
+	struct run_ctx		 ctx;
+	struct start_result	 res;
+	struct ctx		 c;
+	char			 port[16];
+	char			*argv[] = { self, "listen", port, NULL };
+	char			*envp[] = { NULL };
+	int			 st;
+
+	(void)state;
+	ctx_init(&c);
+	run_init(&ctx, &c, argv, envp);
+	free_port(port, sizeof port);
+	ctx.ready.mode = READY_TCP;
+	ctx.ready.host = "127.0.0.1";
+	ctx.ready.port = port;
+	st = spawn_start(&ctx, 0, &res);
+	kid(res.pid);
+	assert_int_equal(st, 0);
+	assert_int_equal(res.outcome, START_READY);
+	assert_true(WIFSIGNALED(stop(&ctx, res.pid, 5)));
+	close(ctx.sigfd);
+	ctx_fini(&c);
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_status_str, cleanup_teardown),
@@ -729,7 +853,16 @@ main(void)
 		cmocka_unit_test_teardown(test_start_outcomes,
 		    cleanup_teardown),
 		cmocka_unit_test_teardown(test_stop_kill, cleanup_teardown),
+		cmocka_unit_test_teardown(test_start_notify, cleanup_teardown),
+		cmocka_unit_test_teardown(test_start_tcp, cleanup_teardown),
 	};
+	ssize_t	n;
+
+	if (argc > 1)
+		return (helper(argc, argv));
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
+		return (1);
+	self[n] = '\0';
 
 	return (cmocka_run_group_tests_name("spawn", tests, NULL, NULL));
 }
