@@ -37,6 +37,7 @@ struct ctx {
 	int		 outfd, errfd;
 };
 
+/* A temp dir with the files out and err, open for the children. */
 static inline void
 ctx_init(struct ctx *c)
 {
@@ -51,6 +52,7 @@ ctx_init(struct ctx *c)
 	    0600)) != -1);
 }
 
+/* Close the files and remove the dir. */
 static inline void
 ctx_fini(struct ctx *c)
 {

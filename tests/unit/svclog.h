@@ -76,12 +76,14 @@ fixture_new(const char *path, size_t cap, int stamps, uint64_t maxbytes,
 	return (f);
 }
 
+/* Open the service's streams, as a spawn would. */
 static inline void
 fixture_open(struct fixture *f)
 {
 	assert_int_equal(svclog_open(&f->svc), 0);
 }
 
+/* Close the streams (their last words written) and remove the dir. */
 static inline void
 fixture_free(struct fixture *f)
 {
@@ -139,6 +141,7 @@ file_is(struct fixture *f, const char *name, const char *want)
 	free(got);
 }
 
+/* Is there a dir/name? */
 static inline int
 file_exists(struct fixture *f, const char *name)
 {
@@ -149,12 +152,14 @@ file_exists(struct fixture *f, const char *name)
 	return (stat(path, &st) == 0);
 }
 
+/* Write len bytes to the service's end of a pipe. */
 static inline void
 put(int fd, const char *s, size_t len)
 {
 	assert_int_equal(write(fd, s, len), (ssize_t)len);
 }
 
+/* Write a string there. */
 static inline void
 puts_fd(int fd, const char *s)
 {
@@ -164,6 +169,7 @@ puts_fd(int fd, const char *s)
 /* What the log hook saw, joined. */
 static char	hooked[4096];
 
+/* Each line of the supervisor's log, kept in hooked. */
 static inline void
 hook_cb(const char *line, size_t len)
 {

@@ -101,6 +101,7 @@ wait_empty(const char *dir)
 	assert_int_equal(cg_populated(dir), 0);
 }
 
+/* Is path a directory? */
 static int
 is_dir(const char *path)
 {

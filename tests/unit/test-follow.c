@@ -28,6 +28,7 @@ struct fixture {
 	struct svclog	 out;
 };
 
+/* A service "web" whose stdout is dir/out.log; no pipes, no loop. */
 static struct fixture *
 fixture_new(void)
 {
@@ -49,6 +50,7 @@ fixture_new(void)
 	return (f);
 }
 
+/* Remove the dir and what is in it. */
 static void
 fixture_free(struct fixture *f)
 {
@@ -67,6 +69,7 @@ spit(const char *path, const char *s, size_t len)
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* Write the string s to path, replacing it. */
 static void
 spits(const char *path, const char *s)
 {
@@ -111,6 +114,7 @@ tail_of(struct fixture *f, unsigned long n, char **note)
 	return (s);
 }
 
+/* The last n lines of the stream are want, with nothing said. */
 static void
 tail_is(struct fixture *f, unsigned long n, const char *want)
 {
@@ -365,6 +369,7 @@ struct seen {
 	struct follow	*self;		/* deleted at its 1st call */
 };
 
+/* What a follower got, joined; it deletes itself if asked. */
 static void
 seen_cb(void *arg, const char *p, size_t len)
 {

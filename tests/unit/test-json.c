@@ -32,6 +32,7 @@ json_of(const char *s)
 	return (buf);
 }
 
+/* json_string writes s as want. */
 static void
 json_is(const char *s, const char *want)
 {

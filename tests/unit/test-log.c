@@ -30,6 +30,7 @@ struct fixture {
 	int	fd;
 };
 
+/* A temp dir and its warden.log, where the lines go from now on. */
 static void
 fixture_init(struct fixture *f)
 {
@@ -45,6 +46,7 @@ fixture_init(struct fixture *f)
 	log_hook(NULL);
 }
 
+/* Lines to stderr again; the dir removed. */
 static void
 fixture_fini(struct fixture *f)
 {
@@ -113,7 +115,7 @@ test_file(void **state)
 	log_warnx("a warning");
 	errno = ENOENT;
 	log_warn("open %s", "/x");
-	assert_int_equal(errno, ENOENT);		/* kept for the caller */
+	assert_int_equal(errno, ENOENT);	/* kept for the caller */
 	log_prefix("web: ");
 	log_info("with a prefix");
 	log_debug("not written");
@@ -142,6 +144,7 @@ test_debug(void **state)
 
 static char	seen[4096];
 
+/* Each line the log writes, kept in seen. */
 static void
 hook_cb(const char *line, size_t len)
 {

@@ -88,6 +88,7 @@ send_msg(const char *name, const void *text, size_t len, const int *fds,
 	close(s);
 }
 
+/* Send the string text, nothing along. */
 static void
 send_text(const char *name, const char *text)
 {

@@ -38,6 +38,7 @@ ctx_init(struct run_ctx *ctx, char *dir, size_t len, const char *before)
 	ctx->err_start = (off_t)strlen(before);
 }
 
+/* Close the stderr file and remove the dir. */
 static void
 ctx_fini(struct run_ctx *ctx)
 {
@@ -45,6 +46,7 @@ ctx_fini(struct run_ctx *ctx)
 	tmp_done();
 }
 
+/* The command writes s on its stderr. */
 static void
 say(struct run_ctx *ctx, const char *s)
 {

@@ -30,6 +30,7 @@
 #include "cleanup.h"
 #include "spawnctx.h"
 
+/* spawn_status_str(status) says want. */
 static void
 status_is(int status, const char *want)
 {

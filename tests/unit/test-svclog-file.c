@@ -58,6 +58,7 @@ lines_want(int from, int to)
 	return (s);
 }
 
+/* dir/name holds lines from to to, as lines_put wrote them. */
 static void
 file_is_lines(struct fixture *f, const char *name, int from, int to)
 {
@@ -277,6 +278,7 @@ struct reader {
 	int		 timedout;
 };
 
+/* The FIFO has bytes: take them; enough of them ends the loop. */
 static void
 reader_cb(int fd, uint32_t events, void *arg)
 {
@@ -291,6 +293,7 @@ reader_cb(int fd, uint32_t events, void *arg)
 		loop_stop(r->f->sup.loop);
 }
 
+/* Too long without them: end the loop, and the test fails. */
 static void
 reader_timeout(void *arg)
 {

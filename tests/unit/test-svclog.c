@@ -418,6 +418,7 @@ struct seen {
 	size_t	len;
 };
 
+/* What a follower got: every chunk, joined. */
 static void
 seen_cb(void *arg, const char *p, size_t len)
 {
@@ -463,7 +464,7 @@ test_feed_followers(void **state)
 static void
 test_tail_then_follow(void **state)
 {
-	struct fixture		*f = fixture_new(NULL, 64, CFG_TS_NONE, 40, 1);
+	struct fixture		*f;
 	struct follow_tail	*t;
 	struct follow		*fo;
 	struct seen		 got;
@@ -472,6 +473,7 @@ test_tail_then_follow(void **state)
 	int			 i;
 
 	(void)state;
+	f = fixture_new(NULL, 64, CFG_TS_NONE, 40, 1);
 	memset(&got, 0, sizeof got);
 	fixture_open(f);
 	for (i = 0; i < 5; i++) {

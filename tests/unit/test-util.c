@@ -92,6 +92,7 @@ test_utf8_invalid(void **state)
 	    2, 0x80), 0);
 }
 
+/* str_vis of len bytes of in is want. */
 static void
 vis_is(const char *in, size_t len, int utf8, const char *want)
 {
@@ -188,6 +189,7 @@ test_env_set(void **state)
 	free(env);
 }
 
+/* hostport_split takes s as host and port. */
 static void
 hp_is(const char *s, const char *host, const char *port)
 {
@@ -289,6 +291,7 @@ test_parse_seconds_edges(void **state)
 	assert_int_equal(parse_seconds(NULL, &d), -1);
 }
 
+/* tty_name gives want for tty_nr nr. */
 static void
 tty_is(int nr, const char *want)
 {
