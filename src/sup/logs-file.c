@@ -161,7 +161,7 @@ svclog_rotate(struct svc *s, int which, char **cause)
 		} else if (l == NULL || l->path == NULL || l->fd == -1) {
 			if (which != -1)
 				xasprintf(&why, "%s: no %s log file",
-				    s->cfg->name, svclog_name(l));
+				    s->cfg->name, i == 0 ? "stdout" : "stderr");
 		} else if (!(l->flags & SL_REG)) {
 			if (which != -1)
 				xasprintf(&why, "%s: %s: not a regular file: "

@@ -99,7 +99,10 @@ void		 loop_timer_del(struct loop *, struct timer *);
  */
 void		 loop_run(struct loop *);
 
-/* Make loop_run return once the current batch of events is done. */
+/*
+ * Make loop_run return once the current batch of events is done; a
+ * later loop_run runs the loop again.
+ */
 void		 loop_stop(struct loop *);
 
 /* Copy the loop's counters (struct loop_stats) into the second argument. */
