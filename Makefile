@@ -49,12 +49,15 @@ ifneq ($(MUSL),)
 MUSL_OBJ = $(LIB_SRC:%.c=$(BUILD)/musl/%.o) $(BIN_SRC:%.c=$(BUILD)/musl/%.o)
 -include $(MUSL_OBJ:.o=.d)
 
+# Each function in a section of its own, and the link keeps only what is
+# called: code not yet reachable costs the binary nothing, not even pages.
 $(BUILD)/musl/%.o: %.c
 	@mkdir -p $(@D)
-	$(MUSL) $(CPPFLAGS) -Isrc $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(MUSL) $(CPPFLAGS) -Isrc $(CFLAGS) -ffunction-sections \
+	    -fdata-sections -MMD -MP -c -o $@ $<
 
 $(BUILD)/warden: $(MUSL_OBJ)
-	$(MUSL) -static $(LDFLAGS) -o $@ $(MUSL_OBJ)
+	$(MUSL) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $(MUSL_OBJ)
 else
 $(BUILD)/warden: $(BIN_OBJ) $(BUILD)/libwarden.a
 	$(CC) $(LDFLAGS) -o $@ $(BIN_OBJ) $(BUILD)/libwarden.a

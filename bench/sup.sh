@@ -720,7 +720,7 @@ def hf(path, ref, title, target):
             ratio(r["mean"], b["mean"]) if b else "–",
             ratio(r["median"], b["median"]) if b else "–"))
     wr = next((r for r in res if r["command"].startswith("warden")), None)
-    if wr:
+    if wr and b:	# with SUPS=, the reference may not have run
         print("\n" + target(wr, b))
 
 def status():

@@ -61,6 +61,7 @@ struct svclog {
 	size_t		 recentlen;	/* bytes ever put there */
 };
 
+/* Its fields are ordered to leave no holes: mind the size when adding. */
 struct svc {
 	struct cfg_proc	*cfg;		/* owned */
 	struct sup	*sup;
@@ -69,7 +70,6 @@ struct svc {
 	 * What the state alone does not say: annotations, each set and
 	 * cleared only where svc.c's first comment says.
 	 */
-	struct timer	*timer;		/* the state's one timer */
 	int		 restart;	/* a restart is due once idle */
 	int		 relog;		/* open its logs again once idle */
 	int		 removed;	/* reload dropped it: free once idle */
@@ -79,6 +79,7 @@ struct svc {
 	int		 rest;		/* an exited instance left processes */
 	int		 sweeps;	/* spawns put off while the rest dies */
 	int		 has_status;	/* it ran: STOPPED is not "Not started" */
+	struct timer	*timer;		/* the state's one timer */
 
 	pid_t		 pid;		/* 0 when no process */
 	pid_t		 pgid;		/* its group, while members remain */
@@ -91,13 +92,12 @@ struct svc {
 	unsigned long	 restarts;
 	int		 status;	/* last wait status */
 	int		 spawn_stage, spawn_error; /* last setup failure */
+	pid_t		 sid;		/* the session it was started in */
 	struct svclog	*out, *err;	/* NULL: no stream (NONE) */
 	char		*cgroup;	/* its cgroup v2 directory, or NULL */
 	char		*desc;		/* why it failed, for status, or NULL */
-	pid_t		 sid;		/* the session it was started in */
 	double		 deadline;	/* monotonic: start or stop timer */
 	struct timer	*sweep;		/* SIGKILL for a dead instance's rest */
-	int		 cg_killed;	/* its cgroup.kill was used: renew it */
 
 	/* Readiness (ready.c). */
 	struct ready_spec ready;	/* ready=, parsed */
@@ -111,6 +111,7 @@ struct svc {
 	double		 wdog_sec;
 	int		 reloading, stopping; /* RELOADING=1, STOPPING=1 */
 	int		 notify_errno;	/* ERRNO= */
+	int		 cg_killed;	/* its cgroup.kill was used: renew it */
 	char		*note;		/* STATUS=, escaped, or NULL */
 	TAILQ_ENTRY(svc) entry;
 };
