@@ -128,6 +128,9 @@ struct sup_hooks {
 	void	(*stop)(struct sup *);		/* the supervisor leaves */
 };
 
+/* warden up's status: the supervisor runs, an autostart service failed. */
+#define SUP_EXIT_FAILED		3
+
 struct sup {
 	struct config	*cfg;
 	struct loop	*loop;
@@ -137,7 +140,7 @@ struct sup {
 	int		 ctlfd;		/* listening control socket */
 	int		 foreground;
 	int		 shutting_down;
-	int		 settled_sent;	/* wd_ready() done */
+	int		 settled_sent;	/* wd_ready() or wd_fail() done */
 	int		 exit_code;
 	struct timer	*gc;		/* frees removed services */
 	int		 notifyfd;	/* sd_notify socket, or -1 */
