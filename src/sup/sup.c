@@ -326,7 +326,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	log_hook(follow_sup_line);
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sup_rlimit(cf);
-	if (cg_init() == 0)
+	if (cg_init(cf->path) == 0)
 		log_info("a cgroup per service: a stop kills all they started");
 	if ((sup.sigfd = sup_signal_fd()) == -1)
 		fatal("signalfd");

@@ -192,8 +192,9 @@ int		 ready_notify_init(struct sup *);
 void		 ready_fini(struct sup *);
 
 /* cgroup.c */
-int		 cg_init(void);
+int		 cg_init(const char *);
 void		 cg_fini(void);
+int		 cg_name_ours(const char *);
 char		*cg_service(const char *);
 pid_t		 cg_fork(const char *, int);
 int		 cg_kill(const char *);

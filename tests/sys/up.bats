@@ -553,7 +553,7 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 	sup=$(cat "$T/run/warden.pid")
 	cg=$(awk -F: '$1 == 0 {print $3}' /proc/$sup/cgroup)
 	grep -q "a cgroup per service" <(cat "$T"/run/*.log 2>/dev/null) ||
-	    [ -d "$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | head -1)$cg/warden-$sup" ] ||
+	    grep -q "^0::${cg%/}/warden-[0-9a-f]*-[0-9a-f]*/escape$" "/proc/$(svc_field escape pid)/cgroup" ||
 	    skip "no writable cgroup2 here"
 	wait_until 10 test -s "$T/gc"
 	gc=$(cat "$T/gc"); track_pid "$gc"
