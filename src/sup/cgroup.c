@@ -4,9 +4,28 @@
  * left its process group (cgroup.kill, Linux 5.14), and "stopped" means
  * the cgroup is empty.  Without a writable cgroup2, the process-group kill
  * and the reaping of orphans do the job alone.
+ *
+ * The services' cgroups belong to one supervisor instance, and only one.
+ * Their directory is warden-HASH-RAND beside the supervisor's cgroup:
+ * HASH (16 hex digits, FNV-1a) of the boot id and the config's path,
+ * stable for one config on one boot; RAND (8 hex digits) from getrandom,
+ * new for each instance.  A pid is no name: in PID namespaces every
+ * container's supervisor is pid 1, and a pid checked from one namespace
+ * says nothing of another's.  The directory is made with mkdir, never
+ * taken over when it exists (another RAND then), and its owner holds an
+ * flock on it for its life; once locked, the owner writes its record,
+ * "pid P start TICKS boot ID config PATH", in the user.warden.owner
+ * xattr.  The sweep of what dead supervisors left removes only a
+ * directory with a record whose lock it can take: a live owner, in any
+ * namespace, holds it; the kernel drops it when the owner dies, SIGKILL
+ * included.  A directory without a record is being made, or its owner
+ * died in that instant: it is left alone, as are names of other shapes.
  */
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,8 +40,14 @@
 
 #include "sup.h"
 
+#define CG_PREFIX		"warden-"
+#define CG_OWNER		"user.warden.owner"	/* the owner's record */
+#define CG_HASHLEN		16
+#define CG_RANDLEN		8
+
 static char	*cg_base;	/* our own directory of service cgroups */
 static size_t	 cg_mntlen;	/* the mount point's part of cg_base */
+static int	 cg_lockfd = -1; /* cg_base, flocked while we live */
 
 /* clone3's argument (a stable kernel ABI); musl ships no linux/sched.h. */
 struct cg_clone_args {
@@ -96,72 +121,201 @@ cg_write(const char *dir, const char *file, const char *value)
 	return (rv);
 }
 
+/* Is name n hex digits, then end (a character, or NUL)? */
+static int
+cg_hex(const char *name, size_t n, char end)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') ||
+		    (name[i] >= 'a' && name[i] <= 'f')))
+			return (0);
+	return (name[n] == end);
+}
+
+/* A directory of ours by its shape: warden-HASH-RAND. */
+int
+cg_name_ours(const char *name)
+{
+	size_t	n = strlen(CG_PREFIX);
+
+	return (strncmp(name, CG_PREFIX, n) == 0 &&
+	    cg_hex(name + n, CG_HASHLEN, '-') &&
+	    cg_hex(name + n + CG_HASHLEN + 1, CG_RANDLEN, '\0'));
+}
+
+/* Remove the empty service cgroups in path, then path if it is empty. */
+static void
+cg_sweep_dir(const char *path)
+{
+	DIR		*sd;
+	struct dirent	*se;
+	char		 sub[PATH_MAX + 256];
+
+	if ((sd = opendir(path)) != NULL) {
+		while ((se = readdir(sd)) != NULL) {
+			if (se->d_type != DT_DIR || se->d_name[0] == '.')
+				continue;
+			snprintf(sub, sizeof sub, "%s/%s", path, se->d_name);
+			(void)rmdir(sub);	/* fails while populated */
+		}
+		closedir(sd);
+	}
+	(void)rmdir(path);
+}
+
 /*
- * Remove what a supervisor killed with SIGKILL left: its warden-PID
- * directory and the empty service cgroups in it.  A service still
- * running there is left alone (and its cgroup with it).
+ * Remove what dead supervisors left: a directory of ours with an owner's
+ * record and no lock, and the empty service cgroups in it.  A service
+ * still running there is left alone (and its cgroup with it).
  */
 static void
 cg_sweep(const char *parent)
 {
-	DIR		*d, *sd;
-	struct dirent	*de, *se;
-	char		 path[PATH_MAX], sub[PATH_MAX + 256];
-	long		 pid;
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[PATH_MAX];
+	int		 fd;
 
 	if ((d = opendir(parent)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, "warden-", 7) != 0 ||
-		    (pid = atol(de->d_name + 7)) <= 0 ||
-		    (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+		if (!cg_name_ours(de->d_name))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", parent, de->d_name);
-		if ((sd = opendir(path)) != NULL) {
-			while ((se = readdir(sd)) != NULL) {
-				if (se->d_type != DT_DIR || se->d_name[0] == '.')
-					continue;
-				snprintf(sub, sizeof sub, "%s/%s", path,
-				    se->d_name);
-				(void)rmdir(sub);	/* fails while populated */
-			}
-			closedir(sd);
-		}
-		(void)rmdir(path);
+		if ((fd = open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC)) == -1)
+			continue;
+		/* Locked: its owner lives.  No record: it is being made. */
+		if (flock(fd, LOCK_EX|LOCK_NB) == 0 &&
+		    fgetxattr(fd, CG_OWNER, NULL, 0) > 0)
+			cg_sweep_dir(path);
+		close(fd);
 	}
 	closedir(d);
 }
 
-/* Make our directory of service cgroups; 0 when cgroups are usable. */
-int
-cg_init(void)
+/* FNV-1a over s, from h. */
+static uint64_t
+cg_hash(uint64_t h, const char *s)
 {
-	char	mnt[PATH_MAX], self[PATH_MAX], test[PATH_MAX + 64];
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return (h);
+}
+
+/* The kernel's boot id, or "" when it cannot be read. */
+static void
+cg_boot_id(char *buf, size_t len)
+{
+	FILE	*fp;
+
+	buf[0] = '\0';
+	if ((fp = fopen("/proc/sys/kernel/random/boot_id", "re")) == NULL)
+		return;
+	if (fgets(buf, (int)len, fp) == NULL)
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(fp);
+}
+
+/*
+ * The stable half of our directory's name: a hash of the boot id and the
+ * config's path (made absolute when it can be).  Both go in the record.
+ */
+static uint64_t
+cg_config_hash(const char *cfgpath, char *boot, size_t blen, char *real,
+    size_t rlen)
+{
+	char	abs[PATH_MAX];
+
+	cg_boot_id(boot, blen);
+	if (realpath(cfgpath, abs) == NULL)
+		snprintf(abs, sizeof abs, "%s", cfgpath);
+	snprintf(real, rlen, "%s", abs);
+	return (cg_hash(cg_hash(cg_hash(0xcbf29ce484222325ULL, boot), "\n"),
+	    real));
+}
+
+/*
+ * Make parent/warden-HASH-RAND, with a RAND no directory has, lock it and
+ * write the owner's record; the lock's fd in *fdp.  NULL on failure.
+ */
+static char *
+cg_make_own(const char *parent, const char *cfgpath, int *fdp)
+{
+	struct wd_proc_stat	 st;
+	char			 boot[64], real[PATH_MAX], *dir, *rec;
+	uint64_t		 h;
+	uint32_t		 r;
+	int			 i, fd = -1;
+
+	h = cg_config_hash(cfgpath, boot, sizeof boot, real, sizeof real);
+	for (i = 0; ; i++) {
+		if (getrandom(&r, sizeof r, 0) != sizeof r)
+			r = (uint32_t)getpid() ^ (uint32_t)(mono_now() * 1e6) ^
+			    (uint32_t)i;
+		xasprintf(&dir, "%s/" CG_PREFIX "%016llx-%08x", parent,
+		    (unsigned long long)h, (unsigned int)r);
+		if (mkdir(dir, 0755) == 0)
+			break;
+		free(dir);
+		if (errno != EEXIST || i == 16)
+			return (NULL);
+	}
+	/* A sweep may hold the lock an instant: it finds no record yet. */
+	if ((fd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC)) == -1 ||
+	    flock(fd, LOCK_EX) == -1)
+		goto fail;
+	if (wd_proc_stat(getpid(), &st) == -1)
+		st.starttime = 0;
+	xasprintf(&rec, "pid %ld start %llu boot %s config %s",
+	    (long)getpid(), st.starttime, boot, real);
+	i = fsetxattr(fd, CG_OWNER, rec, strlen(rec), XATTR_CREATE);
+	free(rec);
+	if (i == -1)
+		goto fail;
+	*fdp = fd;
+	return (dir);
+fail:
+	if (fd != -1)
+		close(fd);
+	(void)rmdir(dir);
+	free(dir);
+	return (NULL);
+}
+
+/*
+ * Make our directory of service cgroups, for the config at cfgpath; 0
+ * when cgroups are usable.
+ */
+int
+cg_init(const char *cfgpath)
+{
+	char	mnt[PATH_MAX], self[PATH_MAX], parent[PATH_MAX * 2];
+	char	test[PATH_MAX + 64];
 
 	if (cg_mountpoint(mnt, sizeof mnt) == -1 ||
 	    cg_read("/proc/self/cgroup", self, sizeof self) == -1)
 		return (-1);
-	snprintf(test, sizeof test, "%s%s", mnt, strcmp(self, "/") == 0 ? "" :
-	    self);
-	cg_sweep(test);
+	snprintf(parent, sizeof parent, "%s%s", mnt, strcmp(self, "/") == 0 ?
+	    "" : self);
+	cg_sweep(parent);
 	cg_mntlen = strlen(mnt);
-	xasprintf(&cg_base, "%s%s/warden-%ld", mnt, strcmp(self, "/") == 0 ?
-	    "" : self, (long)getpid());
-	if (mkdir(cg_base, 0755) == -1 && errno != EEXIST)
-		goto fail;
+	if ((cg_base = cg_make_own(parent, cfgpath, &cg_lockfd)) == NULL)
+		return (-1);
 	/* cgroup.kill must be there for this to be worth it. */
 	snprintf(test, sizeof test, "%s/cgroup.kill", cg_base);
 	if (access(test, W_OK) == -1) {
-		(void)rmdir(cg_base);
-		goto fail;
+		cg_fini();
+		return (-1);
 	}
 	return (0);
-fail:
-	free(cg_base);
-	cg_base = NULL;
-	return (-1);
 }
 
+/* Our directory goes, then its lock. */
 void
 cg_fini(void)
 {
@@ -170,6 +324,8 @@ cg_fini(void)
 	(void)rmdir(cg_base);
 	free(cg_base);
 	cg_base = NULL;
+	close(cg_lockfd);
+	cg_lockfd = -1;
 }
 
 /* The directory for a service, made when first needed; NULL without. */

@@ -84,30 +84,46 @@ sup_autostart(struct sup *sup)
 }
 
 /*
- * Once every autostart service is ready or has failed for good, tell the
- * waiting "warden up" (and the terminal) how they are, then report ready.
+ * Once every autostart service is ready, has failed for good, or has
+ * failed its first start and is retrying, tell the waiting "warden up"
+ * (and the terminal) how they are.  Its status is 0 when none of them
+ * failed, SUP_EXIT_FAILED when one is FATAL or retrying (BACKOFF): up
+ * never waits for all the tries of a crash loop.
  */
 void
 sup_settle_check(struct sup *sup)
 {
 	struct svc	*s;
 	char		 desc[256];
+	int		 failed = 0;
 
 	if (sup->settled_sent)
 		return;
 	TAILQ_FOREACH(s, &sup->svcs, entry)
 		if (s->cfg->autostart && svc_is_pending_start(s))
-			return;		/* not ready, nor given up yet */
+			return;		/* no verdict yet */
 	TAILQ_FOREACH(s, &sup->svcs, entry) {
 		if (!svc_is_failed(s))
 			continue;
+		if (s->cfg->autostart)
+			failed = 1;
 		svc_describe(s, desc, sizeof desc);
-		fprintf(stderr, "warden: %s: %s (%s)\n", s->cfg->name,
-		    svc_state_names[s->state], desc);
+		if (s->state == SVC_BACKOFF)
+			fprintf(stderr, "warden: %s: %s, retrying after %d "
+			    "failed start%s, %d more at most (%s)\n",
+			    s->cfg->name, svc_state_names[s->state],
+			    s->backoff, s->backoff == 1 ? "" : "s",
+			    s->cfg->startretries + 1 - s->backoff, desc);
+		else
+			fprintf(stderr, "warden: %s: %s (%s)\n", s->cfg->name,
+			    svc_state_names[s->state], desc);
 	}
 	fflush(stderr);
 	sup->settled_sent = 1;
-	(void)wd_ready();
+	if (failed)
+		(void)wd_fail(SUP_EXIT_FAILED);
+	else
+		(void)wd_ready();
 }
 
 /* Stop in reverse priority order: the highest number first, in parallel. */
@@ -310,7 +326,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	log_hook(follow_sup_line);
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sup_rlimit(cf);
-	if (cg_init() == 0)
+	if (cg_init(cf->path) == 0)
 		log_info("a cgroup per service: a stop kills all they started");
 	if ((sup.sigfd = sup_signal_fd()) == -1)
 		fatal("signalfd");

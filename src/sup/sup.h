@@ -129,6 +129,9 @@ struct sup_hooks {
 	void	(*stop)(struct sup *);		/* the supervisor leaves */
 };
 
+/* warden up's status: the supervisor runs, an autostart service failed. */
+#define SUP_EXIT_FAILED		3
+
 struct sup {
 	struct config	*cfg;
 	struct loop	*loop;
@@ -138,7 +141,7 @@ struct sup {
 	int		 ctlfd;		/* listening control socket */
 	int		 foreground;
 	int		 shutting_down;
-	int		 settled_sent;	/* wd_ready() done */
+	int		 settled_sent;	/* wd_ready() or wd_fail() done */
 	int		 exit_code;
 	struct timer	*gc;		/* frees removed services */
 	int		 notifyfd;	/* sd_notify socket, or -1 */
@@ -190,8 +193,9 @@ int		 ready_notify_init(struct sup *);
 void		 ready_fini(struct sup *);
 
 /* cgroup.c */
-int		 cg_init(void);
+int		 cg_init(const char *);
 void		 cg_fini(void);
+int		 cg_name_ours(const char *);
 char		*cg_service(const char *);
 pid_t		 cg_fork(const char *, int);
 int		 cg_kill(const char *);

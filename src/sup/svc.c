@@ -667,11 +667,15 @@ svc_is_new(const struct svc *s)
 	return (s->state == SVC_STOPPED && !s->has_status);
 }
 
-/* A start under way or not yet tried: what settling waits for. */
+/*
+ * A first verdict still to come, what settling waits for: a start under
+ * way, or not yet tried.  BACKOFF is not: a start has failed already, and
+ * "warden up" reports it as retrying rather than wait for all the tries.
+ */
 int
 svc_is_pending_start(const struct svc *s)
 {
-	return (s->state == SVC_STARTING || s->state == SVC_BACKOFF ||
+	return (s->state == SVC_STARTING ||
 	    (s->state == SVC_STOPPING && s->start_timeout) || svc_is_new(s));
 }
 

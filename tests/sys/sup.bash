@@ -38,10 +38,26 @@ conf() {
 	} >"$T/$1.conf"
 }
 
-# up NAME: start the supervisor on $T/NAME.conf; it returns once every
-# autostart service is ready or FATAL (a start that never settles fails).
+# up NAME: start the supervisor on $T/NAME.conf; it returns 0 once every
+# autostart service is ready (a start that never settles fails).
 up() {
 	timeout 60 "$W" up -c "$T/$1.conf"
+	track_pid "$(cat "$T/run/warden.pid")"
+}
+
+# up_failed NAME: as up, for a config where an autostart service fails:
+# up must say so and exit 3 (FATAL, or retrying), the supervisor running.
+up_failed() {
+	local rc=0
+	timeout 60 "$W" up -c "$T/$1.conf" || rc=$?
+	track_pid "$(cat "$T/run/warden.pid")"
+	[ "$rc" -eq 3 ]
+}
+
+# up_run NAME: run up on $T/NAME.conf for its $status and $output; the
+# supervisor it started is tracked.
+up_run() {
+	run timeout 60 "$W" up -c "$T/$1.conf"
 	track_pid "$(cat "$T/run/warden.pid")"
 }
 

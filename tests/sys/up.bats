@@ -115,6 +115,64 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 	[ ! -e "$T/run/warden.sock" ]
 }
 
+@test "up: exits 0 when every autostart service is RUNNING" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0.2
+	[program:two]
+	command = sleep 1001
+	startsecs = 0
+	EOF
+	up_run a
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	state_is one RUNNING
+	state_is two RUNNING
+}
+
+@test "up: one FATAL autostart service: exit 3, with its last words" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0.2
+	[program:bad]
+	command = sh -c 'echo "bad: no config" >&2; exit 1'
+	startsecs = 1
+	startretries = 0
+	EOF
+	up_run a
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"bad: FATAL"*"bad: no config"* ]]
+	[[ "$output" != *one* ]]
+	state_is one RUNNING
+	state_is bad FATAL
+}
+
+@test "up: a crash loop with startretries=1000 returns at once: exit 3, retrying" {
+	conf a <<-EOF
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	[program:loop]
+	command = sh -c 'echo "loop: cannot bind" >&2; exit 1'
+	startsecs = 1
+	startretries = 1000
+	EOF
+	t0=$(now_ms)
+	up_run a
+	t1=$(now_ms)
+	[ "$status" -eq 3 ]
+	[ $((t1 - t0)) -lt 3000 ]
+	[[ "$output" == *"loop: BACKOFF, retrying"*"loop: cannot bind"* ]]
+	state_is one RUNNING
+	st=$(state_of loop)
+	[ "$st" = BACKOFF ] || [ "$st" = STARTING ]
+	# The supervisor goes on trying, and answers.
+	run "$W" status loop
+	[ "$status" -eq 3 ]
+}
+
 @test "up: a crash restarts the service with a new pid" {
 	conf a <<-EOF
 	[program:crashy]
@@ -138,7 +196,7 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 	startsecs = 1
 	startretries = 3
 	EOF
-	up a
+	up_failed a
 	wait_until 10 state_is loop FATAL
 	[ "$(wc -l <"$T/tries")" -eq 4 ]
 	sup=$(cat "$T/run/warden.pid")
@@ -495,7 +553,7 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 	sup=$(cat "$T/run/warden.pid")
 	cg=$(awk -F: '$1 == 0 {print $3}' /proc/$sup/cgroup)
 	grep -q "a cgroup per service" <(cat "$T"/run/*.log 2>/dev/null) ||
-	    [ -d "$(awk '$9 == "cgroup2" {print $5}' /proc/self/mountinfo | head -1)$cg/warden-$sup" ] ||
+	    grep -q "^0::${cg%/}/warden-[0-9a-f]*-[0-9a-f]*/escape$" "/proc/$(svc_field escape pid)/cgroup" ||
 	    skip "no writable cgroup2 here"
 	wait_until 10 test -s "$T/gc"
 	gc=$(cat "$T/gc"); track_pid "$gc"
@@ -572,8 +630,8 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 	startretries = 1
 	stopwaitsecs = 30
 	EOF
-	up a
-	state_is f FATAL
+	up_failed a
+	wait_until 50 state_is f FATAL
 	kid=$(cat "$T/kid")
 	track_pid "$kid"
 	# The last attempt's child ignores TERM: it is still there.

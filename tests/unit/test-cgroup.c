@@ -148,7 +148,7 @@ setup_service(const char *name, char *base, size_t len)
 {
 	char	*dir, *slash;
 
-	if (cg_init() == -1)
+	if (cg_init("/test/warden.conf") == -1)
 		return (NULL);
 	assert_non_null(dir = cg_service(name));
 	assert_true(is_dir(dir));
@@ -161,17 +161,14 @@ setup_service(const char *name, char *base, size_t len)
 static void
 test_service_dirs(void **state)
 {
-	char	*dir, *again, base[PATH_MAX], want[64];
-	size_t	 n;
+	char	*dir, *again, base[PATH_MAX], *slash;
 
 	(void)state;
 	if ((dir = setup_service("web", base, sizeof base)) == NULL)
 		skip();
-	/* .../warden-PID/web */
-	snprintf(want, sizeof want, "/warden-%ld", (long)getpid());
-	n = strlen(want);
-	assert_true(strlen(base) > n);
-	assert_string_equal(base + strlen(base) - n, want);
+	/* .../warden-HASH-RAND/web */
+	assert_non_null(slash = strrchr(base, '/'));
+	assert_true(cg_name_ours(slash + 1));
 	assert_string_equal(dir + strlen(base), "/web");
 	/* Made once; asked again, the same directory. */
 	assert_non_null(again = cg_service("web"));
@@ -195,7 +192,7 @@ test_service_dirs(void **state)
 	cg_fini();
 	assert_false(is_dir(base));
 	/* A name that cannot be a directory: none. */
-	assert_int_equal(cg_init(), 0);
+	assert_int_equal(cg_init("/test/warden.conf"), 0);
 	assert_null(cg_service("no/such/parent"));
 	cg_fini();
 }
@@ -291,52 +288,89 @@ test_signal_kill(void **state)
 	cg_fini();
 }
 
-/* What a dead supervisor left is swept at the next cg_init. */
+/*
+ * What a dead supervisor left is swept at the next cg_init: a directory
+ * with an owner's record whose lock is free.  An older version's
+ * warden-PID directory is never judged by its pid: it is left alone.
+ */
 static void
 test_sweep(void **state)
 {
-	char	*dir, base[PATH_MAX], *slash, sub[PATH_MAX + 8];
-	char	 live[PATH_MAX + 32], c;
-	pid_t	 dead, alive;
-	int	 hold[2];
+	char	*dir, base[PATH_MAX], *slash, dead[PATH_MAX];
+	pid_t	 owner;
+	int	 p[2];
+	ssize_t	 n;
 
 	(void)state;
 	if ((dir = setup_service("web", base, sizeof base)) == NULL)
 		skip();
 	cg_remove(dir);
 	cg_fini();
-	/* A pid that is no more: a child of ours, reaped. */
-	assert_true((dead = fork()) != -1);
-	if (dead == 0)
-		_exit(0);
-	reap(dead);
-	assert_non_null(slash = strrchr(base, '/'));
-	*slash = '\0';
-	snprintf(fake, sizeof fake, "%s/warden-%ld", base, (long)dead);
-	assert_int_equal(mkdir(fake, 0755), 0);
-	snprintf(sub, sizeof sub, "%s/svc", fake);
-	assert_int_equal(mkdir(sub, 0755), 0);
-	/* A live one's: a child of ours that waits. */
-	assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
-	assert_true((alive = fork()) != -1);
-	if (alive == 0) {
-		close(hold[1]);
-		(void)!read(hold[0], &c, 1);
+	/* A supervisor that dies without cg_fini: its lock goes with it. */
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_true((owner = fork()) != -1);
+	if (owner == 0) {
+		close(p[0]);
+		if (cg_init("/test/other.conf") == 0 &&
+		    (dir = cg_service("web")) != NULL &&
+		    (slash = strrchr(dir, '/')) != NULL) {
+			*slash = '\0';
+			(void)!write(p[1], dir, strlen(dir));
+		}
 		_exit(0);
 	}
-	kid(alive);
-	close(hold[0]);
-	snprintf(live, sizeof live, "%s/warden-%ld", base, (long)alive);
-	assert_int_equal(mkdir(live, 0755), 0);
-	assert_int_equal(cg_init(), 0);
-	assert_false(is_dir(sub));
-	assert_false(is_dir(fake));
+	close(p[1]);
+	n = read(p[0], dead, sizeof dead - 1);
+	close(p[0]);
+	assert_true(WIFEXITED(reap(owner)));
+	assert_true(n > 0);
+	dead[n] = '\0';
+	assert_true(is_dir(dead));
+	/* An older version's, named by a pid that is no more. */
+	assert_non_null(slash = strrchr(base, '/'));
+	*slash = '\0';
+	snprintf(fake, sizeof fake, "%s/warden-%ld", base, (long)owner);
+	assert_int_equal(mkdir(fake, 0755), 0);
+	assert_int_equal(cg_init("/test/warden.conf"), 0);
+	assert_false(is_dir(dead));
+	assert_true(is_dir(fake));
+	assert_int_equal(rmdir(fake), 0);
 	fake[0] = '\0';
-	assert_true(is_dir(live));
-	assert_int_equal(rmdir(live), 0);
-	close(hold[1]);
-	assert_true(WIFEXITED(reap(alive)));
 	cg_fini();
+}
+
+static void
+test_name_ours(void **state)
+{
+	static const struct {
+		const char	*name;
+		int		 ours;
+	} rows[] = {
+		{ "warden-0123456789abcdef-89abcdef", 1 },
+		{ "warden-a68633d766afd20e-efb2a328", 1 },
+		{ "warden-1", 0 },			/* an older version's */
+		{ "warden-12345", 0 },
+		{ "warden-0123456789abcdef", 0 },	/* no RAND */
+		{ "warden-0123456789abcdef-", 0 },
+		{ "warden-0123456789abcde-89abcdef", 0 },	/* short HASH */
+		{ "warden-0123456789abcdef0-89abcdef", 0 },	/* long HASH */
+		{ "warden-0123456789abcdef-89abcde", 0 },	/* short RAND */
+		{ "warden-0123456789abcdef-89abcdef0", 0 },	/* long RAND */
+		{ "warden-0123456789ABCDEF-89abcdef", 0 },	/* upper case */
+		{ "warden-0123456789abcdeg-89abcdef", 0 },
+		{ "warden-0123456789abcdef-89abcdeg", 0 },
+		{ "warden-0123456789abcdef_89abcdef", 0 },
+		{ "wardem-0123456789abcdef-89abcdef", 0 },
+		{ "xwarden-0123456789abcdef-89abcde", 0 },
+		{ "0123456789abcdef-89abcdef", 0 },
+		{ "", 0 },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < nitems(rows); i++)
+		if (cg_name_ours(rows[i].name) != rows[i].ours)
+			fail_msg("%s", rows[i].name);
 }
 
 int
@@ -348,6 +382,7 @@ main(void)
 		cmocka_unit_test_teardown(test_fork_into, teardown),
 		cmocka_unit_test_teardown(test_signal_kill, teardown),
 		cmocka_unit_test_teardown(test_sweep, teardown),
+		cmocka_unit_test(test_name_ours),
 	};
 
 	return (cmocka_run_group_tests_name("cgroup", tests, NULL, NULL));

@@ -948,7 +948,7 @@ test_predicates(void **state)
 		{ SVC_STOPPED,	0, 1, 1, 1, 0, 0, 1 },
 		{ SVC_STARTING,	1, 0, 0, 1, 0, 1, 0 },
 		{ SVC_RUNNING,	1, 0, 0, 0, 0, 1, 1 },
-		{ SVC_BACKOFF,	0, 0, 0, 1, 1, 1, 0 },
+		{ SVC_BACKOFF,	0, 0, 0, 0, 1, 1, 0 },
 		{ SVC_STOPPING,	1, 0, 0, 0, 0, 0, 0 },
 		{ SVC_EXITED,	0, 1, 0, 0, 0, 0, 1 },
 		{ SVC_FATAL,	0, 1, 0, 0, 1, 0, 1 },
