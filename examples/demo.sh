@@ -61,7 +61,8 @@ mkdir -m 700 "$D/sup"
 export DEMO_DIR="$D/sup" ECHO_PORT="$port"
 export WARDEN_SOCKET="$D/sup/warden.sock"
 say "$W up -c examples/warden.conf   # returns once its services settled"
-"$W" up -c examples/warden.conf 2>&1 || true
+"$W" up -c examples/warden.conf 2>&1 ||
+    echo "(exit status $?: the others run; crasher is FATAL)"
 
 say "$W status"
 "$W" status || true
