@@ -774,6 +774,28 @@ test_warnings(void **state)
 	cfg_free(cf);
 }
 
+/* directory= that does not exist: a warning, and the path is kept. */
+static void
+test_directory_missing(void **state)
+{
+	struct config	*cf;
+
+	(void)state;
+	cf = load("[program:x]\ncommand=/bin/true\n"
+	    "directory=/nonexistent-wd\n");
+	assert_int_equal(cf->nprocs, 1);
+	assert_string_equal(only(cf)->directory, "/nonexistent-wd");
+	warning_is(cf, "test.conf:3: directory: no directory /nonexistent-wd "
+	    "(yet): a start fails until it is made");
+	assert_int_equal(cf->nwarnings, 1);
+	cfg_free(cf);
+	/* One that exists: no warning. */
+	cf = load("[program:x]\ncommand=/bin/true\ndirectory=/tmp\n");
+	assert_string_equal(only(cf)->directory, "/tmp");
+	assert_int_equal(cf->nwarnings, 0);
+	cfg_free(cf);
+}
+
 /* Each error: the file, the line, what is wrong. */
 static void
 test_errors(void **state)
@@ -857,8 +879,6 @@ test_errors(void **state)
 		  "process_name=, to name each process" },
 		{ "[program:x]\ncommand=/bin/true\nuser=nosuchuser-warden\n",
 		  "test.conf:3: user: no such user \"nosuchuser-warden\"" },
-		{ "[program:x]\ncommand=/bin/true\ndirectory=/nonexistent-wd\n",
-		  "test.conf:3: directory: no directory /nonexistent-wd" },
 		{ "[program:x]\ncommand=/bin/true\n"
 		  "stdout_logfile=/nonexistent-wd/x.log\n",
 		  "test.conf:3: stdout_logfile: no directory /nonexistent-wd" },
@@ -1427,6 +1447,7 @@ main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_process_keys),
 		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_directory_missing),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_error_vis),
 		cmocka_unit_test(test_long_lines),
