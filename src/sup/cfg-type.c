@@ -386,6 +386,15 @@ cfg_ready_parse(struct cfg_ctx *ctx, struct cfg_val *v,
 	return (cfg_ready(ctx, v, s, f));
 }
 
+static int
+cfg_listen_parse(struct cfg_ctx *ctx, struct cfg_val *v,
+    const struct cfg_key *k, const char *s, void *f, int first)
+{
+	(void)k;
+	(void)first;
+	return (cfg_listen(ctx, v, s, f));
+}
+
 /*
  * The types: parse, init, free, differ.  NONE, NAME, IGNORE and NOEFFECT
  * have no parser: the builder reads NONE and NAME keys (NAME is
@@ -430,4 +439,6 @@ const struct cfg_type cfg_types[CFG_T_COUNT] = {
 	    NULL, cfg_strvp_free, cfg_strvp_differ },
 	[CFG_T_READY] = { cfg_ready_parse,
 	    NULL, cfg_strp_free, cfg_strp_differ },
+	[CFG_T_LISTEN] = { cfg_listen_parse,
+	    NULL, cfg_strvp_free, cfg_strvp_differ },
 };
