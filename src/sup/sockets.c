@@ -4,7 +4,8 @@
  * connections made while it restarts wait in the backlog.  The process
  * gets them from fd 3 on, with systemd's LISTEN_FDS protocol
  * (svc-spawn.c).  They are bound at the first start that needs them,
- * bound again when listen= changes, and closed when the service goes.
+ * bound again when listen= changes, and closed when the service goes;
+ * a stopped service's sockets stay open, and clients wait.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -89,6 +90,25 @@ sock_bind_tcp(const char *hp, const char **step, char *why, size_t len)
 	return (fd);
 }
 
+/*
+ * Is the socket file at sun stale, nobody listening (connect refused)?
+ * A live one belongs to someone else, the supervisor's control socket
+ * or another service's, and is never taken over.
+ */
+static int
+sock_stale(const struct sockaddr_un *sun)
+{
+	int	fd, stale;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK,
+	    0)) == -1)
+		return (0);
+	stale = connect(fd, (const struct sockaddr *)sun, sizeof *sun) ==
+	    -1 && errno == ECONNREFUSED;
+	close(fd);
+	return (stale);
+}
+
 /* unix:///PATH: a stale socket file goes first; anything else stays. */
 static int
 sock_bind_unix(const char *path, struct sock *o, const char **step)
@@ -105,7 +125,7 @@ sock_bind_unix(const char *path, struct sock *o, const char **step)
 		return (-1);
 	}
 	memcpy(sun.sun_path, path, strlen(path));
-	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode) && sock_stale(&sun))
 		(void)unlink(path);
 	*step = "socket";
 	if ((fd = socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0)) == -1)

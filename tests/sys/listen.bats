@@ -75,6 +75,9 @@ inode() { readlink "/proc/$1/fd/$2"; }
 [program:plain]
 command = sh -c 'env > $T/plain.env; exec sleep 1000'
 startsecs = 0"
+	# A stale socket file where the unix socket goes: it is replaced.
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/s.sock"
+	[ -S "$T/s.sock" ]
 	export LISTEN_FDS=7 LISTEN_PID=1 LISTEN_FDNAMES=x
 	up a
 	unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES
@@ -142,8 +145,11 @@ import signal, socket, sys
 s = socket.socket()
 s.bind(("127.0.0.1", int(sys.argv[1])))
 s.listen()
+u = socket.socket(socket.AF_UNIX)
+u.bind(sys.argv[3])
+u.listen()
 open(sys.argv[2], "w").close()
-signal.pause()' "$port" "$T/held" 3>&- &
+signal.pause()' "$port" "$T/held" "$T/live.sock" 3>&- &
 	track_pid $!
 	within 10 test -e "$T/held"
 	: >"$T/file.sock"
@@ -158,6 +164,11 @@ signal.pause()' "$port" "$T/held" 3>&- &
 	listen = unix://$T/file.sock
 	autostart = false
 	startretries = 0
+	[program:live]
+	command = python3 $T/srv.py $T/env
+	listen = unix://$T/live.sock
+	autostart = false
+	startretries = 0
 	EOF
 	up a
 	run "$W" start tcp
@@ -168,8 +179,14 @@ signal.pause()' "$port" "$T/held" 3>&- &
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"spawn error: bind unix://$T/file.sock: Address "*"in use"* ]]
 	state_is unix FATAL
-	# Not a socket: left alone.
+	# Not a socket, or a live one: left alone.
 	[ -f "$T/file.sock" ]
+	run "$W" start live
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"spawn error: bind unix://$T/live.sock: Address "*"in use"* ]]
+	[ -S "$T/live.sock" ]
+	# ... and still the holder's: a connection reaches its backlog.
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$T/live.sock"
 }
 
 @test "listen: a reload that changes listen= binds again; one that removes the service closes it" {
