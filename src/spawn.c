@@ -36,13 +36,13 @@ extern char **environ;
 enum spawn_stage {
 	STAGE_NONE, STAGE_FORK, STAGE_SETSID, STAGE_PGRP, STAGE_SIGNALS,
 	STAGE_STDIO, STAGE_READYFD, STAGE_CHDIR, STAGE_FDS, STAGE_CREDS,
-	STAGE_MASK, STAGE_EXEC
+	STAGE_MASK, STAGE_EXEC, STAGE_LISTEN
 };
 
 static const char *spawn_stage_names[] = {
 	"start", "fork", "setsid", "setpgid", "reset signals", "set up stdio",
 	"set up the readiness fd", "chdir", "close fds", "change user",
-	"unblock signals", "exec"
+	"unblock signals", "exec", "pass the listen= sockets"
 };
 
 struct spawn_msg {
@@ -75,17 +75,45 @@ spawn_fail(int fd, int stage)
 	_exit(stage == STAGE_EXEC && saved_errno == ENOENT ? 127 : 126);
 }
 
-/* Move *fd (a CLOEXEC fd of ours) off the number avoid. */
+/*
+ * Move *fd (a CLOEXEC fd of ours) off the numbers 3 to top - 1 and off
+ * the number avoid (or -1), to one above both.
+ */
 static int
-spawn_move(int *fd, int avoid)
+spawn_move(int *fd, int top, int avoid)
 {
 	int	nfd;
 
-	if (*fd != avoid)
+	if ((*fd < 3 || *fd >= top) && *fd != avoid)
 		return (0);
-	if ((nfd = fcntl(*fd, F_DUPFD_CLOEXEC, avoid + 1)) == -1)
+	if ((nfd = fcntl(*fd, F_DUPFD_CLOEXEC, top > avoid ? top :
+	    avoid + 1)) == -1)
 		return (-1);
 	*fd = nfd;
+	return (0);
+}
+
+/*
+ * The listening sockets onto fds 3, 4, ..., without close-on-exec; each
+ * is copied above them first, as one may sit where another goes.  The
+ * copies are closed with the other fds.
+ */
+static int
+spawn_listen_fds(const struct spawn_req *r, int avoid)
+{
+	int	tmp[SPAWN_MAXLISTEN], i, top = 3 + r->nlisten;
+
+	if (r->nlisten > SPAWN_MAXLISTEN) {
+		errno = EMFILE;
+		return (-1);
+	}
+	for (i = 0; i < r->nlisten; i++)
+		if ((tmp[i] = fcntl(r->listen_fds[i], F_DUPFD_CLOEXEC,
+		    top > avoid ? top : avoid + 1)) == -1)
+			return (-1);
+	for (i = 0; i < r->nlisten; i++)
+		if (dup2(tmp[i], 3 + i) == -1)
+			return (-1);
 	return (0);
 }
 
@@ -99,12 +127,20 @@ spawn_exec(const struct spawn_req *r, int repfd, int readyw)
 {
 	sigset_t	empty;
 	int		keep[2], nkeep = 0, outfd = r->outfd, errfd = r->errfd;
+	int		top = 3 + r->nlisten, avoid;
 
-	/* fd:N may be any number: move our own fds out of its way first. */
-	if (readyw != -1 && (spawn_move(&repfd, r->ready_fd) == -1 ||
-	    spawn_move(&outfd, r->ready_fd) == -1 ||
-	    spawn_move(&errfd, r->ready_fd) == -1))
+	/*
+	 * fd:N may be any number, and listen= takes 3, 4, ...: move our
+	 * own fds out of their way first.
+	 */
+	avoid = readyw != -1 ? r->ready_fd : -1;
+	if (spawn_move(&repfd, top, avoid) == -1 ||
+	    spawn_move(&outfd, top, avoid) == -1 ||
+	    spawn_move(&errfd, top, avoid) == -1 ||
+	    (readyw != -1 && spawn_move(&readyw, top, -1) == -1))
 		spawn_fail(repfd, STAGE_READYFD);
+	if (spawn_listen_fds(r, avoid) == -1)
+		spawn_fail(repfd, STAGE_LISTEN);
 	if (wd_sig_reset_dispositions() == -1)
 		spawn_fail(repfd, STAGE_SIGNALS);
 	if (r->newsession && setsid() == -1)
@@ -128,7 +164,7 @@ spawn_exec(const struct spawn_req *r, int repfd, int readyw)
 			spawn_fail(repfd, STAGE_READYFD);
 		keep[nkeep++] = r->ready_fd;
 	}
-	if (wd_fd_closefrom(3, keep, nkeep) == -1)
+	if (wd_fd_closefrom(top, keep, nkeep) == -1)
 		spawn_fail(repfd, STAGE_FDS);
 	if (r->umask >= 0)
 		umask((mode_t)r->umask);

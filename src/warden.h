@@ -168,6 +168,9 @@ int	 readyfd_read(int);
 int	 tcp_probe(const char *, const char *, int *);
 int	 tcp_probe_done(int);
 
+/* Listening sockets a spawn passes on, at most (fds 3, 4, ...). */
+#define SPAWN_MAXLISTEN	64
+
 /* What spawn_exec() needs to start a command in a clean context. */
 struct spawn_req {
 	char		**argv;
@@ -180,6 +183,8 @@ struct spawn_req {
 	const struct wd_creds *creds;	/* or NULL */
 	int		  newgroup;	/* setpgid(0, 0) */
 	int		  newsession;	/* setsid() */
+	const int	 *listen_fds;	/* to become fds 3, 4, ... */
+	int		  nlisten;	/* SPAWN_MAXLISTEN at most */
 };
 
 /* spawn.c */

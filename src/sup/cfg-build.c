@@ -43,6 +43,26 @@ cfg_check_name(struct cfg_ctx *ctx, struct cfg_file *f, int line,
 	return (-1);
 }
 
+/* listen= takes fds 3, 4, ...: ready=fd:N must be above them. */
+static int
+cfg_listen_check(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_proc *p)
+{
+	struct cfg_val	*v;
+	long		 fd;
+	int		 n = 0;
+
+	while (p->listen != NULL && p->listen[n] != NULL)
+		n++;
+	if (n == 0 || p->ready == NULL || strncmp(p->ready, "fd:", 3) != 0)
+		return (0);
+	fd = strtol(p->ready + 3, NULL, 10);
+	if (fd >= 3 + n)
+		return (0);
+	v = cfg_get(ctx, s, "ready");
+	return (cfg_error(ctx, v->file, v->line, "ready=fd:%ld is a listen= "
+	    "socket's fd (3 to %d): choose a number above", fd, 2 + n));
+}
+
 /* What a proc's values say together. */
 static int
 cfg_proc_check(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_proc *p,
@@ -93,7 +113,7 @@ cfg_proc_check(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_proc *p,
 		return (cfg_error(ctx, v->file, v->line, "watchdog_sec= needs "
 		    "ready=notify"));
 	}
-	return (0);
+	return (cfg_listen_check(ctx, s, p));
 }
 
 /* One process of [program:x]: process_num is num. */

@@ -158,6 +158,7 @@ enum cfg_tid {
 	CFG_T_ENV,
 	CFG_T_COMMAND,
 	CFG_T_READY,
+	CFG_T_LISTEN,
 	CFG_T_COUNT
 };
 
@@ -280,6 +281,8 @@ int	cfg_command(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     char ***argvp);
 int	cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     char **out);
+int	cfg_listen(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    char ***out);
 
 /* cfg-type.c */
 extern const struct cfg_type	cfg_types[CFG_T_COUNT];

@@ -116,6 +116,8 @@ static const struct cfg_key cfg_program_rows[] = {
 	    CFG_N(CFG_TS_NONE), 0, 0, 0, "iso8601"),
 	CFG_PK("log_line_max",		CFG_T_SIZE,	log_line_max, CFG_N(8192),
 	    0, 0, 0, "1KB"),
+	CFG_PK("listen",		CFG_T_LISTEN,	listen,	CFG_N(0),
+	    0, 0, 0, "tcp://127.0.0.1:8080, unix:///run/x.sock"),
 };
 
 const struct cfg_table cfg_program_keys = {

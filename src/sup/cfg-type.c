@@ -315,18 +315,31 @@ cfg_path_parse(struct cfg_ctx *ctx, struct cfg_val *v,
 	return (cfg_path(ctx, v, s, k->flags, f));
 }
 
-/* directory=: an empty value is no chdir, as in supervisord. */
+/*
+ * directory=: an empty value is no chdir, as in supervisord.  One that
+ * does not exist is a warning: it may exist by the time the process
+ * starts, and if not, the start fails with chdir's reason.
+ */
 static int
 cfg_dir_parse(struct cfg_ctx *ctx, struct cfg_val *v,
     const struct cfg_key *k, const char *s, void *f, int first)
 {
+	char	*q;
+
 	(void)k;
-	(void)first;
 	if (*s == '\0') {
 		cfg_strp_free(f);
 		return (0);
 	}
-	return (cfg_path(ctx, v, s, CFG_F_ISDIR, f));
+	if (cfg_path(ctx, v, s, CFG_F_DIROK, f) == -1)
+		return (-1);
+	if (first && !cfg_isdir(*(char **)f)) {
+		q = cfg_vis(*(char **)f);
+		cfg_warn(ctx, v->file, v->line, "directory: no directory %s "
+		    "(yet): a start fails until it is made", q);
+		free(q);
+	}
+	return (0);
 }
 
 static int
@@ -373,6 +386,15 @@ cfg_ready_parse(struct cfg_ctx *ctx, struct cfg_val *v,
 	return (cfg_ready(ctx, v, s, f));
 }
 
+static int
+cfg_listen_parse(struct cfg_ctx *ctx, struct cfg_val *v,
+    const struct cfg_key *k, const char *s, void *f, int first)
+{
+	(void)k;
+	(void)first;
+	return (cfg_listen(ctx, v, s, f));
+}
+
 /*
  * The types: parse, init, free, differ.  NONE, NAME, IGNORE and NOEFFECT
  * have no parser: the builder reads NONE and NAME keys (NAME is
@@ -417,4 +439,6 @@ const struct cfg_type cfg_types[CFG_T_COUNT] = {
 	    NULL, cfg_strvp_free, cfg_strvp_differ },
 	[CFG_T_READY] = { cfg_ready_parse,
 	    NULL, cfg_strp_free, cfg_strp_differ },
+	[CFG_T_LISTEN] = { cfg_listen_parse,
+	    NULL, cfg_strvp_free, cfg_strvp_differ },
 };

@@ -1,11 +1,16 @@
 /*
  * One parser per value type of the config: booleans, integers, seconds,
  * sizes, signals, exit codes, modes, paths, logs, users, environments,
- * commands, ready= and log_timestamps=.  Each checks what it reads and
- * says "FILE:LINE: key: \"value\" is not ..." when it is wrong.
+ * commands, ready=, listen= and log_timestamps=.  Each checks what it
+ * reads and says "FILE:LINE: key: \"value\" is not ..." when it is wrong.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -479,5 +484,94 @@ cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, char **out)
 		r = xstrdup(s);
 	free(*out);
 	*out = r;
+	return (0);
+}
+
+/* One listen= address: tcp://HOST:PORT or unix:///PATH; NULL or why not. */
+static const char *
+cfg_listen_one(const char *a)
+{
+	struct in6_addr	 in6;
+	struct in_addr	 in4;
+	char		*host, *port;
+	const char	*rest, *why = NULL;
+	size_t		 i;
+
+	if (strncmp(a, "unix://", 7) == 0) {
+		rest = a + 7;
+		if (*rest != '/')
+			return ("unix:///PATH needs an absolute path");
+		if (strlen(rest) >= CFG_MAXSUNPATH)
+			return ("unix:///PATH: the path is too long for a "
+			    "socket");
+		return (NULL);
+	}
+	if (strncmp(a, "tcp://", 6) != 0)
+		return ("tcp://HOST:PORT or unix:///PATH");
+	rest = a + 6;
+	if (strchr(rest, ':') == NULL || hostport_split(rest, &host,
+	    &port) == -1)
+		return ("tcp://HOST:PORT with PORT from 1 to 65535 (an IPv6 "
+		    "HOST in [])");
+	if (rest[0] == '[') {
+		if (inet_pton(AF_INET6, host, &in6) != 1)
+			why = "tcp://[IPV6]:PORT: not an IPv6 address in []";
+	} else {
+		for (i = 0; host[i] != '\0'; i++)
+			if (!isdigit((unsigned char)host[i]) && host[i] != '.')
+				break;
+		if (host[i] == '\0' && inet_pton(AF_INET, host, &in4) != 1)
+			why = "tcp://HOST:PORT: not an IPv4 address";
+	}
+	free(host);
+	free(port);
+	return (why);
+}
+
+/*
+ * listen=ADDRESS, ...: sockets bound for the program (sockets.c), each
+ * tcp://HOST:PORT or unix:///PATH, separated by commas.  Each is kept as
+ * written; an empty value is none.
+ */
+int
+cfg_listen(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    char ***out)
+{
+	char		**list = NULL, *a, *q;
+	const char	 *p, *end, *why;
+	size_t		  len;
+	int		  n = 0, i;
+
+	for (p = s;; p = end + 1) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		len = end - p;
+		cfg_strip(&p, &len);
+		a = cfg_strndup(p, len);
+		if (*a == '\0' && n == 0 && *end == '\0') {
+			free(a);	/* an empty value: none */
+			break;
+		}
+		why = *a == '\0' ? "an empty address" : cfg_listen_one(a);
+		for (i = 0; why == NULL && i < n; i++)
+			if (strcmp(list[i], a) == 0)
+				why = "an address given twice";
+		if (why == NULL && n == CFG_MAXLISTEN)
+			why = "more than " CFG_MAXLISTEN_S " addresses";
+		if (why != NULL) {
+			q = cfg_vis(a);
+			cfg_error(ctx, v->file, v->line, "%s: \"%s\": %s",
+			    v->key, q, why);
+			free(q);
+			free(a);
+			cfg_strv_free(list);
+			return (-1);
+		}
+		cfg_strv_add(&list, &n, a);
+		if (*end == '\0')
+			break;
+	}
+	cfg_strv_free(*out);
+	*out = list;
 	return (0);
 }

@@ -28,6 +28,11 @@
 #define CFG_TS_ISO8601		1
 #define CFG_TS_TAI64N		2
 
+/* listen=: addresses at most, and a unix socket's path under this. */
+#define CFG_MAXLISTEN		64
+#define CFG_MAXLISTEN_S		"64"
+#define CFG_MAXSUNPATH		108	/* sizeof sun_path */
+
 struct cfg_log {
 	int		 kind;		/* CFG_LOG_* */
 	char		*path;		/* CFG_LOG_PATH: absolute path */
@@ -69,6 +74,8 @@ struct cfg_proc {
 	double		 watchdog_sec;	/* warden: 0, no watchdog */
 	int		 log_timestamps; /* warden: CFG_TS_NONE */
 	uint64_t	 log_line_max;	/* warden: 8192, longer lines split */
+	char		**listen;	/* warden: NULL; "tcp://HOST:PORT",
+					   "unix:///PATH", NULL-ended */
 	char		*file;		/* where [program:] was defined */
 	int		 line;
 	TAILQ_ENTRY(cfg_proc) entry;

@@ -61,6 +61,22 @@ struct svclog {
 	size_t		 recentlen;	/* bytes ever put there */
 };
 
+/* A listening socket of a service (sockets.c). */
+struct sock {
+	char		*addr;		/* as listen= gives it */
+	const char	*path;		/* unix: in addr, the file we made */
+	dev_t		 dev;		/* ... which is this one */
+	ino_t		 ino;
+	int		 fd;
+};
+
+/* The sockets of a service, for its configured life. */
+struct socks {
+	struct sock	*v;
+	int		*fds;		/* v[i].fd, in order: fds 3, 4, ... */
+	int		 n;
+};
+
 /* Its fields are ordered to leave no holes: mind the size when adding. */
 struct svc {
 	struct cfg_proc	*cfg;		/* owned */
@@ -98,6 +114,7 @@ struct svc {
 	char		*desc;		/* why it failed, for status, or NULL */
 	double		 deadline;	/* monotonic: start or stop timer */
 	struct timer	*sweep;		/* SIGKILL for a dead instance's rest */
+	struct socks	*socks;		/* listen=, once bound, or NULL */
 
 	/* Readiness (ready.c). */
 	struct ready_spec ready;	/* ready=, parsed */
@@ -179,6 +196,10 @@ void		 svc_sweep(struct svc *);
 void		 svc_kill_rest(struct svc *);
 int		 svc_leftovers(struct svc *);
 void		 svc_exited(struct svc *, int);
+
+/* sockets.c */
+int		 sock_open(struct svc *, char *, size_t);
+void		 sock_close(struct svc *);
 
 /* ready.c */
 void		 ready_parse(struct svc *);

@@ -586,6 +586,7 @@ svc_free(struct svc *s)
 	if (s->pidfd != -1)
 		close(s->pidfd);
 	svclog_close(s);
+	sock_close(s);
 	cg_remove(s->cgroup);
 	free(s);
 }

@@ -664,3 +664,57 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 	kill -0 "$q"
 	state_is stubborn RUNNING
 }
+
+@test "up --check: a directory= that does not exist is a warning with file:line" {
+	conf a <<-EOF
+	[program:web]
+	command = sleep 1000
+	directory = $T/nope
+	EOF
+	run "$W" up --check -c "$T/a.conf"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$T/a.conf:6: directory: no directory $T/nope (yet)"* ]]
+	[[ "$output" == *"configuration OK"* ]]
+	[ ! -e "$T/run/warden.sock" ]
+}
+
+@test "start: a directory= that does not exist is a spawn error: BACKOFF, then FATAL" {
+	SUP_LOG="$T/sup.log"
+	conf a <<-EOF
+	[program:bad]
+	command = sleep 1000
+	directory = $T/nope
+	autostart = false
+	startretries = 1
+	EOF
+	up a
+	run "$W" start bad
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"spawn error: chdir: No such file or directory"* ]]
+	state_is bad FATAL
+	grep -q "bad: STARTING -> BACKOFF" "$T/sup.log"
+	grep -q "bad: BACKOFF -> STARTING" "$T/sup.log"
+	grep -q "bad: STARTING -> FATAL" "$T/sup.log"
+	grep -q "bad: spawn error: chdir: No such file or directory" "$T/sup.log"
+}
+
+@test "up: a directory= made after the load, by an earlier program, works" {
+	conf a <<-EOF
+	[program:mk]
+	command = sh -c 'mkdir $T/later && exec sleep 1000'
+	startsecs = 0
+	priority = 1
+	[program:late]
+	command = sh -c 'pwd > $T/pwd; exec sleep 1000'
+	directory = $T/later
+	startsecs = 0
+	autostart = false
+	priority = 2
+	EOF
+	up a
+	run "$W" start late
+	[ "$status" -eq 0 ]
+	state_is late RUNNING
+	within 5 test -s "$T/pwd"
+	[ "$(cat "$T/pwd")" = "$T/later" ]
+}

@@ -774,6 +774,56 @@ test_warnings(void **state)
 	cfg_free(cf);
 }
 
+/* directory= that does not exist: a warning, and the path is kept. */
+static void
+test_directory_missing(void **state)
+{
+	struct config	*cf;
+
+	(void)state;
+	cf = load("[program:x]\ncommand=/bin/true\n"
+	    "directory=/nonexistent-wd\n");
+	assert_int_equal(cf->nprocs, 1);
+	assert_string_equal(only(cf)->directory, "/nonexistent-wd");
+	warning_is(cf, "test.conf:3: directory: no directory /nonexistent-wd "
+	    "(yet): a start fails until it is made");
+	assert_int_equal(cf->nwarnings, 1);
+	cfg_free(cf);
+	/* One that exists: no warning. */
+	cf = load("[program:x]\ncommand=/bin/true\ndirectory=/tmp\n");
+	assert_string_equal(only(cf)->directory, "/tmp");
+	assert_int_equal(cf->nwarnings, 0);
+	cfg_free(cf);
+}
+
+/* listen=: the addresses as written, in order; empty is none. */
+static void
+test_listen(void **state)
+{
+	struct config	*cf;
+	char		**l;
+
+	(void)state;
+	cf = load("[program:x]\ncommand=/bin/true\n"
+	    "listen = tcp://127.0.0.1:8080 ,unix:///run/x.sock,\n"
+	    "  tcp://[::1]:80, tcp://localhost:9\nready=fd:7\n");
+	l = only(cf)->listen;
+	assert_non_null(l);
+	assert_string_equal(l[0], "tcp://127.0.0.1:8080");
+	assert_string_equal(l[1], "unix:///run/x.sock");
+	assert_string_equal(l[2], "tcp://[::1]:80");
+	assert_string_equal(l[3], "tcp://localhost:9");
+	assert_null(l[4]);
+	assert_int_equal(cf->nwarnings, 0);
+	cfg_free(cf);
+	cf = load("[program:x]\ncommand=/bin/true\nlisten=\n");
+	assert_null(only(cf)->listen);
+	cfg_free(cf);
+	cf = load("[program:x]\ncommand=/bin/true\n");
+	assert_null(only(cf)->listen);
+	cfg_free(cf);
+}
+
 /* Each error: the file, the line, what is wrong. */
 static void
 test_errors(void **state)
@@ -857,8 +907,6 @@ test_errors(void **state)
 		  "process_name=, to name each process" },
 		{ "[program:x]\ncommand=/bin/true\nuser=nosuchuser-warden\n",
 		  "test.conf:3: user: no such user \"nosuchuser-warden\"" },
-		{ "[program:x]\ncommand=/bin/true\ndirectory=/nonexistent-wd\n",
-		  "test.conf:3: directory: no directory /nonexistent-wd" },
 		{ "[program:x]\ncommand=/bin/true\n"
 		  "stdout_logfile=/nonexistent-wd/x.log\n",
 		  "test.conf:3: stdout_logfile: no directory /nonexistent-wd" },
@@ -886,6 +934,43 @@ test_errors(void **state)
 		{ "[program:x]\ncommand=/bin/true\nready=soon\n",
 		  "test.conf:3: ready: \"soon\" is not startsecs, notify, "
 		  "fd:N, tcp:[HOST:]PORT or pidfile:PATH" },
+		{ "[program:x]\ncommand=/bin/true\nlisten=tcp://:80\n",
+		  "test.conf:3: listen: \"tcp://:80\": tcp://HOST:PORT with "
+		  "PORT from 1 to 65535 (an IPv6 HOST in [])" },
+		{ "[program:x]\ncommand=/bin/true\nlisten=tcp://127.0.0.1\n",
+		  "test.conf:3: listen: \"tcp://127.0.0.1\": tcp://HOST:PORT "
+		  "with PORT from 1 to 65535 (an IPv6 HOST in [])" },
+		{ "[program:x]\ncommand=/bin/true\nlisten=tcp://1.2.3:80\n",
+		  "test.conf:3: listen: \"tcp://1.2.3:80\": tcp://HOST:PORT: "
+		  "not an IPv4 address" },
+		{ "[program:x]\ncommand=/bin/true\nlisten=tcp://[::g]:80\n",
+		  "test.conf:3: listen: \"tcp://[::g]:80\": tcp://[IPV6]:PORT: "
+		  "not an IPv6 address in []" },
+		{ "[program:x]\ncommand=/bin/true\nlisten=tcp://::1:80\n",
+		  "test.conf:3: listen: \"tcp://::1:80\": tcp://HOST:PORT with "
+		  "PORT from 1 to 65535 (an IPv6 HOST in [])" },
+		{ "[program:x]\ncommand=/bin/true\nlisten=unix://x.sock\n",
+		  "test.conf:3: listen: \"unix://x.sock\": unix:///PATH needs "
+		  "an absolute path" },
+		{ "[program:x]\ncommand=/bin/true\nlisten=udp://1.2.3.4:5\n",
+		  "test.conf:3: listen: \"udp://1.2.3.4:5\": tcp://HOST:PORT or "
+		  "unix:///PATH" },
+		{ "[program:x]\ncommand=/bin/true\n"
+		  "listen=tcp://127.0.0.1:80,\n",
+		  "test.conf:3: listen: \"\": an empty address" },
+		{ "[program:x]\ncommand=/bin/true\n"
+		  "listen=unix:///a, unix:///a\n",
+		  "test.conf:3: listen: \"unix:///a\": an address given twice" },
+		{ "[program:x]\ncommand=/bin/true\nlisten=unix:///"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		  "test.conf:3: listen: \"unix:///aaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaaaaaaaaaaa...\": unix:///PATH: the path is too "
+		  "long for a socket" },
+		{ "[program:x]\ncommand=/bin/true\n"
+		  "listen=unix:///a, unix:///b\nready=fd:4\n",
+		  "test.conf:4: ready=fd:4 is a listen= socket's fd (3 to 4): "
+		  "choose a number above" },
 		{ "[program:x]\ncommand=/bin/true\nready_timeout=-1\n",
 		  "test.conf:3: ready_timeout: \"-1\" is not a number of "
 		  "seconds" },
@@ -1427,6 +1512,8 @@ main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_process_keys),
 		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_directory_missing),
+		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_error_vis),
 		cmocka_unit_test(test_long_lines),

@@ -76,7 +76,8 @@ test_stage_names(void **state)
 	static const char *want[] = {
 		"start", "fork", "setsid", "setpgid", "reset signals",
 		"set up stdio", "set up the readiness fd", "chdir",
-		"close fds", "change user", "unblock signals", "exec"
+		"close fds", "change user", "unblock signals", "exec",
+		"pass the listen= sockets"
 	};
 	int	i;
 
