@@ -77,7 +77,10 @@ struct socks {
 	int		 n;
 };
 
-/* Its fields are ordered to leave no holes: mind the size when adding. */
+/*
+ * Its fields are ordered to leave no holes, and its flags are bits: it
+ * stays in musl's 320-byte malloc class (316 usable).  Mind the size.
+ */
 struct svc {
 	struct cfg_proc	*cfg;		/* owned */
 	struct sup	*sup;
@@ -86,18 +89,18 @@ struct svc {
 	 * What the state alone does not say: annotations, each set and
 	 * cleared only where svc.c's first comment says.
 	 */
-	int		 restart;	/* a restart is due once idle */
-	int		 relog;		/* open its logs again once idle */
-	int		 removed;	/* reload dropped it: free once idle */
-	int		 start_timeout;	/* STOPPING a start that took too long */
-	int		 wdog_fired;	/* STOPPING for the watchdog: a crash */
-	int		 unstoppable;	/* STOPPING after SIGKILL */
-	int		 rest;		/* an exited instance left processes */
+	unsigned int	 restart:1,	/* a restart is due once idle */
+			 relog:1,	/* open its logs again once idle */
+			 removed:1,	/* reload dropped it: free once idle */
+			 start_timeout:1, /* STOPPING a start that took too long */
+			 wdog_fired:1,	/* STOPPING for the watchdog: a crash */
+			 unstoppable:1,	/* STOPPING after SIGKILL */
+			 rest:1,	/* an exited instance left processes */
+			 has_status:1;	/* it ran: STOPPED is not "Not started" */
 	int		 sweeps;	/* spawns put off while the rest dies */
-	int		 has_status;	/* it ran: STOPPED is not "Not started" */
+	pid_t		 pid;		/* 0 when no process */
 	struct timer	*timer;		/* the state's one timer */
 
-	pid_t		 pid;		/* 0 when no process */
 	pid_t		 pgid;		/* its group, while members remain */
 	int		 pidfd;		/* signals never hit a recycled pid */
 	int		 repfd;		/* the child's setup report */
@@ -122,13 +125,14 @@ struct svc {
 	int		 probefd;	/* a tcp connect in progress */
 	struct timer	*probe;		/* the next tcp or pidfile look */
 	double		 probe_delay;
-	int		 launcher_done;	/* STARTING: the launcher exited 0 */
-	int		 watching;	/* pidfd in the loop: not our child */
 	struct timer	*wdog;
 	double		 wdog_sec;
-	int		 reloading, stopping; /* RELOADING=1, STOPPING=1 */
+	unsigned int	 launcher_done:1, /* STARTING: the launcher exited 0 */
+			 watching:1,	/* pidfd in the loop: not our child */
+			 reloading:1,	/* RELOADING=1 */
+			 stopping:1,	/* STOPPING=1 */
+			 cg_killed:1;	/* its cgroup.kill was used: renew it */
 	int		 notify_errno;	/* ERRNO= */
-	int		 cg_killed;	/* its cgroup.kill was used: renew it */
 	char		*note;		/* STATUS=, escaped, or NULL */
 	TAILQ_ENTRY(svc) entry;
 };
