@@ -204,7 +204,7 @@ tcp_probe_done(int s)
  * "startsecs" (ready='s), "notify", "fd:N", "tcp:[HOST:]PORT" or
  * "pidfile:PATH", each allowed where `allow` (READY_FOR_RUN, READY_FOR_SUP)
  * says.  NULL is the default of the first allowed set.  Returns 0, or -1
- * with *why the form expected.  spec->path points into s.
+ * with *why the form expected.  ready_spec_free frees what it holds.
  */
 int
 ready_spec_parse(const char *s, int allow, struct ready_spec *spec,
@@ -246,7 +246,7 @@ ready_spec_parse(const char *s, int allow, struct ready_spec *spec,
 			return (-1);
 		}
 		spec->mode = READY_PIDFILE;
-		spec->path = s + 8;
+		spec->path = xstrdup(s + 8);
 		return (0);
 	}
 	*why = run ? "exec, notify, fd:N or tcp:[HOST:]PORT" :
@@ -259,5 +259,6 @@ ready_spec_free(struct ready_spec *spec)
 {
 	free(spec->host);
 	free(spec->port);
-	spec->host = spec->port = NULL;
+	free(spec->path);
+	spec->host = spec->port = spec->path = NULL;
 }

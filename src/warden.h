@@ -39,7 +39,7 @@ struct ready_spec {
 	enum ready_mode	 mode;
 	int		 fd;		/* READY_FD: N, from 3 to 1023 */
 	char		*host, *port;	/* READY_TCP */
-	const char	*path;		/* READY_PIDFILE: in the parsed string */
+	char		*path;		/* READY_PIDFILE */
 };
 
 /* Backoff after failures in a row, shared by --respawn and the supervisor. */

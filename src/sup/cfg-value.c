@@ -471,7 +471,6 @@ cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, char **out)
 
 	if (ready_spec_parse(s, READY_FOR_SUP, &spec, &why) == -1)
 		return (cfg_bad(ctx, v, s, why));
-	ready_spec_free(&spec);
 	if (spec.mode == READY_STARTSECS)
 		r = NULL;
 	else if (spec.mode == READY_PIDFILE) {
@@ -482,6 +481,7 @@ cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, char **out)
 		free(home);
 	} else
 		r = xstrdup(s);
+	ready_spec_free(&spec);
 	free(*out);
 	*out = r;
 	return (0);

@@ -546,6 +546,7 @@ test_spec_why(void **state)
 	assert_int_equal(ready_spec_parse("pidfile:/p", READY_FOR_RUN|
 	    READY_FOR_SUP, &r, &why), 0);
 	assert_int_equal(r.mode, READY_PIDFILE);
+	ready_spec_free(&r);
 }
 
 int

@@ -87,6 +87,7 @@ test_ready_sup(void **state)
 	    &r, &why), 0);
 	assert_int_equal(r.mode, READY_PIDFILE);
 	assert_string_equal(r.path, "/run/x.pid");
+	ready_spec_free(&r);
 	assert_int_equal(ready_spec_parse("fd:9", READY_FOR_SUP, &r, &why), 0);
 	assert_int_equal(r.mode, READY_FD);
 	assert_int_equal(r.fd, 9);
