@@ -193,7 +193,7 @@ void		 svc_desc(struct svc *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
 /* svc-spawn.c */
-pid_t		 svc_fork(struct svc *, const char **);
+pid_t		 svc_fork(struct svc *, char *, size_t);
 int		 svc_signal(struct svc *, int, int);
 void		 svc_signal_rest(struct svc *, int);
 void		 svc_sweep(struct svc *);

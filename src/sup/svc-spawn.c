@@ -146,16 +146,18 @@ svc_report_cb(int fd, uint32_t events, void *arg)
 
 /*
  * Fork and exec the service: a new session, the clean context, our pipes.
- * The pid, or -1 with *why.
+ * The pid, or -1 with why (whylen bytes): the call that failed and its
+ * errno.
  */
 pid_t
-svc_fork(struct svc *s, const char **why)
+svc_fork(struct svc *s, char *why, size_t whylen)
 {
 	struct spawn_req	 r;
 	struct wd_creds		 creds;
+	const char		*call;
 	char			**env, **e;
 	int			 rep[2], devnull = -1, readyw = -1;
-	int			 outfd, errfd;
+	int			 outfd, errfd, saved;
 	pid_t			 pid;
 
 	if (sock_open(s, svc_why_buf, sizeof svc_why_buf) == -1) {
@@ -170,7 +172,9 @@ svc_fork(struct svc *s, const char **why)
 	r.newsession = 1;
 	if (s->cfg->user != NULL) {
 		if (wd_creds_lookup(s->cfg->user, &creds) == -1) {
-			*why = "spawn error: unknown user";
+			snprintf(why, whylen, "spawn error: getpwnam: %s: %s",
+			    s->cfg->user, errno == ENOENT ?
+			    "unknown user or group" : strerror(errno));
 			return (-1);
 		}
 		r.creds = &creds;
@@ -179,20 +183,27 @@ svc_fork(struct svc *s, const char **why)
 	errfd = s->err != NULL ? s->err->wfd : -1;
 	if (outfd == -1 || errfd == -1) {
 		if ((devnull = open("/dev/null", O_WRONLY|O_CLOEXEC)) == -1) {
-			*why = "spawn error: /dev/null";
+			snprintf(why, whylen, "spawn error: open /dev/null: %s",
+			    strerror(errno));
 			return (-1);
 		}
 	}
 	r.outfd = outfd != -1 ? outfd : devnull;
 	r.errfd = s->cfg->redirect_stderr ? r.outfd :
 	    errfd != -1 ? errfd : devnull;
-	if (ready_prepare(s, &readyw) == -1 || pipe2(rep, O_CLOEXEC) == -1) {
+	call = NULL;
+	if (ready_prepare(s, &readyw) == -1)
+		call = s->ready.mode == READY_NOTIFY ? "notify socket" : "pipe";
+	else if (pipe2(rep, O_CLOEXEC) == -1)
+		call = "pipe";
+	if (call != NULL) {
+		snprintf(why, whylen, "spawn error: %s: %s", call,
+		    strerror(errno));
 		if (devnull != -1)
 			close(devnull);
 		if (readyw != -1)
 			close(readyw);
 		ready_stop(s);
-		*why = "spawn error: readiness or report pipe";
 		return (-1);
 	}
 	r.ready_fd = s->ready.fd;
@@ -209,6 +220,7 @@ svc_fork(struct svc *s, const char **why)
 		svc_env_pid(env);
 		spawn_exec(&r, rep[1], readyw);
 	}
+	saved = errno;
 	for (e = env; *e != NULL; e++)
 		free(*e);
 	free(env);
@@ -220,7 +232,8 @@ svc_fork(struct svc *s, const char **why)
 	if (pid == -1) {
 		close(rep[0]);
 		ready_stop(s);
-		*why = "spawn error: fork";
+		snprintf(why, whylen, "spawn error: fork: %s",
+		    strerror(saved));
 		return (-1);
 	}
 	s->pid = s->pgid = s->sid = pid; /* setsid: it leads both */

@@ -221,7 +221,7 @@ svc_failed(struct svc *s, const char *why)
 static enum svc_state
 svc_spawn(struct svc *s)
 {
-	const char	*why;
+	char		 why[256];
 	pid_t		 pid;
 
 	svc_timer_clear(s);
@@ -240,7 +240,7 @@ svc_spawn(struct svc *s)
 	free(s->desc);
 	s->desc = NULL;
 	s->spawn_stage = 0;
-	if ((pid = svc_fork(s, &why)) == -1)
+	if ((pid = svc_fork(s, why, sizeof why)) == -1)
 		return (svc_failed(s, why));
 	s->started = mono_now();
 	s->has_status = 0;
