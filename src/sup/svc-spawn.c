@@ -22,9 +22,6 @@ extern char **environ;
 _Static_assert(CFG_MAXLISTEN <= SPAWN_MAXLISTEN, "listen= has more room "
     "than a spawn");
 
-/* Why a spawn failed, when it takes more than a constant to say. */
-static char	svc_why_buf[256];
-
 /* Room for a pid the child writes into its environment before exec. */
 #define SVC_PID_ROOM	"                    "
 
@@ -160,10 +157,8 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 	int			 outfd, errfd, saved;
 	pid_t			 pid;
 
-	if (sock_open(s, svc_why_buf, sizeof svc_why_buf) == -1) {
-		*why = svc_why_buf;
+	if (sock_open(s, why, whylen) == -1)
 		return (-1);
-	}
 	memset(&r, 0, sizeof r);
 	r.argv = s->cfg->argv;
 	r.dirfd = -1;
