@@ -285,20 +285,74 @@ sup_signal_fd(void)
 	return (sigfd_open(sigs, nitems(sigs)));
 }
 
-/* Enough fds for minfds and for every service's pipes and pidfd. */
+/* The kernel's ceiling for a hard fd limit (fs.nr_open), or 0. */
+static rlim_t
+sup_nr_open(void)
+{
+	FILE		*fp;
+	unsigned long	 n = 0;
+
+	if ((fp = fopen("/proc/sys/fs/nr_open", "re")) == NULL)
+		return (0);
+	if (fscanf(fp, "%lu", &n) != 1)
+		n = 0;
+	fclose(fp);
+	return ((rlim_t)n);
+}
+
+/*
+ * The hard fd limit to ask for: want, capped at the kernel's ceiling (0:
+ * unknown), never below the hard limit there is.
+ */
+rlim_t
+sup_rlimit_hard(rlim_t want, rlim_t hard, rlim_t ceiling)
+{
+	if (ceiling != 0 && ceiling < want)
+		want = ceiling;
+	return (want > hard ? want : hard);
+}
+
+/*
+ * Enough fds for minfds and for every service's pipes and pidfd: the
+ * soft limit up to the hard one, and as root the hard one too, up to
+ * fs.nr_open.  Never lowered; what changed is logged.
+ */
 static void
 sup_rlimit(struct config *cf)
 {
-	struct rlimit	rl;
+	struct rlimit	rl, old;
 	rlim_t		want = (rlim_t)cf->minfds + (rlim_t)cf->nprocs * 6 + 64;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
+	if (getrlimit(RLIMIT_NOFILE, &old) == -1 || old.rlim_cur >= want)
 		return;
-	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 && geteuid() == 0) {
-		rl.rlim_max = rl.rlim_cur = want;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	rl = old;
+	if (want > old.rlim_max && old.rlim_max != RLIM_INFINITY) {
+		rl.rlim_max = sup_rlimit_hard(want, old.rlim_max,
+		    sup_nr_open());
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_max != old.rlim_max &&
+		    setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			log_info("fd limit raised: soft %llu, hard %llu (was "
+			    "%llu, %llu)", (unsigned long long)rl.rlim_cur,
+			    (unsigned long long)rl.rlim_max,
+			    (unsigned long long)old.rlim_cur,
+			    (unsigned long long)old.rlim_max);
+		else
+			rl = old;
 	}
+	if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			log_info("fd limit raised: soft %llu (was %llu)",
+			    (unsigned long long)rl.rlim_cur,
+			    (unsigned long long)old.rlim_cur);
+		else
+			rl = old;
+	}
+	if (rl.rlim_cur < want)
+		log_warnx("fd limit %llu, below the %llu wanted for minfds "
+		    "%ld and %d services", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)want, cf->minfds, cf->nprocs);
 }
 
 /*

@@ -5,6 +5,7 @@
 #ifndef WARDEN_SUP_H
 #define WARDEN_SUP_H
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <stdint.h>
@@ -270,6 +271,7 @@ int		 sup_main(struct config *, const struct sup_hooks *, int, int,
 void		 sup_settle_check(struct sup *);
 void		 sup_shutdown(struct sup *);
 void		 sup_changed(struct sup *);
+rlim_t		 sup_rlimit_hard(rlim_t, rlim_t, rlim_t);
 
 /* reload.c */
 void		 sup_adopt(struct sup *, struct config *, struct svcs *);
