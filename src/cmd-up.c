@@ -19,6 +19,61 @@
 
 #include "warden.h"
 #include "sup/sup.h"
+#include "sup/httpd.h"
+
+/* Both ears of the supervisor: the control socket, the HTTP servers. */
+static int
+up_hook_start(struct sup *sup)
+{
+	if (ctl_hooks.start(sup) == -1)
+		return (-1);
+	return (httpd_hooks.start(sup));
+}
+
+static void
+up_hook_changed(struct sup *sup)
+{
+	ctl_hooks.changed(sup);
+	httpd_hooks.changed(sup);
+}
+
+static void
+up_hook_forget(struct sup *sup, struct svc *s)
+{
+	ctl_hooks.forget(sup, s);
+	httpd_hooks.forget(sup, s);
+}
+
+static void
+up_hook_stop(struct sup *sup)
+{
+	ctl_hooks.stop(sup);
+	httpd_hooks.stop(sup);
+}
+
+static const struct sup_hooks up_hooks = {
+	up_hook_start, up_hook_changed, up_hook_forget, up_hook_stop
+};
+
+/* An HTTP server's line of "warden up --check". */
+static void
+up_check_http(const char *section, const struct cfg_http *h)
+{
+	if (!h->on)
+		return;
+	printf("%s ", section);
+	if (h->file != NULL) {
+		printf("unix://%s chmod %04o", h->file, h->mode);
+		if (h->uid != (uid_t)-1)
+			printf(" chown %lu", (unsigned long)h->uid);
+		if (h->gid != (gid_t)-1)
+			printf(":%lu", (unsigned long)h->gid);
+	} else
+		printf("http://%s:%d", *h->host != '\0' ? h->host : "*",
+		    h->port);
+	printf(", %s\n", h->username != NULL ? "password required" :
+	    "no authentication");
+}
 
 /* Print what would run: "warden up --check". */
 static void
@@ -29,6 +84,8 @@ up_check_print(struct config *cf)
 
 	printf("%s: configuration OK\n", cf->path);
 	printf("socket %s, pidfile %s\n", cf->socket, cf->pidfile);
+	up_check_http("unix_http_server", &cf->unix_http);
+	up_check_http("inet_http_server", &cf->inet_http);
 	TAILQ_FOREACH(p, &cf->procs, entry) {
 		printf("%-24s group %-12s priority %-4d %s ", p->name,
 		    p->group, p->priority, p->autostart ? "autostart" :
@@ -113,7 +170,8 @@ cmd_up(int argc, char **argv)
 	struct config		*cf;
 	const char		*given = NULL;
 	char			*path, *cause = NULL;
-	int			 ch, foreground = 0, check = 0, i, keep[3];
+	int			 ch, foreground = 0, check = 0, i;
+	int			 keep[3 + HTTPD_MAXSRV], nkeep;
 	int			 logfd = -1, rv, ctlfd;
 
 	while ((ch = getopt_long(argc, argv, "c:Fn", longopts, NULL)) != -1) {
@@ -165,22 +223,39 @@ cmd_up(int argc, char **argv)
 	if (up_socket_alive(cf->socket))
 		errx(1, "already running: %s answers", cf->socket);
 	(void)unlink(cf->socket);
-	if ((ctlfd = ctl_listen(cf->socket, cf->socket_mode, &cause)) == -1) {
+	if ((ctlfd = ctl_listen(cf->socket, 0700, &cause)) == -1) {
 		warnx("%s", cause);
 		free(cause);
 		wd_pidfile_remove(&pf);
 		return (1);
 	}
+	if (httpd_listen(cf, &cause) == -1) {
+		warnx("%s", cause);
+		free(cause);
+		close(ctlfd);
+		(void)unlink(cf->socket);
+		wd_pidfile_remove(&pf);
+		return (1);
+	}
 	if (cf->logfile != NULL && (logfd = open(cf->logfile,
-	    O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|O_NOCTTY, 0644)) == -1)
-		err(1, "%s", cf->logfile);
+	    O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|O_NOCTTY, 0644)) == -1) {
+		warn("%s", cf->logfile);
+		httpd_close();
+		close(ctlfd);
+		(void)unlink(cf->socket);
+		wd_pidfile_remove(&pf);
+		return (1);
+	}
 	memset(&dc, 0, sizeof dc);
 	dc.umask = cf->umask;
-	keep[0] = pf.fd;
-	keep[1] = ctlfd;
-	keep[2] = logfd;
+	nkeep = 0;
+	keep[nkeep++] = pf.fd;
+	keep[nkeep++] = ctlfd;
+	if (logfd != -1)
+		keep[nkeep++] = logfd;
+	nkeep += httpd_fds(keep + nkeep, HTTPD_MAXSRV);
 	dc.keep_fds = keep;
-	dc.nkeep_fds = logfd != -1 ? 3 : 2;
+	dc.nkeep_fds = nkeep;
 	if (foreground)
 		dc.flags |= WD_DAEMON_FOREGROUND | WD_DAEMON_NOCLOSE;
 	if (cf->user != NULL)
@@ -189,7 +264,8 @@ cmd_up(int argc, char **argv)
 		err(1, "daemonize");
 	if (wd_pidfile_write(&pf, getpid()) == -1)
 		err(1, "%s", pf.path);
-	rv = sup_main(cf, &ctl_hooks, ctlfd, logfd, foreground);
+	rv = sup_main(cf, &up_hooks, ctlfd, logfd, foreground);
+	httpd_close();
 	(void)unlink(cf->socket);
 	close(ctlfd);
 	wd_pidfile_remove(&pf);

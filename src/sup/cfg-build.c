@@ -338,6 +338,8 @@ cfg_globals(struct cfg_ctx *ctx)
 		const struct cfg_table	*keys;
 	} order[] = {
 		{ "unix_http_server", &cfg_unix_keys },
+		{ "inet_http_server", &cfg_inet_keys },
+		{ "supervisorctl", &cfg_ctlclient_keys },
 		{ "supervisord", &cfg_supervisord_keys },
 		{ "warden", &cfg_warden_keys },
 	};
@@ -351,6 +353,12 @@ cfg_globals(struct cfg_ctx *ctx)
 			continue;
 		cfg_warn_keys(ctx, s, order[i].keys);
 		if (cfg_apply(ctx, s, order[i].keys, &x, ctx->cf, 1) == -1)
+			return (-1);
+		if (s->kind == CFG_S_UNIX && cfg_http_check(ctx, s,
+		    &ctx->cf->unix_http, 0) == -1)
+			return (-1);
+		if (s->kind == CFG_S_INET && cfg_http_check(ctx, s,
+		    &ctx->cf->inet_http, 1) == -1)
 			return (-1);
 	}
 	cfg_map_env(&ctx->senv, ctx->cf->env);
