@@ -30,7 +30,7 @@ ctl_default_socket(void)
 }
 
 /* Does a supervisor answer on path? */
-static int
+int
 ctl_alive(const char *path)
 {
 	struct sockaddr_un	sun;

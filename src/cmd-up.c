@@ -118,23 +118,6 @@ up_mkdirs(const char *path)
 	return (0);
 }
 
-/* Does a supervisor answer on path? */
-static int
-up_socket_alive(const char *path)
-{
-	struct sockaddr_un	sun;
-	int			fd, rv;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0)) == -1)
-		return (0);
-	rv = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
-	close(fd);
-	return (rv);
-}
-
 /* The config named by -c, or found in the default places. */
 static char *
 up_config_path(const char *given)
@@ -220,7 +203,7 @@ cmd_up(int argc, char **argv)
 		err(1, "%s", cf->pidfile);
 	}
 	/* We hold the lock: a socket no one answers on is stale. */
-	if (up_socket_alive(cf->socket))
+	if (ctl_alive(cf->socket))
 		errx(1, "already running: %s answers", cf->socket);
 	(void)unlink(cf->socket);
 	if ((ctlfd = ctl_listen(cf->socket, 0700, &cause)) == -1) {

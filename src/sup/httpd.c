@@ -241,24 +241,30 @@ hc_kick_cb(void *arg)
 }
 
 /*
- * The answer to a call: the methodResponse document as it is.  A late
- * one (from rpc.c, in the loop) sends it now; the requests pipelined
- * behind it are read at the next turn, never from inside rpc.c.
+ * The answer to a call: the methodResponse document as it is (200), or
+ * an error status.  A late one (from rpc.c, in the loop) is sent now;
+ * the requests pipelined behind it are read at the next turn, never from
+ * inside rpc.c.
  */
 static void
-hc_rpc_reply(void *arg, const struct buf *doc)
+hc_rpc_reply(void *arg, int status, const struct buf *doc)
 {
 	struct hconn		*c = arg;
 	struct http_resp	 rs;
 
 	c->rpc = NULL;
-	memset(&rs, 0, sizeof rs);
-	rs.status = 200;
-	rs.type = "text/xml";
-	rs.length = (long long)doc->len;
-	rs.keep_alive = c->keep_alive;
-	http_head(&c->out, &rs);
-	buf_add(&c->out, doc->data, doc->len);
+	if (status != 200 || doc == NULL)
+		http_error(&c->out, status != 200 ? status : 500, HTTPD_REALM,
+		    c->keep_alive);
+	else {
+		memset(&rs, 0, sizeof rs);
+		rs.status = 200;
+		rs.type = "text/xml";
+		rs.length = (long long)doc->len;
+		rs.keep_alive = c->keep_alive;
+		http_head(&c->out, &rs);
+		buf_add(&c->out, doc->data, doc->len);
+	}
 	if (c->dispatching) {
 		c->answered = 1;
 		return;

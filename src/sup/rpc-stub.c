@@ -18,7 +18,7 @@ rpc_request(struct sup *sup, const char *body, size_t len, rpc_reply_cb cb,
 	(void)body;
 	(void)len;
 	xr_encode_fault(&doc, RPC_UNKNOWN_METHOD, "UNKNOWN_METHOD");
-	cb(arg, &doc);
+	cb(arg, 200, &doc);
 	buf_free(&doc);
 	return (NULL);
 }
