@@ -20,8 +20,6 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,49 +31,13 @@
 
 #define HTTPD_READ	16384	/* bytes read at a time */
 #define HTTPD_INMAX	65536	/* unparsed bytes held while a call waits */
-#define HTTPD_TAIL	1024	/* a log tail starts with this, as supervisord */
-#define HTTPD_REALM	"default"	/* supervisord's Basic realm */
 
 struct httpd_tune httpd_tune = { 60, 10, 2, 1, 256, 4 << 20 };
 struct http_limits httpd_limits = { 8192, 16384, 100, 1 << 20 };
 
-enum hc_state {
-	HC_IDLE,		/* between requests */
-	HC_READING,		/* a request begun */
-	HC_RPC,			/* a call waits for services */
-	HC_STREAM,		/* a log followed */
-	HC_CLOSING		/* the last answer queued: then close */
-};
-
-struct hconn {
-	struct httpd_srv *srv;
-	int		 fd;
-	enum hc_state	 state;
-	uint32_t	 events;	/* what the loop waits for */
-	unsigned int	 parsing:1,	/* req is initialised */
-			 continued:1,	/* 100 Continue sent for req */
-			 keep_alive:1,	/* of the request answered */
-			 dispatching:1,	/* in rpc_request */
-			 answered:1,	/* ... which has answered */
-			 shut:1;	/* our side is shut down */
-	struct http_req	 req;
-	struct buf	 in;		/* read, not yet parsed */
-	size_t		 inoff;
-	struct buf	 out;		/* to send */
-	size_t		 outoff;
-	struct timer	*timer;
-	struct timer	*kick;		/* go on with pipelined requests */
-	double		 since;		/* monotonic: the state's start */
-	struct rpc_req	*rpc;
-	struct follow	*follow;
-	struct svc	*fsvc;		/* whose log (NULL: the supervisor's) */
-	TAILQ_ENTRY(hconn) entry;	/* least recently active first */
-};
-
 static TAILQ_HEAD(, hconn) hc_list = TAILQ_HEAD_INITIALIZER(hc_list);
 static int	hc_n;
 
-static int	hc_process(struct hconn *);
 
 /* How many clients are connected. */
 int
@@ -85,7 +47,7 @@ httpd_nconns(void)
 }
 
 /* Close c, with whatever it had pending. */
-static void
+void
 hc_close(struct hconn *c)
 {
 	struct loop	*loop = c->srv->sup->loop;
@@ -125,11 +87,15 @@ hc_arm(struct hconn *c, double secs)
 }
 
 /* c enters state: its timer, its place at the recent end of the list. */
-static void
+void
 hc_enter(struct hconn *c, enum hc_state state)
 {
 	c->state = state;
 	c->since = mono_now();
+	if (state == HC_CLOSING || state == HC_STREAM) {
+		buf_free(&c->in);	/* nothing more is read from it */
+		c->inoff = 0;
+	}
 	TAILQ_REMOVE(&hc_list, c, entry);
 	TAILQ_INSERT_TAIL(&hc_list, c, entry);
 	switch (state) {
@@ -149,7 +115,7 @@ hc_enter(struct hconn *c, enum hc_state state)
 }
 
 /* Bytes queued and not yet sent. */
-static size_t
+size_t
 hc_pending(const struct hconn *c)
 {
 	return (c->out.len - c->outoff);
@@ -161,7 +127,7 @@ hc_events(struct hconn *c)
 {
 	uint32_t	want = 0;
 
-	if (c->in.len - c->inoff < HTTPD_INMAX)
+	if (!c->eof && c->in.len - c->inoff < HTTPD_INMAX)
 		want |= EPOLLIN;
 	if (hc_pending(c) > 0)
 		want |= EPOLLOUT;
@@ -174,7 +140,7 @@ hc_events(struct hconn *c)
  * our side is shut: the client reads to the end, and its close (or the
  * linger timer) ends it.  -1 when c was closed.
  */
-static int
+int
 hc_flush(struct hconn *c)
 {
 	ssize_t	n;
@@ -198,6 +164,11 @@ hc_flush(struct hconn *c)
 		else
 			buf_reset(&c->out);
 		c->outoff = 0;
+		if (c->eof && (c->state == HC_IDLE ||
+		    c->state == HC_CLOSING)) {
+			hc_close(c);	/* all said, both ways */
+			return (-1);
+		}
 		if (c->state == HC_CLOSING && !c->shut) {
 			(void)shutdown(c->fd, SHUT_WR);
 			c->shut = 1;
@@ -211,7 +182,7 @@ hc_flush(struct hconn *c)
  * The request is answered: the next one may come, or, without
  * keep-alive, the connection ends once the answer is sent.
  */
-static void
+void
 hc_done(struct hconn *c)
 {
 	if (c->parsing)
@@ -221,7 +192,7 @@ hc_done(struct hconn *c)
 }
 
 /* An error answer; close is forced for the parser's errors. */
-static void
+void
 hc_error(struct hconn *c, int status, int close)
 {
 	if (close)
@@ -230,250 +201,11 @@ hc_error(struct hconn *c, int status, int close)
 	hc_done(c);
 }
 
-/* After a late answer: the requests behind it, from the loop. */
-static void
-hc_kick_cb(void *arg)
-{
-	struct hconn	*c = arg;
-
-	c->kick = NULL;
-	(void)hc_process(c);
-}
-
-/*
- * The answer to a call: the methodResponse document as it is (200), or
- * an error status.  A late one (from rpc.c, in the loop) is sent now;
- * the requests pipelined behind it are read at the next turn, never from
- * inside rpc.c.
- */
-static void
-hc_rpc_reply(void *arg, int status, const struct buf *doc)
-{
-	struct hconn		*c = arg;
-	struct http_resp	 rs;
-
-	c->rpc = NULL;
-	if (status != 200 || doc == NULL)
-		http_error(&c->out, status != 200 ? status : 500, HTTPD_REALM,
-		    c->keep_alive);
-	else {
-		memset(&rs, 0, sizeof rs);
-		rs.status = 200;
-		rs.type = "text/xml";
-		rs.length = (long long)doc->len;
-		rs.keep_alive = c->keep_alive;
-		http_head(&c->out, &rs);
-		buf_add(&c->out, doc->data, doc->len);
-	}
-	if (c->dispatching) {
-		c->answered = 1;
-		return;
-	}
-	hc_done(c);
-	if (c->inoff < c->in.len && c->kick == NULL)
-		c->kick = loop_timer(c->srv->sup->loop, 0, hc_kick_cb, c);
-	(void)hc_flush(c);
-}
-
-/* Live log bytes: one chunk each; a follower too far behind is cut. */
-static void
-hc_follow_cb(void *arg, const char *data, size_t len)
-{
-	struct hconn	*c = arg;
-
-	if (hc_pending(c) + len > httpd_tune.outmax) {
-		hc_close(c);
-		return;
-	}
-	http_chunk(&c->out, data, len);
-	(void)hc_flush(c);
-}
-
-/* A streamed answer's head, with supervisord's extra headers. */
-static void
-hc_stream_head(struct hconn *c, time_t mtime)
-{
-	struct http_resp	 rs;
-	struct tm		 tm;
-	char			 date[64];
-
-	memset(&rs, 0, sizeof rs);
-	rs.status = 200;
-	rs.type = "text/plain;charset=utf-8";
-	rs.length = HTTP_LEN_CHUNKED;
-	rs.keep_alive = c->keep_alive;
-	http_head(&c->out, &rs);
-	c->out.len -= 2;		/* the empty line goes after ours */
-	buf_adds(&c->out, "X-Accel-Buffering: no\r\n");
-	if (mtime != 0 && gmtime_r(&mtime, &tm) != NULL && strftime(date,
-	    sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm) > 0)
-		buf_printf(&c->out, "Last-Modified: %s\r\n", date);
-	buf_adds(&c->out, "\r\n");
-}
-
-/* Follow from now on, after the tail already queued. */
-static void
-hc_stream(struct hconn *c, struct svc *s, int which)
-{
-	if (c->parsing)
-		http_free(&c->req);
-	c->parsing = 0;
-	c->fsvc = s;
-	c->follow = follow_add(s, which, hc_follow_cb, c);
-	hc_enter(c, HC_STREAM);
-}
-
-/* %XX in a path, decoded in place; a NUL stays out. */
-static void
-hc_unquote(char *s)
-{
-	char	*w = s, hex[3] = { 0, 0, 0 };
-	long	 v;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '%' && s[1] != '\0' && s[2] != '\0') {
-			hex[0] = s[1];
-			hex[1] = s[2];
-			v = strtol(hex, NULL, 16);
-			if (v > 0 && strspn(hex, "0123456789abcdefABCDEF") == 2) {
-				*w++ = (char)v;
-				s += 2;
-				continue;
-			}
-		}
-		*w++ = *s;
-	}
-	*w = '\0';
-}
-
-/*
- * GET /logtail/NAME[/CHANNEL]: the last 1024 bytes of the log file,
- * then what is written to it, until the client leaves.  Missing
- * process, channel or file: 404, as supervisord.
- */
-static void
-hc_logtail(struct hconn *c, const char *rest)
-{
-	struct svclog	*l;
-	struct svc	*s;
-	struct stat	 st;
-	char		*name, *chan, *cause = NULL, tail[HTTPD_TAIL];
-	ssize_t		 n = 0;
-	int		 which = 0, fd;
-
-	name = xstrdup(rest);
-	hc_unquote(name);
-	while (*name == '/')
-		memmove(name, name + 1, strlen(name));
-	if ((chan = strchr(name, '/')) != NULL) {
-		*chan++ = '\0';
-		if (strcmp(chan, "stderr") == 0)
-			which = 1;
-		else if (strcmp(chan, "stdout") != 0)
-			which = -1;
-	}
-	s = which == -1 ? NULL : svc_find(c->srv->sup, name, &cause);
-	free(cause);
-	free(name);
-	l = s == NULL ? NULL : which ? s->err : s->out;
-	if (l == NULL || l->path == NULL || (fd = open(l->path,
-	    O_RDONLY|O_NOCTTY|O_CLOEXEC)) == -1) {
-		hc_error(c, 404, 0);
-		return;
-	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		n = pread(fd, tail, sizeof tail, st.st_size > HTTPD_TAIL ?
-		    st.st_size - HTTPD_TAIL : 0);
-	close(fd);
-	hc_stream_head(c, st.st_mtime);
-	if (n > 0)
-		http_chunk(&c->out, tail, (size_t)n);
-	hc_stream(c, s, which);
-}
-
-/* GET /mainlogtail: the supervisor's messages, the same way. */
-static void
-hc_mainlogtail(struct hconn *c)
-{
-	char	*buf;
-	size_t	 len;
-
-	buf = follow_sup_tail(ULONG_MAX, &len);
-	hc_stream_head(c, time(NULL));
-	if (len > HTTPD_TAIL)
-		http_chunk(&c->out, buf + len - HTTPD_TAIL, HTTPD_TAIL);
-	else
-		http_chunk(&c->out, buf, len);
-	free(buf);
-	hc_stream(c, NULL, 0);
-}
-
-/* Does target name path, with nothing after it but a query? */
-static int
-hc_route(const char *target, const char *path)
-{
-	size_t	n = strlen(path);
-
-	return (strncmp(target, path, n) == 0 && (target[n] == '\0' ||
-	    target[n] == '?'));
-}
-
-/* A whole request: checked, then answered or handed on. */
-static void
-hc_dispatch(struct hconn *c)
-{
-	struct http_req	*r = &c->req;
-	struct httpd_srv *srv = c->srv;
-	struct rpc_req	*h;
-	char		*path;
-
-	c->keep_alive = r->keep_alive;
-	if (srv->username != NULL && !http_auth_check(r, srv->username,
-	    srv->password)) {
-		hc_error(c, 401, 0);
-		return;
-	}
-	if (hc_route(r->target, "/RPC2")) {
-		if (r->method != HTTP_POST) {
-			hc_error(c, 405, 0);
-			return;
-		}
-		hc_enter(c, HC_RPC);
-		c->dispatching = 1;
-		c->answered = 0;
-		h = rpc_request(srv->sup, r->body != NULL ? r->body : "",
-		    r->body_len, hc_rpc_reply, c);
-		c->dispatching = 0;
-		if (c->answered)
-			hc_done(c);
-		else
-			c->rpc = h;
-		return;
-	}
-	if (strncmp(r->target, "/logtail/", 9) == 0 ||
-	    hc_route(r->target, "/mainlogtail")) {
-		if (r->method != HTTP_GET) {
-			hc_error(c, 405, 0);
-			return;
-		}
-		if (r->target[1] == 'm') {
-			hc_mainlogtail(c);
-			return;
-		}
-		path = xstrdup(r->target + 9);
-		path[strcspn(path, "?")] = '\0';
-		hc_logtail(c, path);
-		free(path);
-		return;
-	}
-	hc_error(c, 404, 0);
-}
-
 /*
  * Parse and answer what has come, in order, while nothing waits; stop
  * while too much output is queued.  -1 when c was closed.
  */
-static int
+int
 hc_process(struct hconn *c)
 {
 	size_t	used;
@@ -506,6 +238,10 @@ hc_process(struct hconn *c)
 	if (c->inoff == c->in.len) {
 		buf_reset(&c->in);
 		c->inoff = 0;
+		if (c->eof && c->state == HC_READING) {
+			hc_close(c);	/* a request that cannot end */
+			return (-1);
+		}
 	} else if (c->inoff > 0 && (c->state == HC_IDLE ||
 	    c->state == HC_READING)) {
 		memmove(c->in.data, c->in.data + c->inoff, c->in.len -
@@ -517,11 +253,11 @@ hc_process(struct hconn *c)
 }
 
 /*
- * Read what the client sent.  A closing, streaming or lingering
- * connection has nothing more to say: its bytes are dropped.  At the
- * client's end of input the connection ends (a pending call is
- * cancelled), unless an answer is still going out.  -1 when c was
- * closed.
+ * Read what the client sent.  A closing or streaming connection has
+ * nothing more to say: its bytes are dropped.  After the client's end of
+ * input the requests it sent are still answered, then the connection
+ * ends; a pending call or a stream ends at once (the call cancelled).
+ * -1 when c was closed.
  */
 static int
 hc_read(struct hconn *c)
@@ -536,15 +272,11 @@ hc_read(struct hconn *c)
 			continue;
 		if (n == -1 && errno == EAGAIN)
 			return (0);
+		if (n == 0 && c->state != HC_RPC && c->state != HC_STREAM) {
+			c->eof = 1;
+			return (0);
+		}
 		if (n <= 0) {
-			if (n == 0 && hc_pending(c) > 0 &&
-			    (c->state == HC_IDLE || c->state == HC_CLOSING)) {
-				c->keep_alive = 0;
-				buf_reset(&c->in);
-				c->inoff = 0;
-				hc_enter(c, HC_CLOSING);
-				return (0);
-			}
 			hc_close(c);
 			return (-1);
 		}
@@ -593,6 +325,37 @@ hc_victim(void)
 	return (slow);
 }
 
+/* Out of fds a while ago: accept again. */
+static void
+httpd_resume_cb(void *arg)
+{
+	struct httpd_srv *srv = arg;
+
+	srv->pause = NULL;
+	(void)loop_mod(srv->sup->loop, srv->fd, EPOLLIN);
+}
+
+/*
+ * Out of fds: a connection makes room if one can, else the listener
+ * rests for a second rather than spin.  1: try again now.
+ */
+static int
+httpd_no_fds(struct httpd_srv *srv)
+{
+	struct hconn	*victim;
+
+	if ((victim = hc_victim()) != NULL) {
+		hc_close(victim);
+		return (1);
+	}
+	if (srv->pause == NULL) {
+		(void)loop_mod(srv->sup->loop, srv->fd, 0);
+		srv->pause = loop_timer(srv->sup->loop, 1, httpd_resume_cb,
+		    srv);
+	}
+	return (0);
+}
+
 /* New clients on a listening socket. */
 void
 httpd_accept_cb(int fd, uint32_t events, void *arg)
@@ -602,8 +365,14 @@ httpd_accept_cb(int fd, uint32_t events, void *arg)
 	int		 cfd, one = 1;
 
 	(void)events;
-	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK|SOCK_CLOEXEC))
-	    != -1) {
+	for (;;) {
+		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK|SOCK_CLOEXEC);
+		if (cfd == -1 && (errno == EINTR || errno == ECONNABORTED ||
+		    ((errno == EMFILE || errno == ENFILE) &&
+		    httpd_no_fds(srv))))
+			continue;
+		if (cfd == -1)
+			break;
 		if (hc_n >= httpd_tune.maxconns) {
 			if ((victim = hc_victim()) == NULL) {
 				close(cfd);
@@ -712,8 +481,11 @@ httpd_stop(struct sup *sup)
 {
 	int	i;
 
-	for (i = 0; i < httpd_nsrv; i++)
+	for (i = 0; i < httpd_nsrv; i++) {
 		loop_del(sup->loop, httpd_srvs[i].fd);
+		loop_timer_del(sup->loop, httpd_srvs[i].pause);
+		httpd_srvs[i].pause = NULL;
+	}
 	httpd_end_all(sup);
 	rpc_fini(sup);
 }

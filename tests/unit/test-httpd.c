@@ -179,6 +179,16 @@ client_send(struct client *cl, const char *data, size_t len)
 	assert_int_equal(send(cl->fd, data, len, MSG_NOSIGNAL), (ssize_t)len);
 }
 
+static int	conns_want;
+
+static int
+conns_are(void)
+{
+	return (httpd_nconns() == conns_want);
+}
+
+static void	run_until(int (*)(void));
+
 /* Run the loop until cl has read want n times (or its end). */
 static void
 client_wait(struct client *cl, const char *want, int n)
@@ -267,6 +277,27 @@ test_pipelining(void **state)
 	assert_false(cl.eof);
 	client_close(&cl);
 	free(all);
+	free(req);
+}
+
+/* Requests, then the client's end of input: all answered, then the end. */
+static void
+test_half_close(void **state)
+{
+	struct client	 cl;
+	char		*req = rpc_req(""), *two;
+
+	(void)state;
+	xasprintf(&two, "%s%s", req, req);
+	client_open(&cl);
+	client_send(&cl, two, strlen(two));
+	assert_int_equal(shutdown(cl.fd, SHUT_WR), 0);
+	client_wait_eof(&cl);
+	assert_int_equal(count(cl.buf, cl.len, "</methodResponse>"), 2);
+	client_close(&cl);
+	conns_want = 0;
+	run_until(conns_are);
+	free(two);
 	free(req);
 }
 
@@ -457,12 +488,6 @@ run_until(int (*cond)(void))
 	assert_true(cond());
 }
 
-static int	conns_want;
-static int
-conns_are(void)
-{
-	return (httpd_nconns() == conns_want);
-}
 
 /* At the cap a newcomer is served: the one idle longest makes room. */
 static void
@@ -613,6 +638,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_keepalive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipelining, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_half_close, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_body_too_large, setup,
 		    teardown),
