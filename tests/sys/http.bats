@@ -211,6 +211,10 @@ s.bind(("127.0.0.1", int(sys.argv[1])))' "$port"
 	[ "$status" -eq 0 ]
 	run "$W" start one
 	[ "$status" -eq 0 ]
+	run "$W" restart one
+	[ "$status" -eq 0 ]
+	run "$W" reload
+	[ "$status" -eq 0 ]
 	run "$W" logs one
 	[ "$status" -eq 0 ]
 	p=$(cat "$T/supervisord.pid")
