@@ -350,3 +350,74 @@ s.bind(sys.argv[1])' "$T/run/http.sock"
 	run http_status "$T/run/http.sock" "" ""
 	[ "$output" = "200 " ]
 }
+
+# logtail SOCKET PATH N: GET PATH on the unix socket; print the status,
+# then the first chunk's size, then whether a later chunk has "tick"
+# (N chunks read at most).
+logtail() {
+	python3 - "$@" <<-'PY'
+	import socket, sys
+	sock, path, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+	s = socket.socket(socket.AF_UNIX)
+	s.settimeout(5)
+	s.connect(sock)
+	s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path).encode())
+	f = s.makefile("rb")
+	status = f.readline().split()[1].decode()
+	print(status)
+	hdrs = {}
+	while True:
+	    l = f.readline().strip()
+	    if not l:
+	        break
+	    k, v = l.decode().split(":", 1)
+	    hdrs[k.lower()] = v.strip()
+	if status != "200":
+	    sys.exit(0)
+	assert hdrs["transfer-encoding"] == "chunked"
+	assert hdrs["x-accel-buffering"] == "no"
+	first = None
+	for i in range(n):
+	    size = int(f.readline().strip(), 16)
+	    data = f.read(size)
+	    f.readline()
+	    if first is None:
+	        first = data
+	        print(len(data), data.endswith(b"\n"))
+	    elif b"tick" in data:
+	        print("tick")
+	        break
+	PY
+}
+
+@test "http: /logtail/NAME streams the last 1024 bytes, then what comes" {
+	conf a <<-EOF
+	[unix_http_server]
+	file = $T/run/http.sock
+	[program:one]
+	command = sh -c 'seq 1 1000; while :; do sleep 0.1; echo tick; done'
+	startsecs = 0
+	stdout_logfile = $T/one.log
+	EOF
+	up a
+	within 5 grep -q tick "$T/one.log"
+	run logtail "$T/run/http.sock" /logtail/one 50
+	echo "$output"
+	[ "${lines[0]}" = 200 ]
+	[ "${lines[1]}" = "1024 True" ]
+	[ "${lines[2]}" = tick ]
+	run logtail "$T/run/http.sock" /logtail/one:one/stdout 50
+	[ "${lines[0]}" = 200 ]
+	[ "${lines[2]}" = tick ]
+	run logtail "$T/run/http.sock" /mainlogtail 1
+	[ "${lines[0]}" = 200 ]
+	# Not there: 404, as supervisord.
+	run logtail "$T/run/http.sock" /logtail/nosuch 1
+	[ "$output" = 404 ]
+	run logtail "$T/run/http.sock" /logtail/one/bogus 1
+	[ "$output" = 404 ]
+	run logtail "$T/run/http.sock" /logtail/one/stderr 0
+	[ "$output" = 200 ]
+	run logtail "$T/run/http.sock" /nothing 1
+	[ "$output" = 404 ]
+}
