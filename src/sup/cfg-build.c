@@ -370,6 +370,7 @@ cfg_build(struct cfg_ctx *ctx)
 {
 	struct config	*cf = ctx->cf;
 	struct cfg_sect	*s;
+	struct cfg_val	*v;
 	char		*q;
 	int		 i;
 
@@ -400,6 +401,13 @@ cfg_build(struct cfg_ctx *ctx)
 	}
 	if (cf->socket == NULL)
 		xasprintf(&cf->socket, "%s/warden.sock", cf->rundir);
+	if (cf->unix_http.on && strcmp(cf->unix_http.file, cf->socket) == 0) {
+		v = cfg_get(ctx, cfg_sect_named(ctx, "unix_http_server"),
+		    "file");
+		return (cfg_error(ctx, v->file, v->line, "file: %s is warden's "
+		    "control socket ([warden] socket=): choose another path",
+		    cf->socket));
+	}
 	if (cf->pidfile == NULL)
 		xasprintf(&cf->pidfile, "%s/warden.pid", cf->rundir);
 	if (cf->childlogdir == NULL)

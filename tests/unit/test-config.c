@@ -1089,6 +1089,10 @@ test_errors(void **state)
 		  "test.conf:3: chown: no such group \"nosuchgroup-warden\"" },
 		{ "[unix_http_server]\nfile=/tmp/x.sock\nchown=4000000000\n",
 		  "test.conf:3: chown: no such user \"4000000000\"" },
+		{ "[warden]\nrundir=/tmp\n[unix_http_server]\n"
+		  "file=/tmp/warden.sock\n",
+		  "test.conf:4: file: /tmp/warden.sock is warden's control "
+		  "socket ([warden] socket=): choose another path" },
 	};
 	size_t	i;
 
