@@ -1,7 +1,8 @@
 /*
  * warden up: read and check the config, take the supervisor's lock, bind
- * the control socket, detach with libwarden and return once the
- * autostart services have settled.  The only door into src/sup/.
+ * the control socket and the HTTP servers (every error reaching the
+ * shell), detach with libwarden and return once the autostart services
+ * have settled.  The only door into src/sup/.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,7 +22,10 @@
 #include "sup/sup.h"
 #include "sup/httpd.h"
 
-/* Both ears of the supervisor: the control socket, the HTTP servers. */
+/*
+ * The hooks warden up gives the supervisor: each goes to the control
+ * socket (control.c), then to the HTTP servers (httpd.c).
+ */
 static int
 up_hook_start(struct sup *sup)
 {
@@ -30,6 +34,7 @@ up_hook_start(struct sup *sup)
 	return (httpd_hooks.start(sup));
 }
 
+/* A service changed state: both are told. */
 static void
 up_hook_changed(struct sup *sup)
 {
@@ -37,6 +42,7 @@ up_hook_changed(struct sup *sup)
 	httpd_hooks.changed(sup);
 }
 
+/* A service is freed next: neither may keep pointing at it. */
 static void
 up_hook_forget(struct sup *sup, struct svc *s)
 {
@@ -44,6 +50,7 @@ up_hook_forget(struct sup *sup, struct svc *s)
 	httpd_hooks.forget(sup, s);
 }
 
+/* The supervisor leaves: both end their clients. */
 static void
 up_hook_stop(struct sup *sup)
 {

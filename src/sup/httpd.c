@@ -68,6 +68,7 @@ hc_close(struct hconn *c)
 	free(c);
 }
 
+/* The state lasted too long: idle, a slow request, a lingering close. */
 static void
 hc_timer_cb(void *arg)
 {

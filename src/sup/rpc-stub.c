@@ -8,6 +8,7 @@
 #include "rpc.h"
 #include "xmlrpc.h"
 
+/* Every call: fault 1, at once. */
 struct rpc_req	*
 rpc_request(struct sup *sup, const char *body, size_t len, rpc_reply_cb cb,
     void *arg)
@@ -23,18 +24,21 @@ rpc_request(struct sup *sup, const char *body, size_t len, rpc_reply_cb cb,
 	return (NULL);
 }
 
+/* Nothing ever waits here: nothing to cancel or tell. */
 void
 rpc_cancel(struct rpc_req *r)
 {
 	(void)r;
 }
 
+/* No call waits for services here. */
 void
 rpc_changed(struct sup *sup)
 {
 	(void)sup;
 }
 
+/* No call points at a service here. */
 void
 rpc_forget(struct sup *sup, struct svc *s)
 {
@@ -42,6 +46,7 @@ rpc_forget(struct sup *sup, struct svc *s)
 	(void)s;
 }
 
+/* Nothing is held here. */
 void
 rpc_fini(struct sup *sup)
 {
