@@ -4,9 +4,7 @@
  * shell), detach with libwarden and return once the autostart services
  * have settled.  The only door into src/sup/.
  */
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 
 #include <err.h>
 #include <errno.h>
