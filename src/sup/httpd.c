@@ -8,7 +8,8 @@
  * httpd_tune.request seconds of its first byte, a connection may sit
  * idle httpd_tune.idle seconds between requests, and at the cap a
  * newcomer takes the place of the connection idle the longest (or of
- * the slowest one still sending its request).  A client that reads
+ * the slowest one still sending its request, or of the oldest log
+ * stream: see hc_victim).  A client that reads
  * nothing stops being read once httpd_tune.outmax bytes wait for it; a
  * log follower that far behind is cut off.
  */
@@ -308,22 +309,28 @@ hc_conn_cb(int fd, uint32_t events, void *arg)
 
 /*
  * At the cap: the connection idle the longest, or else the one whose
- * request has taken the longest so far; never one a call or a log
- * stream holds.  NULL when all are busy.
+ * request has taken the longest so far, or else the oldest log stream,
+ * and only then the oldest waiting call: a full house of any kind never
+ * locks the newcomer (supervisorctl status) out.
  */
 static struct hconn *
 hc_victim(void)
 {
-	struct hconn	*c, *slow = NULL;
+	static const int rank[] = {
+		[HC_IDLE] = 0, [HC_CLOSING] = 0, [HC_READING] = 1,
+		[HC_STREAM] = 2, [HC_RPC] = 3
+	};
+	struct hconn	*c, *best = NULL;
 
 	TAILQ_FOREACH(c, &hc_list, entry) {
-		if (c->state == HC_IDLE || c->state == HC_CLOSING)
+		if (rank[c->state] == 0)
 			return (c);
-		if (c->state == HC_READING && (slow == NULL ||
-		    c->since < slow->since))
-			slow = c;
+		if (best == NULL || rank[c->state] < rank[best->state] ||
+		    (rank[c->state] == rank[best->state] &&
+		    c->since < best->since))
+			best = c;
 	}
-	return (slow);
+	return (best);
 }
 
 /* Out of fds a while ago: accept again. */
@@ -375,11 +382,8 @@ httpd_accept_cb(int fd, uint32_t events, void *arg)
 		if (cfd == -1)
 			break;
 		if (hc_n >= httpd_tune.maxconns) {
-			if ((victim = hc_victim()) == NULL) {
-				close(cfd);
-				continue;
-			}
-			hc_close(victim);
+			if ((victim = hc_victim()) != NULL)
+				hc_close(victim);
 		}
 		if (srv->path == NULL)
 			(void)setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one,

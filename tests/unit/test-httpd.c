@@ -544,6 +544,33 @@ test_eviction_partial(void **state)
 		client_close(&cl[i]);
 }
 
+/* All at the cap follow logs: the oldest stream makes room. */
+static void
+test_eviction_stream(void **state)
+{
+	struct client	 cl[3];
+	const char	*tail = "GET /mainlogtail HTTP/1.1\r\nHost: x\r\n\r\n";
+	const char	*req = "GET /x HTTP/1.1\r\nHost: x\r\n\r\n";
+	int		 i;
+
+	(void)state;
+	httpd_tune.maxconns = 2;
+	follow_sup_line("m\n", 2);
+	for (i = 0; i < 2; i++) {
+		client_open(&cl[i]);
+		client_send(&cl[i], tail, strlen(tail));
+		client_wait(&cl[i], "m\n", 1);
+	}
+	client_open(&cl[2]);
+	client_send(&cl[2], req, strlen(req));
+	client_wait(&cl[2], "404", 1);
+	client_wait_eof(&cl[0]);
+	assert_false(cl[1].eof);
+	assert_int_equal(httpd_nconns(), 2);
+	for (i = 0; i < 3; i++)
+		client_close(&cl[i]);
+}
+
 /* Idle between requests: closed after httpd_tune.idle. */
 static void
 test_idle_timeout(void **state)
@@ -656,6 +683,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction_partial, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_eviction_stream, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_idle_timeout, setup,
 		    teardown),
