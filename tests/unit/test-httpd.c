@@ -460,6 +460,33 @@ test_mainlogtail(void **state)
 	client_close(&cl);
 }
 
+/* The supervisor leaves: a stream gets its last chunk, then the end. */
+static void
+test_end_all(void **state)
+{
+	struct client	 cl;
+	const char	*tail = "GET /mainlogtail HTTP/1.1\r\nHost: x\r\n\r\n";
+	ssize_t		 n;
+
+	(void)state;
+	follow_sup_line("m\n", 2);
+	client_open(&cl);
+	client_send(&cl, tail, strlen(tail));
+	client_wait(&cl, "m\n", 1);
+	loop_del(sup.loop, cl.fd);
+	httpd_end_all(&sup);
+	assert_int_equal(httpd_nconns(), 0);
+	while ((n = recv(cl.fd, cl.buf + cl.len, sizeof cl.buf - 1 - cl.len,
+	    0)) > 0)
+		cl.len += (size_t)n;
+	assert_int_equal(n, 0);
+	cl.buf[cl.len] = '\0';
+	assert_true(cl.len >= 5);
+	assert_string_equal(cl.buf + cl.len - 5, "0\r\n\r\n");
+	cl.eof = 1;
+	client_close(&cl);
+}
+
 /* The loop runs until cond() holds (checked every 10 ms), 10 s at most. */
 static int		(*wait_cond)(void);
 static struct timer	*cond_t;
@@ -681,6 +708,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mainlogtail, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_end_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction_partial, setup,
 		    teardown),
