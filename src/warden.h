@@ -229,6 +229,7 @@ int	 cmd_up(int, char **);
 int	 cmd_ctl(int, char **);
 int	 ctl_main(const char *, int, char **);
 char	*ctl_socket_path(const char *, const char *);
+int	 ctl_alive(const char *);
 int	 ctl_connect(const char *, const char *, int, char **);
 
 /* cmd-logs.c */

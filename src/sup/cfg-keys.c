@@ -105,7 +105,8 @@ static const struct cfg_key cfg_program_rows[] = {
 	    0, 0, 0, "/"),
 	CFG_PK("umask",			CFG_T_OCTAL,	umask,	CFG_N(-1),
 	    0, 0777, 0, "077"),
-	CFG_PX("serverurl",		CFG_T_IGNORE,	0, "AUTO"),
+	CFG_PK("serverurl",		CFG_T_URL,	serverurl, CFG_N(0),
+	    0, 0, 0, "unix:///run/other.sock"),
 	CFG_PK("ready",			CFG_T_READY,	ready,	CFG_N(0),
 	    0, 0, 0, "notify"),
 	CFG_PK("ready_timeout",		CFG_T_SECS,	ready_timeout, CFG_S(60),
@@ -153,17 +154,40 @@ const struct cfg_table cfg_supervisord_keys = {
 };
 
 static const struct cfg_key cfg_unix_rows[] = {
-	CFG_KF("file",			CFG_T_PATH,	CFG_C(socket),
+	CFG_KF("file",			CFG_T_PATH,	CFG_C(unix_http.file),
 	    CFG_F_PARENT),
-	CFG_KR("chmod",			CFG_T_OCTAL,	CFG_C(socket_mode),
+	CFG_KR("chmod",			CFG_T_OCTAL,	CFG_C(unix_http.mode),
 	    0, 07777),
-	CFG_KX("chown",			CFG_T_NOEFFECT),
-	CFG_KX("username",		CFG_T_NOEFFECT),
-	CFG_KX("password",		CFG_T_NOEFFECT),
+	CFG_K("chown",			CFG_T_CHOWN,	CFG_C(unix_http)),
+	CFG_K("username",		CFG_T_STR,	CFG_C(unix_http.username)),
+	CFG_K("password",		CFG_T_PASSWORD,	CFG_C(unix_http.password)),
 };
 
 const struct cfg_table cfg_unix_keys = {
 	cfg_unix_rows, nitems(cfg_unix_rows)
+};
+
+static const struct cfg_key cfg_inet_rows[] = {
+	CFG_K("port",			CFG_T_INET,	CFG_C(inet_http)),
+	CFG_K("username",		CFG_T_STR,	CFG_C(inet_http.username)),
+	CFG_K("password",		CFG_T_PASSWORD,	CFG_C(inet_http.password)),
+};
+
+const struct cfg_table cfg_inet_keys = {
+	cfg_inet_rows, nitems(cfg_inet_rows)
+};
+
+/* supervisorctl's own section: known, and left to it. */
+static const struct cfg_key cfg_ctlclient_rows[] = {
+	CFG_KB("serverurl"),
+	CFG_KB("username"),
+	CFG_KB("password"),
+	CFG_KB("prompt"),
+	CFG_KB("history_file"),
+};
+
+const struct cfg_table cfg_ctlclient_keys = {
+	cfg_ctlclient_rows, nitems(cfg_ctlclient_rows)
 };
 
 /* rundir first: the others may be in it, which need not exist yet. */
@@ -283,6 +307,8 @@ cfg_warn_defaults(struct cfg_ctx *ctx)
 		&cfg_program_keys,
 		&cfg_supervisord_keys,
 		&cfg_unix_keys,
+		&cfg_inet_keys,
+		&cfg_ctlclient_keys,
 		&cfg_warden_keys,
 		&cfg_group_keys,
 		&cfg_include_keys,

@@ -63,7 +63,7 @@ static char **
 svc_env(struct svc *s)
 {
 	struct config	 *cf = s->sup->cfg;
-	char		**env, **e, *v;
+	char		**env, **e, *v, *url;
 	int		  n = 0;
 
 	env = xcalloc(1, sizeof *env);
@@ -82,9 +82,16 @@ svc_env(struct svc *s)
 	xasprintf(&v, "SUPERVISOR_GROUP_NAME=%s", s->cfg->group);
 	env = env_set(env, &n, v);
 	free(v);
-	xasprintf(&v, "SUPERVISOR_SERVER_URL=unix://%s", cf->socket);
-	env = env_set(env, &n, v);
-	free(v);
+	if ((url = s->cfg->serverurl) != NULL)
+		url = xstrdup(url);
+	else
+		url = cfg_server_url(cf);
+	if (url != NULL) {
+		xasprintf(&v, "SUPERVISOR_SERVER_URL=%s", url);
+		env = env_set(env, &n, v);
+		free(v);
+		free(url);
+	}
 	for (e = s->cfg->env; e != NULL && *e != NULL; e++)
 		env = env_set(env, &n, *e);
 	if (s->ready.mode == READY_NOTIFY) {

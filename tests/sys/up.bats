@@ -61,15 +61,16 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 @test "up: chmod= of [unix_http_server] is honoured" {
 	conf a <<-EOF
 	[unix_http_server]
-	file = $T/run/ctl.sock
+	file = $T/run/http.sock
 	chmod = 0770
 	[program:one]
 	command = sleep 1000
 	startsecs = 0
 	EOF
-	export WARDEN_SOCKET="$T/run/ctl.sock"
 	up a
-	[ "$(stat -c %a "$T/run/ctl.sock")" = 770 ]
+	[ "$(stat -c %a "$T/run/http.sock")" = 770 ]
+	# The control socket is apart, 0700 as ever.
+	[ "$(stat -c %a "$T/run/warden.sock")" = 700 ]
 	run "$W" status one
 	[ "$status" -eq 0 ]
 }
@@ -353,15 +354,14 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 @test "control: another uid is refused" {
 	mkdir -m 755 "$T/pub"
 	conf a <<-EOF
-	[unix_http_server]
-	file = $T/pub/ctl.sock
-	chmod = 0777
+	socket = $T/pub/ctl.sock
 	[program:one]
 	command = sleep 1000
 	startsecs = 0
 	EOF
 	chmod 755 "$T"
 	up a
+	chmod 0777 "$T/pub/ctl.sock"
 	run setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	    "$W" status -s "$T/pub/ctl.sock"
 	[ "$status" -eq 1 ]
