@@ -189,3 +189,10 @@ rpc_call_reset(struct rpc_call *call)
 	memset(call, 0, sizeof *call);
 	call->sup = sup;
 }
+
+/* qsort's comparison of two strings, by pointer. */
+int
+rpc_strcmp(const void *a, const void *b)
+{
+	return (strcmp(*(const char *const *)a, *(const char *const *)b));
+}
