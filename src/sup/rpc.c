@@ -304,16 +304,18 @@ struct rpc_multi {
 	struct rpc_call		 sub;	/* the call under way */
 };
 
-/* One result of a multicall: [value], or the fault as a struct. */
+/*
+ * One result of a multicall: the value itself (supervisord's, though
+ * its help says [value]), or the fault as a struct.
+ */
 static void
 rpc_multi_add(struct rpc_multi *mc, int rv, struct xr_value *res)
 {
 	struct xr_value	*v;
 
-	if (rv == RPC_OK) {
-		v = xr_array();
-		xr_array_add(v, res);
-	} else {
+	if (rv == RPC_OK)
+		v = res;
+	else {
 		v = xr_struct();
 		xr_struct_add(v, "faultCode", xr_int(mc->sub.fault));
 		xr_struct_add(v, "faultString", xr_string(mc->sub.faultstr !=
