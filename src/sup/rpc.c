@@ -78,8 +78,10 @@ rpc_call_run(struct rpc_call *call, const char *name,
 	if (rpc_leaving(call->sup, name))
 		return (rpc_fault(call, RPC_SHUTDOWN_STATE, NULL));
 	rv = m->fn(call, params, res);
-	if (rv == RPC_WAIT)
+	if (rv == RPC_WAIT) {
+		*res = NULL;
 		rv = call->poll(call, res);
+	}
 	return (rv);
 }
 
@@ -141,6 +143,7 @@ rpc_request(struct sup *sup, const char *body, size_t len, rpc_reply_cb cb,
 	rv = rpc_call_run(&req->call, req->msg.method, req->msg.params, &res);
 	while (rv == RPC_WAIT && req->dirty) {
 		req->dirty = 0;
+		res = NULL;
 		rv = req->call.poll(&req->call, &res);
 	}
 	req->busy = 0;
@@ -189,6 +192,7 @@ again:
 		req->busy = 1;
 		do {
 			req->dirty = 0;
+			res = NULL;
 			rv = req->call.poll(&req->call, &res);
 		} while (rv == RPC_WAIT && req->dirty);
 		req->busy = 0;
@@ -336,6 +340,7 @@ rpc_multi_poll(struct rpc_call *call, struct xr_value **res)
 	int			 rv;
 
 	if (mc->sub.poll != NULL) {
+		r = NULL;
 		if ((rv = mc->sub.poll(&mc->sub, &r)) == RPC_WAIT)
 			return (RPC_WAIT);
 		rpc_multi_add(mc, rv, r);
