@@ -49,6 +49,7 @@ struct rpc_call {
 
 /* The method tables, each ended by a row of NULLs. */
 extern const struct rpc_method rpc_sys_methods[];	/* rpc.c */
+extern const struct rpc_method rpc_sup_methods[];	/* rpc-sup.c */
 extern const struct rpc_method rpc_proc_methods[];	/* rpc-proc.c */
 extern const struct rpc_method rpc_log_methods[];	/* rpc-log.c */
 extern const struct rpc_method rpc_conf_methods[];	/* rpc-conf.c */
@@ -70,5 +71,6 @@ struct svc	*rpc_lookup(struct rpc_call *, const char *, int *);
 void		 rpc_target_add(struct rpc_call *, struct svc *);
 void		 rpc_call_reset(struct rpc_call *);
 int		 rpc_strcmp(const void *, const void *);
+size_t		 rpc_collect(struct rpc_call *, const char *, int);
 
 #endif

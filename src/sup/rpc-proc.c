@@ -1,8 +1,7 @@
 /*
- * supervisord's supervisor.* methods for the supervisor and its
- * processes, as rpcinterface.py has them: versions, state, shutdown and
- * restart, process info, start, stop and signal of one process, a group
- * or all.  Services are driven through svc_event() only; a wait is a
+ * supervisord's supervisor.* methods that drive processes, as
+ * rpcinterface.py has them: start, stop and signal of one process, a
+ * group or all (rpc-sup.c has the supervisor's own and process info).  Services are driven through svc_event() only; a wait is a
  * poll on their state, asked on every change.
  */
 #include <sys/stat.h>
@@ -28,20 +27,6 @@ struct rpc_all {
 	struct xr_value	*results;
 };
 
-/* supervisord's state codes (states.py's ProcessStates), by svc_state. */
-static const struct {
-	int		 code;
-	const char	*name;
-} rpc_states[] = {
-	[SVC_STOPPED] =		{ 0,	"STOPPED" },
-	[SVC_STARTING] =	{ 10,	"STARTING" },
-	[SVC_RUNNING] =		{ 20,	"RUNNING" },
-	[SVC_BACKOFF] =		{ 30,	"BACKOFF" },
-	[SVC_STOPPING] =	{ 40,	"STOPPING" },
-	[SVC_EXITED] =		{ 100,	"EXITED" },
-	[SVC_FATAL] =		{ 200,	"FATAL" },
-};
-
 /* GROUP:NAME, or NAME when they are the same (make_namespec). */
 static char *
 rpc_namespec(const struct svc *s)
@@ -60,220 +45,6 @@ rpc_is_running(const struct svc *s)
 {
 	return (s->state == SVC_RUNNING || s->state == SVC_BACKOFF ||
 	    s->state == SVC_STARTING);
-}
-
-/* supervisord's spawnerr: why the last start failed, or "". */
-static const char *
-rpc_spawnerr(const struct svc *s)
-{
-	return (svc_is_failed(s) && s->desc != NULL ? s->desc : "");
-}
-
-/* supervisor.getAPIVersion, and getVersion, its old name. */
-static int
-rpc_api_version(struct rpc_call *call, const struct xr_value *params,
-    struct xr_value **res)
-{
-	if (rpc_params(call, params, "") != 0)
-		return (RPC_FAULT);
-	*res = xr_string("3.0");
-	return (RPC_OK);
-}
-
-/* supervisor.getSupervisorVersion: warden's. */
-static int
-rpc_sup_version(struct rpc_call *call, const struct xr_value *params,
-    struct xr_value **res)
-{
-	if (rpc_params(call, params, "") != 0)
-		return (RPC_FAULT);
-	*res = xr_string(WARDEN_VERSION_STR);
-	return (RPC_OK);
-}
-
-/* supervisor.getIdentification: [supervisord] identifier=. */
-static int
-rpc_identification(struct rpc_call *call, const struct xr_value *params,
-    struct xr_value **res)
-{
-	const char	*id = call->sup->cfg->identifier;
-
-	if (rpc_params(call, params, "") != 0)
-		return (RPC_FAULT);
-	*res = xr_string(id != NULL ? id : "supervisor");
-	return (RPC_OK);
-}
-
-/*
- * supervisor.getState: RUNNING (1), always, since a shutting or
- * restarting supervisor faults SHUTDOWN_STATE before it gets here.
- */
-static int
-rpc_get_state(struct rpc_call *call, const struct xr_value *params,
-    struct xr_value **res)
-{
-	if (rpc_params(call, params, "") != 0)
-		return (RPC_FAULT);
-	*res = xr_struct();
-	xr_struct_add(*res, "statecode", xr_int(1));
-	xr_struct_add(*res, "statename", xr_string("RUNNING"));
-	return (RPC_OK);
-}
-
-/* supervisor.getPID. */
-static int
-rpc_get_pid(struct rpc_call *call, const struct xr_value *params,
-    struct xr_value **res)
-{
-	if (rpc_params(call, params, "") != 0)
-		return (RPC_FAULT);
-	*res = xr_int(getpid());
-	return (RPC_OK);
-}
-
-/* supervisor.shutdown: True first, then everything stops. */
-static int
-rpc_shutdown(struct rpc_call *call, const struct xr_value *params,
-    struct xr_value **res)
-{
-	if (rpc_params(call, params, "") != 0)
-		return (RPC_FAULT);
-	sup_leave(call->sup, SUP_LEAVE_SHUTDOWN);
-	*res = xr_bool(1);
-	return (RPC_OK);
-}
-
-/*
- * supervisor.restart: True first; then every process stops, the config
- * is read again and the autostart ones start, in the same process.
- */
-static int
-rpc_restart(struct rpc_call *call, const struct xr_value *params,
-    struct xr_value **res)
-{
-	if (rpc_params(call, params, "") != 0)
-		return (RPC_FAULT);
-	sup_leave(call->sup, SUP_LEAVE_RESTART);
-	*res = xr_bool(1);
-	return (RPC_OK);
-}
-
-/* A log file's path, or "" for none. */
-static const char *
-rpc_logfile(const struct svclog *l)
-{
-	return (l != NULL && l->path != NULL ? l->path : "");
-}
-
-/* The process info struct of getProcessInfo, in supervisord's order. */
-static struct xr_value *
-rpc_info(const struct svc *s, time_t now)
-{
-	struct xr_value	*v = xr_struct();
-	time_t		 start = svc_start_time(s), stop = svc_stop_time(s);
-	char		 desc[512];
-	int		 es = 0;
-
-	if (s->has_status && !svc_is_failed(s))
-		es = WIFEXITED(s->status) ? WEXITSTATUS(s->status) : -1;
-	svc_describe_sd(s, start, stop, now, desc, sizeof desc);
-	xr_struct_add(v, "name", xr_string(s->cfg->name));
-	xr_struct_add(v, "group", xr_string(s->cfg->group));
-	xr_struct_add(v, "start", xr_int(start));
-	xr_struct_add(v, "stop", xr_int(stop));
-	xr_struct_add(v, "now", xr_int(now));
-	xr_struct_add(v, "state", xr_int(rpc_states[s->state].code));
-	xr_struct_add(v, "statename", xr_string(rpc_states[s->state].name));
-	xr_struct_add(v, "spawnerr", xr_string(rpc_spawnerr(s)));
-	xr_struct_add(v, "exitstatus", xr_int(es));
-	xr_struct_add(v, "logfile", xr_string(rpc_logfile(s->out)));
-	xr_struct_add(v, "stdout_logfile", xr_string(rpc_logfile(s->out)));
-	xr_struct_add(v, "stderr_logfile", xr_string(rpc_logfile(s->err)));
-	xr_struct_add(v, "pid", xr_int(s->pid));
-	xr_struct_add(v, "description", xr_string(desc));
-	return (v);
-}
-
-/* supervisor.getProcessInfo(name): one process; a group is BAD_NAME. */
-static int
-rpc_process_info(struct rpc_call *call, const struct xr_value *params,
-    struct xr_value **res)
-{
-	struct svc	*s;
-	const char	*name;
-	int		 group;
-
-	if (rpc_params(call, params, "s") != 0)
-		return (RPC_FAULT);
-	name = params->v[0]->s;
-	if ((s = rpc_lookup(call, name, &group)) == NULL)
-		return (RPC_FAULT);
-	if (group)
-		return (rpc_fault(call, RPC_BAD_NAME, "%s", name));
-	*res = rpc_info(s, time(NULL));
-	return (RPC_OK);
-}
-
-/* Services by group, then name: getAllProcessInfo's lexical order. */
-static int
-rpc_lexical_cmp(const void *a, const void *b)
-{
-	const struct svc	*x = *(struct svc *const *)a;
-	const struct svc	*y = *(struct svc *const *)b;
-	int			 c;
-
-	if ((c = strcmp(x->cfg->group, y->cfg->group)) != 0)
-		return (c);
-	return (strcmp(x->cfg->name, y->cfg->name));
-}
-
-/*
- * The services of group (all when NULL) into call->targets: by group and
- * name when lexical, else by priority, ties in the list's order (a
- * stable insertion sort: the list is mostly in order already), the
- * order supervisord starts them in.  Returns how many.
- */
-static size_t
-rpc_collect(struct rpc_call *call, const char *group, int lexical)
-{
-	struct svc	*s, **v;
-	size_t		 i, j;
-
-	TAILQ_FOREACH(s, &call->sup->svcs, entry)
-		if (!s->removed && (group == NULL ||
-		    strcmp(s->cfg->group, group) == 0))
-			rpc_target_add(call, s);
-	v = call->targets;
-	if (lexical && call->ntargets > 1)
-		qsort(v, call->ntargets, sizeof *v, rpc_lexical_cmp);
-	for (i = 1; !lexical && i < call->ntargets; i++) {
-		s = v[i];
-		for (j = i; j > 0 && v[j - 1]->cfg->priority >
-		    s->cfg->priority; j--)
-			v[j] = v[j - 1];
-		v[j] = s;
-	}
-	return (call->ntargets);
-}
-
-/* supervisor.getAllProcessInfo: every process, by group and name. */
-static int
-rpc_all_info(struct rpc_call *call, const struct xr_value *params,
-    struct xr_value **res)
-{
-	time_t	now = time(NULL);
-	size_t	i;
-
-	if (rpc_params(call, params, "") != 0)
-		return (RPC_FAULT);
-	rpc_collect(call, NULL, 1);
-	*res = xr_array();
-	for (i = 0; i < call->ntargets; i++)
-		xr_array_add(*res, rpc_info(call->targets[i], now));
-	free(call->targets);
-	call->targets = NULL;
-	call->ntargets = call->targetcap = 0;
-	return (RPC_OK);
 }
 
 /* A variable of env (NAME=VALUE, NULL-ended), or NULL. */
@@ -779,91 +550,64 @@ rpc_signal_all(struct rpc_call *call, const struct xr_value *params,
 }
 
 const struct rpc_method rpc_proc_methods[] = {
-	{ "supervisor.getAPIVersion", rpc_api_version, "string",
-	  "Return the version of the RPC API used by supervisord\n"
-	  "@return string version id" },
-	{ "supervisor.getVersion", rpc_api_version, "string",
-	  "Return the version of the RPC API used by supervisord\n"
-	  "@return string version id" },
-	{ "supervisor.getSupervisorVersion", rpc_sup_version, "string",
-	  "Return the version of warden, which serves this interface\n"
-	  "@return string version id" },
-	{ "supervisor.getIdentification", rpc_identification, "string",
-	  "Return identifying string of supervisord\n"
-	  "@return string identifier identifying string" },
-	{ "supervisor.getState", rpc_get_state, "struct",
-	  "Return current state of supervisord as a struct\n"
-	  "@return struct A struct with keys int statecode, string statename" },
-	{ "supervisor.getPID", rpc_get_pid, "int",
-	  "Return the PID of supervisord\n"
-	  "@return int PID" },
-	{ "supervisor.shutdown", rpc_shutdown, "boolean",
-	  "Shut down the supervisor process\n"
-	  "@return boolean result always returns True unless error" },
-	{ "supervisor.restart", rpc_restart, "boolean",
-	  "Restart the supervisor process\n"
-	  "@return boolean result  always return True unless error" },
-	{ "supervisor.getProcessInfo", rpc_process_info, "struct,string",
-	  "Get info about a process named name\n"
-	  "@param string name The name of the process (or 'group:name')\n"
-	  "@return struct result     A structure containing data about the "
-	  "process" },
-	{ "supervisor.getAllProcessInfo", rpc_all_info, "array",
-	  "Get info about all processes\n"
-	  "@return array result  An array of process status results" },
 	{ "supervisor.startProcess", rpc_start_process,
 	  "boolean,string,boolean",
-	  "Start a process\n"
-	  "@param string name Process name (or ``group:name``, or "
-	  "``group:*``)\n"
-	  "@param boolean wait Wait for process to be fully started\n"
-	  "@return boolean result     Always true unless error" },
+	  "Start one process, or a group with GROUP:*\n"
+	  "@param string name NAME, GROUP:NAME or GROUP:*\n"
+	  "@param boolean wait Answer once it is RUNNING (default true)\n"
+	  "@return boolean result True, or a fault" },
 	{ "supervisor.startProcessGroup", rpc_start_group,
 	  "array,string,boolean",
-	  "Start all processes in the group named 'name'\n"
-	  "@param string name     The group name\n"
-	  "@param boolean wait    Wait for each process to be fully started\n"
-	  "@return array result   An array of process status info structs" },
+	  "Start the processes of a group that are not running\n"
+	  "@param string name The group\n"
+	  "@param boolean wait Answer once each is RUNNING (default "
+	  "true)\n"
+	  "@return array results name, group, status and description for "
+	  "each" },
 	{ "supervisor.startAllProcesses", rpc_start_all, "array,boolean",
-	  "Start all processes listed in the configuration file\n"
-	  "@param boolean wait    Wait for each process to be fully started\n"
-	  "@return array result   An array of process status info structs" },
-	{ "supervisor.stopProcess", rpc_stop_process, "boolean,string,boolean",
-	  "Stop a process named by name\n"
-	  "@param string name  The name of the process to stop (or "
-	  "'group:name')\n"
-	  "@param boolean wait        Wait for the process to be fully "
-	  "stopped\n"
-	  "@return boolean result     Always return True unless error" },
+	  "Start every process that is not running, by priority\n"
+	  "@param boolean wait Answer once each is RUNNING (default "
+	  "true)\n"
+	  "@return array results name, group, status and description for "
+	  "each" },
+	{ "supervisor.stopProcess", rpc_stop_process,
+	  "boolean,string,boolean",
+	  "Stop one process, or a group with GROUP:*\n"
+	  "@param string name NAME, GROUP:NAME or GROUP:*\n"
+	  "@param boolean wait Answer once it has stopped (default "
+	  "true)\n"
+	  "@return boolean result True, or a fault" },
 	{ "supervisor.stopProcessGroup", rpc_stop_group,
 	  "array,string,boolean",
-	  "Stop all processes in the process group named 'name'\n"
-	  "@param string name     The group name\n"
-	  "@param boolean wait    Wait for each process to be fully stopped\n"
-	  "@return array result   An array of process status info structs" },
+	  "Stop the running processes of a group\n"
+	  "@param string name The group\n"
+	  "@param boolean wait Answer once each has stopped (default "
+	  "true)\n"
+	  "@return array results name, group, status and description for "
+	  "each" },
 	{ "supervisor.stopAllProcesses", rpc_stop_all, "array,boolean",
-	  "Stop all processes in the process list\n"
-	  "@param  boolean wait   Wait for each process to be fully stopped\n"
-	  "@return array result   An array of process status info structs" },
+	  "Stop every running process\n"
+	  "@param boolean wait Answer once each has stopped (default "
+	  "true)\n"
+	  "@return array results name, group, status and description for "
+	  "each" },
 	{ "supervisor.signalProcess", rpc_signal_process,
 	  "boolean,string,string",
-	  "Send an arbitrary UNIX signal to the process named by name\n"
-	  "@param string name    Name of the process to signal (or "
-	  "'group:name')\n"
-	  "@param string signal  Signal to send, as name ('HUP') or number "
-	  "('1')\n"
-	  "@return boolean" },
+	  "Send a signal to one process, or a group with GROUP:*\n"
+	  "@param string name NAME, GROUP:NAME or GROUP:*\n"
+	  "@param string signal A name (HUP, SIGHUP) or a number\n"
+	  "@return boolean result True, or a fault" },
 	{ "supervisor.signalProcessGroup", rpc_signal_group,
 	  "array,string,string",
-	  "Send a signal to all processes in the group named 'name'\n"
-	  "@param string name    The group name\n"
-	  "@param string signal  Signal to send, as name ('HUP') or number "
-	  "('1')\n"
-	  "@return array" },
+	  "Send a signal to the processes of a group that have one\n"
+	  "@param string name The group\n"
+	  "@param string signal A name (HUP, SIGHUP) or a number\n"
+	  "@return array results name, group, status and description for "
+	  "each" },
 	{ "supervisor.signalAllProcesses", rpc_signal_all, "array,string",
-	  "Send a signal to all processes in the process list\n"
-	  "@param string signal  Signal to send, as name ('HUP') or number "
-	  "('1')\n"
-	  "@return array         An array of process status info structs" },
+	  "Send a signal to every process that has one\n"
+	  "@param string signal A name (HUP, SIGHUP) or a number\n"
+	  "@return array results name, group, status and description for "
+	  "each" },
 	{ NULL, NULL, NULL, NULL }
 };

@@ -28,8 +28,8 @@ static TAILQ_HEAD(, rpc_req) rpc_waiting =
 static unsigned int rpc_round;
 
 static const struct rpc_method *const rpc_tables[] = {
-	rpc_sys_methods, rpc_proc_methods, rpc_log_methods, rpc_conf_methods,
-	rpc_warden_methods
+	rpc_sys_methods, rpc_sup_methods, rpc_proc_methods, rpc_log_methods,
+	rpc_conf_methods, rpc_warden_methods
 };
 
 /* The method called name, in any table, or NULL. */
@@ -411,27 +411,23 @@ rpc_multicall(struct rpc_call *call, const struct xr_value *params,
 
 const struct rpc_method rpc_sys_methods[] = {
 	{ "system.listMethods", rpc_list_methods, "array",
-	  "Return an array listing the available method names\n"
-	  "@return array result  An array of method names available "
-	  "(strings)." },
+	  "The names of every method, sorted\n"
+	  "@return array names The names (strings)" },
 	{ "system.methodHelp", rpc_method_help, "string,string",
-	  "Return a string showing the method's documentation\n"
-	  "@param string name   The name of the method.\n"
-	  "@return string result The documentation for the method name." },
+	  "A method's help text\n"
+	  "@param string name The method\n"
+	  "@return string help Its text" },
 	{ "system.methodSignature", rpc_method_signature, "array,string",
-	  "Return an array describing the method signature in the form "
-	  "[rtype, ptype, ptype...] where rtype is the return data type of "
-	  "the method, and ptypes are the parameter data types that the "
-	  "method accepts in method argument order.\n"
-	  "@param string name  The name of the method.\n"
-	  "@return array result  The result." },
+	  "A method's types: its result's first, then its params', in "
+	  "order\n"
+	  "@param string name The method\n"
+	  "@return array types The type names (strings)" },
 	{ "system.multicall", rpc_multicall, "array,array",
-	  "Process an array of calls, and return an array of results. Calls "
-	  "should be structs of the form {'methodName': string, 'params': "
-	  "array}. Each result will either be a single-item array containing "
-	  "the result value, or a struct of the form {'faultCode': int, "
-	  "'faultString': string}.\n"
-	  "@param array calls  An array of call requests\n"
-	  "@return array result  An array of results" },
+	  "Run calls in order, each after the last is over, and answer "
+	  "once they all are\n"
+	  "@param array calls Structs of methodName (string) and params "
+	  "(array)\n"
+	  "@return array results Each call's value, or a struct of "
+	  "faultCode and faultString" },
 	{ NULL, NULL, NULL, NULL }
 };
