@@ -123,6 +123,9 @@ rpc_start_check(struct rpc_call *call, const struct svc *s,
 		return (rpc_fault(call, RPC_SPAWN_ERROR, "%s", name));
 	if (s->state == SVC_RUNNING)
 		return (RPC_OK);
+	/* A spawn put off while a dead instance's rest is swept. */
+	if (s->sweeps > 0 && s->timer != NULL && !svc_is_up(s))
+		return (RPC_WAIT);
 	if (s->state != SVC_STARTING)
 		return (rpc_fault(call, RPC_ABNORMAL_TERMINATION, "%s", name));
 	return (RPC_WAIT);
