@@ -192,15 +192,17 @@ int		 svc_is_pending_start(const struct svc *);
 int		 svc_is_failed(const struct svc *);
 int		 svc_is_stoppable(const struct svc *);
 int		 svc_is_start_over(const struct svc *);
+int		 svc_prio_cmp(const void *, const void *);
+void		 svc_extend(struct svc *, double);
+void		 svc_desc(struct svc *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* svc-describe.c */
 void		 svc_describe(struct svc *, char *, size_t);
 void		 svc_describe_sd(const struct svc *, time_t, time_t, time_t,
 		    char *, size_t);
 time_t		 svc_start_time(const struct svc *);
 time_t		 svc_stop_time(const struct svc *);
-int		 svc_prio_cmp(const void *, const void *);
-void		 svc_extend(struct svc *, double);
-void		 svc_desc(struct svc *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
 
 /* svc-spawn.c */
 pid_t		 svc_fork(struct svc *, const char **);
