@@ -42,15 +42,23 @@ struct rpc_call {
 	void		 *data;
 	struct svc	**targets;
 	size_t		  ntargets, targetcap;
+	struct rpc_call	 *sub;		/* a multicall's call under way */
 	int		  fault;	/* RPC_FAULT: the code */
 	char		 *faultstr;	/* ... and "NAME: text" */
 };
 
 /* The method tables, each ended by a row of NULLs. */
 extern const struct rpc_method rpc_sys_methods[];	/* rpc.c */
+extern const struct rpc_method rpc_sup_methods[];	/* rpc-sup.c */
 extern const struct rpc_method rpc_proc_methods[];	/* rpc-proc.c */
 extern const struct rpc_method rpc_log_methods[];	/* rpc-log.c */
 extern const struct rpc_method rpc_conf_methods[];	/* rpc-conf.c */
+extern const struct rpc_method rpc_warden_methods[];	/* rpc-warden.c */
+
+/* rpc.c */
+const struct rpc_method *rpc_method_find(const char *);
+int		 rpc_call_run(struct rpc_call *, const char *,
+		    const struct xr_value *, struct xr_value **);
 
 /* rpc-util.c */
 int		 rpc_fault(struct rpc_call *, int, const char *, ...)
@@ -62,5 +70,7 @@ int		 rpc_truth(const struct xr_value *, size_t, int);
 struct svc	*rpc_lookup(struct rpc_call *, const char *, int *);
 void		 rpc_target_add(struct rpc_call *, struct svc *);
 void		 rpc_call_reset(struct rpc_call *);
+int		 rpc_strcmp(const void *, const void *);
+size_t		 rpc_collect(struct rpc_call *, const char *, int);
 
 #endif

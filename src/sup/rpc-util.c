@@ -189,3 +189,53 @@ rpc_call_reset(struct rpc_call *call)
 	memset(call, 0, sizeof *call);
 	call->sup = sup;
 }
+
+/* qsort's comparison of two strings, by pointer. */
+int
+rpc_strcmp(const void *a, const void *b)
+{
+	return (strcmp(*(const char *const *)a, *(const char *const *)b));
+}
+
+/* Services by group, then name: getAllProcessInfo's lexical order. */
+static int
+rpc_lexical_cmp(const void *a, const void *b)
+{
+	const struct svc	*x = *(struct svc *const *)a;
+	const struct svc	*y = *(struct svc *const *)b;
+	int			 c;
+
+	if ((c = strcmp(x->cfg->group, y->cfg->group)) != 0)
+		return (c);
+	return (strcmp(x->cfg->name, y->cfg->name));
+}
+
+/*
+ * The services of group (all when NULL) into call->targets: by group and
+ * name when lexical, else by priority, ties in the list's order (a
+ * stable insertion sort: the list is mostly in order already), the
+ * order supervisord starts them in.  Returns how many.
+ */
+size_t
+rpc_collect(struct rpc_call *call, const char *group, int lexical)
+{
+	struct svc	*s, **v;
+	size_t		 i, j;
+
+	TAILQ_FOREACH(s, &call->sup->svcs, entry)
+		if (!s->removed && (group == NULL ||
+		    strcmp(s->cfg->group, group) == 0))
+			rpc_target_add(call, s);
+	v = call->targets;
+	if (lexical && call->ntargets > 1)
+		qsort(v, call->ntargets, sizeof *v, rpc_lexical_cmp);
+	for (i = 1; !lexical && i < call->ntargets; i++) {
+		s = v[i];
+		for (j = i; j > 0 && v[j - 1]->cfg->priority >
+		    s->cfg->priority; j--)
+			v[j] = v[j - 1];
+		v[j] = s;
+	}
+	return (call->ntargets);
+}
+

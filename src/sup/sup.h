@@ -151,6 +151,10 @@ struct sup_hooks {
 	void	(*stop)(struct sup *);		/* the supervisor leaves */
 };
 
+/* supervisord's shutdown and restart, once asked (sup_leave). */
+#define SUP_LEAVE_SHUTDOWN	1
+#define SUP_LEAVE_RESTART	2
+
 /* warden up's status: the supervisor runs, an autostart service failed. */
 #define SUP_EXIT_FAILED		3
 
@@ -163,6 +167,8 @@ struct sup {
 	int		 ctlfd;		/* listening control socket */
 	int		 foreground;
 	int		 shutting_down;
+	int		 leaving;	/* SUP_LEAVE_*: asked, not yet done */
+	struct timer	*leave;		/* ... done from the loop */
 	int		 settled_sent;	/* wd_ready() or wd_fail() done */
 	int		 exit_code;
 	struct timer	*gc;		/* frees removed services */
@@ -187,11 +193,17 @@ int		 svc_is_pending_start(const struct svc *);
 int		 svc_is_failed(const struct svc *);
 int		 svc_is_stoppable(const struct svc *);
 int		 svc_is_start_over(const struct svc *);
-void		 svc_describe(struct svc *, char *, size_t);
 int		 svc_prio_cmp(const void *, const void *);
 void		 svc_extend(struct svc *, double);
 void		 svc_desc(struct svc *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+
+/* svc-describe.c */
+void		 svc_describe(struct svc *, char *, size_t);
+void		 svc_describe_sd(const struct svc *, time_t, time_t, time_t,
+		    char *, size_t);
+time_t		 svc_start_time(const struct svc *);
+time_t		 svc_stop_time(const struct svc *);
 
 /* svc-spawn.c */
 pid_t		 svc_fork(struct svc *, char *, size_t);
@@ -270,6 +282,7 @@ int		 sup_main(struct config *, const struct sup_hooks *, int, int,
 		    int);
 void		 sup_settle_check(struct sup *);
 void		 sup_shutdown(struct sup *);
+void		 sup_leave(struct sup *, int);
 void		 sup_changed(struct sup *);
 rlim_t		 sup_rlimit_hard(rlim_t, rlim_t, rlim_t);
 
