@@ -63,4 +63,11 @@ struct svc	*rpc_lookup(struct rpc_call *, const char *, int *);
 void		 rpc_target_add(struct rpc_call *, struct svc *);
 void		 rpc_call_reset(struct rpc_call *);
 
+/* rpc-conf.c */
+int		 rpc_update(struct rpc_call *);
+
+/* rpc-log.c */
+void		 rpc_comm_event(struct sup *, const char *, size_t,
+		    const char *, size_t);
+
 #endif

@@ -345,6 +345,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);
 	ready_fini(&sup);
+	cfg_free(sup.pending);
 	loop_free(sup.loop);
 	cg_fini();
 	close(sup.sigfd);

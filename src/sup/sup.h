@@ -150,6 +150,24 @@ struct sup_hooks {
 	void	(*stop)(struct sup *);		/* the supervisor leaves */
 };
 
+/* Groups a config adds, changes and removes (reload.c's sup_diff). */
+struct sup_diff_group {
+	char		*name;
+	int		 prio;
+};
+struct sup_diff_list {
+	struct sup_diff_group *v;
+	size_t		 n;
+};
+struct sup_diff {
+	union {
+		struct sup_diff_list list[3];
+		struct {
+			struct sup_diff_list added, changed, removed;
+		};
+	};
+};
+
 /* warden up's status: the supervisor runs, an autostart service failed. */
 #define SUP_EXIT_FAILED		3
 
@@ -168,6 +186,7 @@ struct sup {
 	int		 notifyfd;	/* sd_notify socket, or -1 */
 	char		 notify_name[128]; /* its NOTIFY_SOCKET value */
 	unsigned long	 notify_strangers; /* messages from non-services */
+	struct config	*pending;	/* reloadConfig's, not yet applied */
 };
 
 /* svc.c */
@@ -274,5 +293,11 @@ void		 sup_changed(struct sup *);
 /* reload.c */
 void		 sup_adopt(struct sup *, struct config *, struct svcs *);
 int		 sup_reload(struct sup *, char **);
+int		 sup_reread(struct sup *, char **);
+void		 sup_diff(struct sup *, struct config *, struct sup_diff *);
+void		 sup_diff_free(struct sup_diff *);
+int		 sup_group_add(struct sup *, struct config *, const char *);
+int		 sup_group_remove(struct sup *, const char *);
+int		 sup_group_count(struct sup *, const char *);
 
 #endif
