@@ -290,7 +290,7 @@ static void
 sup_rlimit(struct config *cf)
 {
 	struct rlimit	rl;
-	rlim_t		want = (rlim_t)cf->minfds + (rlim_t)cf->nprocs * 6 + 64;
+	rlim_t		want = (rlim_t)cf->minfds + (rlim_t)cf->nprocs * 7 + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
 		return;

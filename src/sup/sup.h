@@ -118,6 +118,7 @@ struct svc {
 	double		 deadline;	/* monotonic: start or stop timer */
 	struct timer	*sweep;		/* SIGKILL for a dead instance's rest */
 	struct socks	*socks;		/* listen=, once bound, or NULL */
+	struct svc_in	*in;		/* stdin's pipe, while a process runs */
 
 	/* Readiness (ready.c). */
 	struct ready_spec ready;	/* ready=, parsed */
@@ -220,6 +221,13 @@ void		 svc_kill_rest(struct svc *);
 int		 svc_leftovers(struct svc *);
 void		 svc_exited(struct svc *, int);
 
+/* svc-stdin.c */
+struct svc_in;
+int		 svc_stdin_open(struct svc *, int *);
+void		 svc_stdin_close(struct svc *);
+int		 svc_stdin_write(struct svc *, const char *, size_t);
+size_t		 svc_stdin_queued(struct svc *);
+
 /* sockets.c */
 int		 sock_open(struct svc *, char *, size_t);
 void		 sock_close(struct svc *);
@@ -259,6 +267,7 @@ const char	*svclog_problem(struct svc *);
 /* logs-file.c */
 void		 svclog_reopen(struct svc *);
 int		 svclog_rotate(struct svc *, int, char **);
+int		 svclog_clear(struct svc *);
 
 /* logs-recent.c */
 size_t		 svclog_recent(struct svc *, char *, size_t);

@@ -155,7 +155,7 @@ svc_fork(struct svc *s, const char **why)
 	struct wd_creds		 creds;
 	char			**env, **e;
 	int			 rep[2], devnull = -1, readyw = -1;
-	int			 outfd, errfd;
+	int			 outfd, errfd, inr = -1;
 	pid_t			 pid;
 
 	if (sock_open(s, svc_why_buf, sizeof svc_why_buf) == -1) {
@@ -186,15 +186,20 @@ svc_fork(struct svc *s, const char **why)
 	r.outfd = outfd != -1 ? outfd : devnull;
 	r.errfd = s->cfg->redirect_stderr ? r.outfd :
 	    errfd != -1 ? errfd : devnull;
-	if (ready_prepare(s, &readyw) == -1 || pipe2(rep, O_CLOEXEC) == -1) {
+	if (ready_prepare(s, &readyw) == -1 || svc_stdin_open(s, &inr) == -1 ||
+	    pipe2(rep, O_CLOEXEC) == -1) {
 		if (devnull != -1)
 			close(devnull);
 		if (readyw != -1)
 			close(readyw);
+		if (inr != -1)
+			close(inr);
+		svc_stdin_close(s);
 		ready_stop(s);
-		*why = "spawn error: readiness or report pipe";
+		*why = "spawn error: readiness, stdin or report pipe";
 		return (-1);
 	}
+	r.infd = inr;
 	r.ready_fd = s->ready.fd;
 	if (s->socks != NULL) {
 		r.listen_fds = s->socks->fds;
@@ -213,12 +218,14 @@ svc_fork(struct svc *s, const char **why)
 		free(*e);
 	free(env);
 	close(rep[1]);
+	close(inr);
 	if (readyw != -1)
 		close(readyw);
 	if (devnull != -1)
 		close(devnull);
 	if (pid == -1) {
 		close(rep[0]);
+		svc_stdin_close(s);
 		ready_stop(s);
 		*why = "spawn error: fork";
 		return (-1);
@@ -331,6 +338,7 @@ svc_exited(struct svc *s, int status)
 	if (s->repfd != -1)
 		svc_report_cb(s->repfd, 0, s);
 	svclog_drain(s);	/* its last words before what comes next */
+	svc_stdin_close(s);
 	if (s->pidfd != -1) {
 		close(s->pidfd);
 		s->pidfd = -1;
