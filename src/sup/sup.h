@@ -61,6 +61,14 @@ struct svclog {
 	size_t		 recentlen;	/* bytes ever put there */
 };
 
+/* A process's stdin (svc-stdin.c): the pipe's write end, what waits. */
+struct svc_in {
+	int		 fd;
+	int		 waiting;	/* in the loop for EPOLLOUT */
+	char		*q;		/* what the pipe did not take yet */
+	size_t		 qlen, qoff;
+};
+
 /* A listening socket of a service (sockets.c). */
 struct sock {
 	char		*addr;		/* as listen= gives it */
@@ -222,7 +230,6 @@ int		 svc_leftovers(struct svc *);
 void		 svc_exited(struct svc *, int);
 
 /* svc-stdin.c */
-struct svc_in;
 int		 svc_stdin_open(struct svc *, int *);
 void		 svc_stdin_close(struct svc *);
 int		 svc_stdin_write(struct svc *, const char *, size_t);

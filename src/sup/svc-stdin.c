@@ -18,13 +18,6 @@
 /* The most that waits for the pipe, per process. */
 #define SVC_IN_MAX	(1024 * 1024)
 
-struct svc_in {
-	int		 fd;		/* the pipe's write end */
-	int		 waiting;	/* in the loop for EPOLLOUT */
-	char		*q;		/* what the pipe did not take yet */
-	size_t		 qlen, qoff;
-};
-
 static void	svc_stdin_cb(int, uint32_t, void *);
 
 /*
