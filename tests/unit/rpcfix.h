@@ -145,7 +145,7 @@ rpcfix_write(const char *path, const char *text)
 }
 
 /* A file's size, or -1 when it is not there. */
-static long long
+static long long __attribute__((unused))
 rpcfix_size(const char *path)
 {
 	struct stat	st;
