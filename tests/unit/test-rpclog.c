@@ -572,9 +572,11 @@ test_stdin_cat(void **state)
 	/* The reader closed its stdin: NO_FILE. */
 	start(find("shut"));
 	/* The shell has closed fd 0 once sleep runs: wait for that. */
-	while (rpcfix_call(&sup, "supervisor.sendProcessStdin", "s:shut|s:x",
-	    &(int){ 0 }, why, sizeof why) != NULL)
+	while ((res = rpcfix_call(&sup, "supervisor.sendProcessStdin",
+	    "s:shut|s:x", &(int){ 0 }, why, sizeof why)) != NULL) {
+		xr_free(res);
 		tick();
+	}
 	assert_string_equal(why, "NO_FILE: shut");
 	assert_null(find("shut")->in);
 	rpcfix_fault(&sup, "supervisor.sendProcessStdin", "s:shut|s:x",
