@@ -257,6 +257,23 @@ sup_diff_free(struct sup_diff *d)
 }
 
 /*
+ * A cgroup is named after its service: one removed but not yet freed
+ * (supervisorctl update removes a group and adds it at once) leaves its
+ * directory to the new one, rather than remove it from under it.
+ */
+static void
+sup_cgroup_handover(struct sup *sup, const char *name)
+{
+	struct svc	*s;
+
+	TAILQ_FOREACH(s, &sup->svcs, entry)
+		if (s->removed && strcmp(s->cfg->name, name) == 0) {
+			free(s->cgroup);
+			s->cgroup = NULL;
+		}
+}
+
+/*
  * Start supervising group as cf defines it (copies of its procs), its
  * autostart services started.  0; -1 when cf has no such group; 1 when
  * it runs already.
@@ -278,6 +295,7 @@ sup_group_add(struct sup *sup, struct config *cf, const char *group)
 	TAILQ_FOREACH(p, &cf->procs, entry) {
 		if (strcmp(p->group, group) != 0)
 			continue;
+		sup_cgroup_handover(sup, p->name);
 		s = svc_new(sup, cfg_proc_dup(p));
 		TAILQ_INSERT_TAIL(&sup->svcs, s, entry);
 		if (first == NULL)

@@ -221,6 +221,8 @@ test_reread_update(void **state)
 
 	/* changed: remove, then add with the new definition. */
 	b = find("b", "b");
+	if (b->cgroup == NULL)		/* no cgroup here: a name for one */
+		b->cgroup = strdup("/nonexistent/warden-test/b");
 	xr_free(rpcfix_ok(&sup, "supervisor.removeProcessGroup", "s:b"));
 	assert_null(find("b", "b"));
 	assert_int_equal(b->removed, 1);
@@ -228,6 +230,8 @@ test_reread_update(void **state)
 	assert_non_null(find("b", "b"));
 	assert_ptr_not_equal(find("b", "b"), b);
 	assert_string_equal(find("b", "b")->cfg->argv[1], "2000");
+	/* The cgroup, named after b, is the new one's alone. */
+	assert_null(b->cgroup);
 	xr_free(rpcfix_ok(&sup, "supervisor.removeProcessGroup", "s:a"));
 	xr_free(rpcfix_ok(&sup, "supervisor.addProcessGroup", "s:a"));
 	assert_int_equal(find("a", "a")->cfg->priority, 7);
