@@ -116,6 +116,9 @@ sup_reload(struct sup *sup, char **cause)
 	}
 	/* The supervisor's own settings stay as they were started. */
 	cfg_free(cf);
+	/* What reloadConfig read is applied or out of date: drop it. */
+	cfg_free(sup->pending);
+	sup->pending = NULL;
 	sup_changed(sup);
 	return (0);
 }

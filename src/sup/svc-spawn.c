@@ -1,7 +1,8 @@
 /*
  * A service's processes: starting one (its environment, the fork, the
- * child's setup report), signalling it, reaping it, and what an instance
- * leaves behind when it exits on its own.  The state machine is svc.c.
+ * child's setup report, its stdin pipe from svc-stdin.c), signalling it,
+ * reaping it, and what an instance leaves behind when it exits on its
+ * own.  The state machine is svc.c.
  */
 #include <sys/epoll.h>
 #include <sys/syscall.h>
