@@ -245,6 +245,7 @@ sup_diff(struct sup *sup, struct config *cf, struct sup_diff *d)
 			    sizeof *d->list[i].v, sup_diff_cmp);
 }
 
+/* Free what sup_diff made. */
 void
 sup_diff_free(struct sup_diff *d)
 {

@@ -268,6 +268,7 @@ rpc_read_process(struct rpc_call *call, const struct xr_value *params,
 	return (rpc_read_file(call, path, offset, length, res));
 }
 
+/* supervisor.readProcessStdoutLog (readProcessLog). */
 static int
 rpc_read_stdout(struct rpc_call *call, const struct xr_value *params,
     struct xr_value **res)
@@ -275,6 +276,7 @@ rpc_read_stdout(struct rpc_call *call, const struct xr_value *params,
 	return (rpc_read_process(call, params, 0, res));
 }
 
+/* supervisor.readProcessStderrLog. */
 static int
 rpc_read_stderr(struct rpc_call *call, const struct xr_value *params,
     struct xr_value **res)
@@ -298,6 +300,7 @@ rpc_tail_process(struct rpc_call *call, const struct xr_value *params,
 	return (RPC_OK);
 }
 
+/* supervisor.tailProcessStdoutLog (tailProcessLog). */
 static int
 rpc_tail_stdout(struct rpc_call *call, const struct xr_value *params,
     struct xr_value **res)
@@ -305,6 +308,7 @@ rpc_tail_stdout(struct rpc_call *call, const struct xr_value *params,
 	return (rpc_tail_process(call, params, 0, res));
 }
 
+/* supervisor.tailProcessStderrLog. */
 static int
 rpc_tail_stderr(struct rpc_call *call, const struct xr_value *params,
     struct xr_value **res)
@@ -360,6 +364,7 @@ struct rpc_log_proc {
 	size_t		 gorder, order;
 };
 
+/* Group priority, group, priority, then the list's order. */
 static int
 rpc_log_proc_cmp(const void *a, const void *b)
 {

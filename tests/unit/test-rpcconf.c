@@ -28,6 +28,7 @@ static char		 dir[] = "/tmp/test-rpcconf.XXXXXX";
 static char		 conf[128];
 static struct sup	 sup;
 
+/* Changes of state: nothing waits for them here. */
 static void
 hook_changed(struct sup *s)
 {
@@ -74,6 +75,7 @@ find(const char *group, const char *name)
 	return (NULL);
 }
 
+/* The end of a tick. */
 static void
 tick_cb(void *arg)
 {
@@ -91,6 +93,7 @@ run_until_idle(struct svc *s)
 	}
 }
 
+/* A temp dir and an empty supervisor. */
 static int
 setup(void **state)
 {
@@ -102,6 +105,7 @@ setup(void **state)
 	return (0);
 }
 
+/* Every process killed, everything freed, the dir removed. */
 static int
 teardown(void **state)
 {

@@ -35,6 +35,7 @@ static const char	*grow_path;	/* stop the loop once it is this big */
 static long long	 grow_size;
 static struct svc	*drain_svc;	/* stop once its queue is empty */
 
+/* A change of state: stop once the service awaited runs. */
 static void
 hook_changed(struct sup *s)
 {
@@ -58,6 +59,7 @@ watch_cb(void *arg)
 	(void)loop_timer(sup.loop, 0.01, watch_cb, NULL);
 }
 
+/* The end of a tick. */
 static void
 tick_cb(void *arg)
 {
@@ -106,6 +108,7 @@ load(const char *text)
 	sup_adopt(&sup, cf, &sup.svcs);
 }
 
+/* The service name, or fail. */
 static struct svc *
 find(const char *name)
 {
@@ -130,6 +133,7 @@ start(struct svc *s)
 	assert_int_equal(s->state, SVC_RUNNING);
 }
 
+/* A temp dir, SIGPIPE blocked, an empty supervisor. */
 static int
 setup(void **state)
 {
@@ -151,6 +155,7 @@ setup(void **state)
 	return (0);
 }
 
+/* Every process killed, everything freed, the dir removed. */
 static int
 teardown(void **state)
 {
@@ -169,6 +174,7 @@ teardown(void **state)
 	"[program:w]\ncommand=" cmd "\nautostart=false\nstartsecs=0\n"	\
 	"stdout_logfile=%s\nstderr_logfile=%s\n"
 
+/* The config of W_PROG and more, its %s the logs of w. */
 static void
 load_w(const char *cmd_fmt_text)
 {
@@ -230,6 +236,7 @@ sig_type(const char *sig)
 	return (XR_NIL);
 }
 
+/* Every row of both tables against its case. */
 static void
 test_tables(void **state)
 {
