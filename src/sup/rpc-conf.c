@@ -67,22 +67,46 @@ rpc_conf_uid(const char *user)
 	return (xr_string("none"));
 }
 
-/* command= again, its words joined by spaces. */
+/* A word as shlex reads it back: bare when safe, else single-quoted. */
+static void
+rpc_conf_word(struct buf *b, const char *w)
+{
+	const char	*p;
+
+	if (*w != '\0' && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789@%+=:,./_-") == strlen(w)) {
+		buf_adds(b, w);
+		return;
+	}
+	buf_adds(b, "'");
+	for (p = w; *p != '\0'; p++) {
+		if (*p == '\'')
+			buf_adds(b, "'\"'\"'");
+		else
+			buf_addc(b, *p);
+	}
+	buf_adds(b, "'");
+}
+
+/*
+ * command= again, from its words (the line itself is not kept): what
+ * shlex splits into the same words.
+ */
 static struct xr_value *
 rpc_conf_command(char **argv)
 {
 	struct xr_value	*v;
-	char		*s = NULL, *t;
+	struct buf	 b;
 	size_t		 i;
 
+	memset(&b, 0, sizeof b);
 	for (i = 0; argv != NULL && argv[i] != NULL; i++) {
-		xasprintf(&t, "%s%s%s", s != NULL ? s : "", i ? " " : "",
-		    argv[i]);
-		free(s);
-		s = t;
+		if (i > 0)
+			buf_adds(&b, " ");
+		rpc_conf_word(&b, argv[i]);
 	}
-	v = xr_string(s != NULL ? s : "");
-	free(s);
+	v = xr_stringn(b.len > 0 ? b.data : "", b.len);
+	buf_free(&b);
 	return (v);
 }
 

@@ -332,6 +332,9 @@ member(const struct xr_value *info, const char *name)
 #define ZED	"[program:zed]\ncommand=sleep  1000\nautostart=false\n" QUIET \
 	"exitcodes=0,2\nstopsignal=INT\nstartsecs=3\ndirectory=/tmp\n"
 
+#define ALPHA	"[program:alpha]\ncommand=sh -c \"echo \\\"$0\\\" it's\"\n" \
+	"autostart=false\n"
+
 /* getAllConfigInfo: members, order by name, inuse, log names. */
 static void
 test_config_info(void **state)
@@ -342,7 +345,7 @@ test_config_info(void **state)
 	size_t		 i, j;
 
 	(void)state;
-	load(ZED "[program:alpha]\ncommand=true\nautostart=false\n");
+	load(ZED ALPHA);
 	res = rpcfix_ok(&sup, "supervisor.getAllConfigInfo", "");
 	assert_int_equal(res->n, 2);
 	for (i = 0; i < res->n; i++) {
@@ -351,6 +354,8 @@ test_config_info(void **state)
 			assert_string_equal(res->v[i]->v[j]->name, members[j]);
 	}
 	assert_string_equal(member(res->v[0], "name")->s, "alpha");
+	assert_string_equal(member(res->v[0], "command")->s,
+	    "sh -c 'echo \"$0\" it'\"'\"'s'");
 	e = res->v[1];
 	assert_string_equal(member(e, "name")->s, "zed");
 	assert_string_equal(member(e, "group")->s, "zed");
@@ -375,8 +380,7 @@ test_config_info(void **state)
 	xr_free(res);
 
 	/* Read again with one more: not in use, its log "auto". */
-	write_conf(ZED "[program:alpha]\ncommand=true\nautostart=false\n"
-	    "[program:mid]\ncommand=true\npriority=3\n");
+	write_conf(ZED ALPHA "[program:mid]\ncommand=true\npriority=3\n");
 	reread_is("mid||");
 	res = rpcfix_ok(&sup, "supervisor.getAllConfigInfo", "");
 	assert_int_equal(res->n, 3);
