@@ -180,6 +180,7 @@ struct spawn_req {
 	int		  dirfd;	/* fchdir here, or -1 */
 	const char	 *dir;		/* or chdir here, or NULL */
 	int		  umask;	/* or -1 to keep */
+	int		  infd;		/* stdin when above 2, else /dev/null */
 	int		  outfd, errfd;	/* stdout and stderr */
 	int		  ready_fd;	/* fd:N, when readyw != -1 */
 	const struct wd_creds *creds;	/* or NULL */

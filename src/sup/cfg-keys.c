@@ -369,6 +369,72 @@ cfg_proc_free(struct cfg_proc *p)
 	free(p);
 }
 
+/* A copy of the vector v (NULL stays NULL). */
+static char **
+cfg_strv_dup(char **v)
+{
+	char	**d;
+	int	  n = 0;
+
+	if (v == NULL)
+		return (NULL);
+	d = cfg_strv_new();
+	for (; *v != NULL; v++)
+		cfg_strv_add(&d, &n, xstrdup(*v));
+	return (d);
+}
+
+/*
+ * A deep copy of p, out of any list: every field the table frees is
+ * copied by its type.  A type this does not know is a bug, caught here.
+ */
+struct cfg_proc *
+cfg_proc_dup(const struct cfg_proc *p)
+{
+	const struct cfg_key	*k;
+	struct cfg_proc		*d;
+	char			**sp;
+	struct cfg_log		*lp;
+
+	d = xmalloc(sizeof *d);
+	memcpy(d, p, sizeof *d);
+	for (k = cfg_program_rows; k < cfg_program_rows +
+	    nitems(cfg_program_rows); k++) {
+		if (CFG_TYPE(k)->free == NULL)
+			continue;
+		sp = (char **)((char *)d + k->off);
+		switch (k->type) {
+		case CFG_T_NAME:
+		case CFG_T_STR:
+		case CFG_T_PATH:
+		case CFG_T_DIR:
+		case CFG_T_USER:
+		case CFG_T_READY:
+			if (*sp != NULL)
+				*sp = xstrdup(*sp);
+			break;
+		case CFG_T_LOG:
+			lp = (struct cfg_log *)sp;
+			if (lp->path != NULL)
+				lp->path = xstrdup(lp->path);
+			break;
+		case CFG_T_ENV:
+		case CFG_T_COMMAND:
+		case CFG_T_LISTEN:
+			*(char ***)sp = cfg_strv_dup(*(char ***)sp);
+			break;
+		default:
+			fatalx("cfg_proc_dup: key %s: type %d", k->name,
+			    k->type);
+		}
+	}
+	d->group = xstrdup(p->group);
+	d->program = xstrdup(p->program);
+	d->file = xstrdup(p->file);
+	memset(&d->entry, 0, sizeof d->entry);
+	return (d);
+}
+
 /* Does row k differ between a and b? */
 static int
 cfg_key_differ1(const struct cfg_key *k, const struct cfg_proc *a,

@@ -131,6 +131,8 @@ void	cfg_free(struct config *);
 
 /* Free one proc taken out of a config (a service owns it then). */
 void	cfg_proc_free(struct cfg_proc *);
+/* A deep copy of a proc, in no list (to cfg_proc_free). */
+struct cfg_proc *cfg_proc_dup(const struct cfg_proc *);
 
 /* The same from a string (fuzzing, tests): name is used in messages. */
 int	cfg_load_string(const char *name, const char *text, struct config **cfp,

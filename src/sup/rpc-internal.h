@@ -73,4 +73,11 @@ void		 rpc_call_reset(struct rpc_call *);
 int		 rpc_strcmp(const void *, const void *);
 size_t		 rpc_collect(struct rpc_call *, const char *, int);
 
+/* rpc-conf.c */
+int		 rpc_update(struct rpc_call *);
+
+/* rpc-log.c */
+void		 rpc_comm_event(struct sup *, const char *, size_t,
+		    const char *, size_t);
+
 #endif

@@ -387,7 +387,7 @@ static void
 sup_rlimit(struct config *cf)
 {
 	struct rlimit	rl, old;
-	rlim_t		want = (rlim_t)cf->minfds + (rlim_t)cf->nprocs * 6 + 64;
+	rlim_t		want = (rlim_t)cf->minfds + (rlim_t)cf->nprocs * 7 + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &old) == -1 || old.rlim_cur >= want)
 		return;
@@ -465,6 +465,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);
 	ready_fini(&sup);
+	cfg_free(sup.pending);
 	loop_free(sup.loop);
 	cg_fini();
 	close(sup.sigfd);

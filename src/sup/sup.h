@@ -62,6 +62,14 @@ struct svclog {
 	size_t		 recentlen;	/* bytes ever put there */
 };
 
+/* A process's stdin (svc-stdin.c): the pipe's write end, what waits. */
+struct svc_in {
+	int		 fd;
+	int		 waiting;	/* in the loop for EPOLLOUT */
+	char		*q;		/* what the pipe did not take yet */
+	size_t		 qlen, qoff;
+};
+
 /* A listening socket of a service (sockets.c). */
 struct sock {
 	char		*addr;		/* as listen= gives it */
@@ -119,6 +127,7 @@ struct svc {
 	double		 deadline;	/* monotonic: start or stop timer */
 	struct timer	*sweep;		/* SIGKILL for a dead instance's rest */
 	struct socks	*socks;		/* listen=, once bound, or NULL */
+	struct svc_in	*in;		/* stdin's pipe, while a process runs */
 
 	/* Readiness (ready.c). */
 	struct ready_spec ready;	/* ready=, parsed */
@@ -155,6 +164,24 @@ struct sup_hooks {
 #define SUP_LEAVE_SHUTDOWN	1
 #define SUP_LEAVE_RESTART	2
 
+/* Groups a config adds, changes and removes (reload.c's sup_diff). */
+struct sup_diff_group {
+	char		*name;
+	int		 prio;
+};
+struct sup_diff_list {
+	struct sup_diff_group *v;
+	size_t		 n;
+};
+struct sup_diff {
+	union {
+		struct sup_diff_list list[3];
+		struct {
+			struct sup_diff_list added, changed, removed;
+		};
+	};
+};
+
 /* warden up's status: the supervisor runs, an autostart service failed. */
 #define SUP_EXIT_FAILED		3
 
@@ -175,6 +202,7 @@ struct sup {
 	int		 notifyfd;	/* sd_notify socket, or -1 */
 	char		 notify_name[128]; /* its NOTIFY_SOCKET value */
 	unsigned long	 notify_strangers; /* messages from non-services */
+	struct config	*pending;	/* reloadConfig's, not yet applied */
 };
 
 /* svc.c */
@@ -213,6 +241,12 @@ void		 svc_sweep(struct svc *);
 void		 svc_kill_rest(struct svc *);
 int		 svc_leftovers(struct svc *);
 void		 svc_exited(struct svc *, int);
+
+/* svc-stdin.c */
+int		 svc_stdin_open(struct svc *, int *);
+void		 svc_stdin_close(struct svc *);
+int		 svc_stdin_write(struct svc *, const char *, size_t);
+size_t		 svc_stdin_queued(struct svc *);
 
 /* sockets.c */
 int		 sock_open(struct svc *, char *, size_t);
@@ -253,6 +287,7 @@ const char	*svclog_problem(struct svc *);
 /* logs-file.c */
 void		 svclog_reopen(struct svc *);
 int		 svclog_rotate(struct svc *, int, char **);
+int		 svclog_clear(struct svc *);
 
 /* logs-recent.c */
 size_t		 svclog_recent(struct svc *, char *, size_t);
@@ -289,5 +324,11 @@ rlim_t		 sup_rlimit_hard(rlim_t, rlim_t, rlim_t);
 /* reload.c */
 void		 sup_adopt(struct sup *, struct config *, struct svcs *);
 int		 sup_reload(struct sup *, char **);
+int		 sup_reread(struct sup *, char **);
+void		 sup_diff(struct sup *, struct config *, struct sup_diff *);
+void		 sup_diff_free(struct sup_diff *);
+int		 sup_group_add(struct sup *, struct config *, const char *);
+int		 sup_group_remove(struct sup *, const char *);
+int		 sup_group_count(struct sup *, const char *);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * A service's processes: starting one (its environment, the fork, the
- * child's setup report), signalling it, reaping it, and what an instance
- * leaves behind when it exits on its own.  The state machine is svc.c.
+ * child's setup report, its stdin pipe from svc-stdin.c), signalling it,
+ * reaping it, and what an instance leaves behind when it exits on its
+ * own.  The state machine is svc.c.
  */
 #include <sys/epoll.h>
 #include <sys/syscall.h>
@@ -161,7 +162,7 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 	const char		*call;
 	char			**env, **e;
 	int			 rep[2], devnull = -1, readyw = -1;
-	int			 outfd, errfd, saved;
+	int			 outfd, errfd, saved, inr = -1;
 	pid_t			 pid;
 
 	if (sock_open(s, why, whylen) == -1)
@@ -196,6 +197,8 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 	call = NULL;
 	if (ready_prepare(s, &readyw) == -1)
 		call = s->ready.mode == READY_NOTIFY ? "notify socket" : "pipe";
+	else if (svc_stdin_open(s, &inr) == -1)
+		call = "stdin pipe";
 	else if (pipe2(rep, O_CLOEXEC) == -1)
 		call = "pipe";
 	if (call != NULL) {
@@ -205,9 +208,13 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 			close(devnull);
 		if (readyw != -1)
 			close(readyw);
+		if (inr != -1)
+			close(inr);
+		svc_stdin_close(s);
 		ready_stop(s);
 		return (-1);
 	}
+	r.infd = inr;
 	r.ready_fd = s->ready.fd;
 	if (s->socks != NULL) {
 		r.listen_fds = s->socks->fds;
@@ -227,12 +234,14 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 		free(*e);
 	free(env);
 	close(rep[1]);
+	close(inr);
 	if (readyw != -1)
 		close(readyw);
 	if (devnull != -1)
 		close(devnull);
 	if (pid == -1) {
 		close(rep[0]);
+		svc_stdin_close(s);
 		ready_stop(s);
 		snprintf(why, whylen, "spawn error: fork: %s",
 		    strerror(saved));
@@ -346,6 +355,7 @@ svc_exited(struct svc *s, int status)
 	if (s->repfd != -1)
 		svc_report_cb(s->repfd, 0, s);
 	svclog_drain(s);	/* its last words before what comes next */
+	svc_stdin_close(s);
 	if (s->pidfd != -1) {
 		close(s->pidfd);
 		s->pidfd = -1;

@@ -585,6 +585,7 @@ svc_free(struct svc *s)
 	}
 	if (s->pidfd != -1)
 		close(s->pidfd);
+	svc_stdin_close(s);
 	svclog_close(s);
 	sock_close(s);
 	cg_remove(s->cgroup);

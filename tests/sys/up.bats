@@ -32,7 +32,13 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 	[ "$(stat_field "$p" 7)" = 0 ]
 	[ "$(status_field "$p" SigBlk)" = 0000000000000000 ]
 	[ "$(status_field "$p" SigIgn)" = 0000000000000000 ]
-	[ "$(readlink /proc/$p/fd/0)" = /dev/null ]
+	# stdin: a pipe, as supervisord gives, its write end the supervisor's.
+	in=$(readlink /proc/$p/fd/0)
+	[[ "$in" == pipe:* ]]
+	for f in /proc/$sup/fd/*; do
+		[ "$(readlink "$f")" = "$in" ] && break
+	done
+	[ "$(readlink "$f")" = "$in" ]
 	[ "$(fds_of "$p")" = "0 1 2" ]
 	tr '\0' '\n' </proc/$p/environ | grep -qx SUPERVISOR_ENABLED=1
 	tr '\0' '\n' </proc/$p/environ | grep -qx SUPERVISOR_PROCESS_NAME=one
