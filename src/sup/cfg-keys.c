@@ -410,6 +410,7 @@ cfg_proc_dup(const struct cfg_proc *p)
 		case CFG_T_DIR:
 		case CFG_T_USER:
 		case CFG_T_READY:
+		case CFG_T_URL:
 			if (*sp != NULL)
 				*sp = xstrdup(*sp);
 			break;

@@ -538,7 +538,7 @@ test_system(void **state)
 	v = call("system.listMethods", P(NULL));
 	for (i = 1; i < v->n; i++)
 		assert_true(strcmp(v->v[i - 1]->s, v->v[i]->s) < 0);
-	assert_string_equal(v->v[0]->s, "supervisor.getAPIVersion");
+	assert_string_equal(v->v[0]->s, "supervisor.addProcessGroup");
 	assert_non_null(strstr(call("system.methodHelp",
 	    P(xr_string("supervisor.getState"), NULL))->s, "@return struct"));
 	fault("system.methodHelp", P(xr_string("nope"), NULL),

@@ -103,15 +103,15 @@ load_logged(struct sup *sup, const char *name, const char *extra)
 	return (TAILQ_FIRST(&sup->svcs));
 }
 
-/* Both streams logged: the report pipe is the first fd needed. */
+/* Both streams logged: the stdin pipe is the first fd needed. */
 static void
-test_report_pipe(void **state)
+test_stdin_pipe(void **state)
 {
 	struct sup	sup;
 
 	(void)state;
 	assert_string_equal(start_without_fds(load_logged(&sup, "l", "")),
-	    "spawn error: pipe: Too many open files");
+	    "spawn error: stdin pipe: Too many open files");
 	supfix_free(&sup);
 }
 
@@ -136,7 +136,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_devnull),
-		cmocka_unit_test(test_report_pipe),
+		cmocka_unit_test(test_stdin_pipe),
 		cmocka_unit_test(test_ready_pipe),
 	};
 	char	cmd[128];
