@@ -357,69 +357,11 @@ rpc_clear_process(struct rpc_call *call, const struct xr_value *params,
 	return (RPC_OK);
 }
 
-/* A process in supervisord's order of all: its group's place, its own. */
-struct rpc_log_proc {
-	struct svc	*s;
-	int		 gprio, prio;
-	size_t		 gorder, order;
-};
-
-/* Group priority, group, priority, then the list's order. */
-static int
-rpc_log_proc_cmp(const void *a, const void *b)
-{
-	const struct rpc_log_proc	*pa = a, *pb = b;
-
-	if (pa->gprio != pb->gprio)
-		return (pa->gprio < pb->gprio ? -1 : 1);
-	if (pa->gorder != pb->gorder)
-		return (pa->gorder < pb->gorder ? -1 : 1);
-	if (pa->prio != pb->prio)
-		return (pa->prio < pb->prio ? -1 : 1);
-	return (pa->order < pb->order ? -1 : pa->order > pb->order);
-}
-
-/*
- * The processes in supervisord's order (_getAllProcesses): groups by
- * priority, then each group's processes by priority; ties keep their
- * order.  A group's priority is its first process's.
- */
-static struct rpc_log_proc *
-rpc_log_all(struct sup *sup, size_t *np)
-{
-	struct rpc_log_proc	*v = NULL;
-	struct svc		*s;
-	size_t			 n = 0, i;
-
-	TAILQ_FOREACH(s, &sup->svcs, entry) {
-		if (s->removed)
-			continue;
-		v = xreallocarray(v, n + 1, sizeof *v);
-		v[n].s = s;
-		v[n].prio = s->cfg->priority;
-		v[n].order = n;
-		v[n].gorder = n;
-		v[n].gprio = s->cfg->priority;
-		for (i = 0; i < n; i++)
-			if (strcmp(v[i].s->cfg->group, s->cfg->group) == 0) {
-				v[n].gorder = v[i].gorder;
-				v[n].gprio = v[i].gprio;
-				break;
-			}
-		n++;
-	}
-	if (n > 1)
-		qsort(v, n, sizeof *v, rpc_log_proc_cmp);
-	*np = n;
-	return (v);
-}
-
 /* supervisor.clearAllProcessLogs: a result struct for each process. */
 static int
 rpc_clear_all(struct rpc_call *call, const struct xr_value *params,
     struct xr_value **res)
 {
-	struct rpc_log_proc	*v;
 	struct xr_value		*r;
 	struct svc		*s;
 	char			*desc;
@@ -428,10 +370,10 @@ rpc_clear_all(struct rpc_call *call, const struct xr_value *params,
 
 	if (rpc_params(call, params, "") != 0 || rpc_update(call) != 0)
 		return (RPC_FAULT);
-	v = rpc_log_all(call->sup, &n);
+	n = rpc_collect(call, NULL, 0);
 	*res = xr_array();
 	for (i = 0; i < n; i++) {
-		s = v[i].s;
+		s = call->targets[i];
 		if (svclog_clear(s) == -1) {
 			code = RPC_FAILED;
 			if (strcmp(s->cfg->group, s->cfg->name) == 0)
@@ -453,7 +395,6 @@ rpc_clear_all(struct rpc_call *call, const struct xr_value *params,
 		xr_array_add(*res, r);
 		free(desc);
 	}
-	free(v);
 	return (RPC_OK);
 }
 

@@ -27,13 +27,6 @@ static const struct {
 	[SVC_FATAL] =		{ 200,	"FATAL" },
 };
 
-/* supervisord's spawnerr: why the last start failed, or "". */
-static const char *
-rpc_spawnerr(const struct svc *s)
-{
-	return (svc_is_failed(s) && s->desc != NULL ? s->desc : "");
-}
-
 /* supervisor.getAPIVersion, and getVersion, its old name. */
 static int
 rpc_api_version(struct rpc_call *call, const struct xr_value *params,
@@ -149,7 +142,7 @@ rpc_info(const struct svc *s, time_t now)
 	xr_struct_add(v, "now", xr_int(now));
 	xr_struct_add(v, "state", xr_int(rpc_states[s->state].code));
 	xr_struct_add(v, "statename", xr_string(rpc_states[s->state].name));
-	xr_struct_add(v, "spawnerr", xr_string(rpc_spawnerr(s)));
+	xr_struct_add(v, "spawnerr", xr_string(svc_spawnerr_sd(s)));
 	xr_struct_add(v, "exitstatus", xr_int(es));
 	xr_struct_add(v, "logfile", xr_string(rpc_logfile(s->out)));
 	xr_struct_add(v, "stdout_logfile", xr_string(rpc_logfile(s->out)));

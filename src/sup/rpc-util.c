@@ -210,32 +210,83 @@ rpc_lexical_cmp(const void *a, const void *b)
 	return (strcmp(x->cfg->name, y->cfg->name));
 }
 
+/* A service in supervisord's order of all: its group's place, its own. */
+struct rpc_place {
+	struct svc	*s;
+	int		 gprio;		/* its group's: the group's first's */
+	size_t		 order;		/* in the list */
+};
+
+/* By group, then the list's order: to find each group's first. */
+static int
+rpc_group_cmp(const void *a, const void *b)
+{
+	const struct rpc_place	*x = a, *y = b;
+	int			 c;
+
+	if ((c = strcmp(x->s->cfg->group, y->s->cfg->group)) != 0)
+		return (c);
+	return (x->order < y->order ? -1 : x->order > y->order);
+}
+
+/*
+ * supervisord's order (_getAllProcesses): groups by priority, then
+ * name (Config.__lt__); in a group, by priority, ties in the list's
+ * order (a stable sort).
+ */
+static int
+rpc_place_cmp(const void *a, const void *b)
+{
+	const struct rpc_place	*x = a, *y = b;
+	int			 c;
+
+	if (x->gprio != y->gprio)
+		return (x->gprio < y->gprio ? -1 : 1);
+	if ((c = strcmp(x->s->cfg->group, y->s->cfg->group)) != 0)
+		return (c);
+	if (x->s->cfg->priority != y->s->cfg->priority)
+		return (x->s->cfg->priority < y->s->cfg->priority ? -1 : 1);
+	return (x->order < y->order ? -1 : x->order > y->order);
+}
+
 /*
  * The services of group (all when NULL) into call->targets: by group and
- * name when lexical, else by priority, ties in the list's order (a
- * stable insertion sort: the list is mostly in order already), the
- * order supervisord starts them in.  Returns how many.
+ * name when lexical, else in supervisord's order of starting them
+ * (rpc_place_cmp; warden keeps no [group:x] priority, so a group's is its
+ * first process's).  O(n log n).  Returns how many.
  */
 size_t
 rpc_collect(struct rpc_call *call, const char *group, int lexical)
 {
-	struct svc	*s, **v;
-	size_t		 i, j;
+	struct rpc_place	*p;
+	struct svc		*s;
+	size_t			 i, n;
 
 	TAILQ_FOREACH(s, &call->sup->svcs, entry)
 		if (!s->removed && (group == NULL ||
 		    strcmp(s->cfg->group, group) == 0))
 			rpc_target_add(call, s);
-	v = call->targets;
-	if (lexical && call->ntargets > 1)
-		qsort(v, call->ntargets, sizeof *v, rpc_lexical_cmp);
-	for (i = 1; !lexical && i < call->ntargets; i++) {
-		s = v[i];
-		for (j = i; j > 0 && v[j - 1]->cfg->priority >
-		    s->cfg->priority; j--)
-			v[j] = v[j - 1];
-		v[j] = s;
+	if ((n = call->ntargets) < 2)
+		return (n);
+	if (lexical) {
+		qsort(call->targets, n, sizeof *call->targets,
+		    rpc_lexical_cmp);
+		return (n);
 	}
-	return (call->ntargets);
+	p = xreallocarray(NULL, n, sizeof *p);
+	for (i = 0; i < n; i++) {
+		p[i].s = call->targets[i];
+		p[i].order = i;
+	}
+	qsort(p, n, sizeof *p, rpc_group_cmp);
+	for (i = 0; i < n; i++)
+		p[i].gprio = i > 0 && strcmp(p[i].s->cfg->group,
+		    p[i - 1].s->cfg->group) == 0 ? p[i - 1].gprio :
+		    p[i].s->cfg->priority;
+	qsort(p, n, sizeof *p, rpc_place_cmp);
+	for (i = 0; i < n; i++)
+		call->targets[i] = p[i].s;
+	free(p);
+	return (n);
 }
 

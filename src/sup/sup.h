@@ -127,6 +127,7 @@ struct svc {
 	double		 deadline;	/* monotonic: start or stop timer */
 	struct timer	*sweep;		/* SIGKILL for a dead instance's rest */
 	struct socks	*socks;		/* listen=, once bound, or NULL */
+	time_t		 laststop;	/* wall clock, at the last reap, or 0 */
 	struct svc_in	*in;		/* stdin's pipe, while a process runs */
 
 	/* Readiness (ready.c). */
@@ -232,6 +233,7 @@ void		 svc_describe_sd(const struct svc *, time_t, time_t, time_t,
 		    char *, size_t);
 time_t		 svc_start_time(const struct svc *);
 time_t		 svc_stop_time(const struct svc *);
+const char	*svc_spawnerr_sd(const struct svc *);
 
 /* svc-spawn.c */
 pid_t		 svc_fork(struct svc *, char *, size_t);

@@ -51,11 +51,29 @@ svc_start_time(const struct svc *s)
 	    (mono_now() - s->started) + 0.5));
 }
 
-/* The wall clock time of the last stop, or 0: only known while idle. */
+/*
+ * The wall clock time of the last stop (a reap), or 0: kept while the
+ * next instance runs, as supervisord's laststop.
+ */
 time_t
 svc_stop_time(const struct svc *s)
 {
-	return (s->started != 0 && svc_is_idle(s) ? s->since : 0);
+	return (s->laststop);
+}
+
+/*
+ * supervisord's spawnerr: why the last start failed, or "".  An exit
+ * during startsecs is said in supervisord's words; warden's, with the
+ * exit status, are in status and warden.getServiceInfo.
+ */
+const char *
+svc_spawnerr_sd(const struct svc *s)
+{
+	if (!svc_is_failed(s) || s->desc == NULL)
+		return ("");
+	if (strncmp(s->desc, "Exited too quickly", 18) == 0)
+		return ("Exited too quickly (process log may have details)");
+	return (s->desc);
 }
 
 /*
@@ -72,8 +90,8 @@ svc_describe_sd(const struct svc *s, time_t start, time_t stop, time_t now,
 		svc_uptime(up, sizeof up, now - start);
 		snprintf(buf, len, "pid %ld, uptime %s", (long)s->pid, up);
 	} else if (svc_is_failed(s)) {
-		if (s->desc != NULL && *s->desc != '\0')
-			snprintf(buf, len, "%s", s->desc);
+		if (*svc_spawnerr_sd(s) != '\0')
+			snprintf(buf, len, "%s", svc_spawnerr_sd(s));
 		else
 			snprintf(buf, len, "unknown error (try \"tail %s\")",
 			    s->cfg->name);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sup.h"
@@ -349,6 +350,7 @@ svc_exited(struct svc *s, int status)
 
 	s->status = status;
 	s->has_status = 1;
+	s->laststop = time(NULL);
 	s->pid = 0;
 	ready_unwatch(s);
 	/* The exit may come before its setup report: read that first. */

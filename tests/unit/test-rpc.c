@@ -348,11 +348,12 @@ test_signal(void **state)
 	fault("supervisor.signalProcessGroup", P(xr_string("nope"),
 	    xr_string("CONT"), NULL), RPC_BAD_NAME, "BAD_NAME: nope");
 	v = call("supervisor.signalAllProcesses", P(xr_string("CONT"), NULL));
+	/* supervisord's order: groups by priority, then name (g < web). */
 	assert_int_equal(v->n, 2);
-	assert_result(v->v[0], "web", "web", RPC_SUCCESS, "OK");
-	assert_result(v->v[1], "x", "g", RPC_SUCCESS, "OK");
+	assert_result(v->v[0], "x", "g", RPC_SUCCESS, "OK");
+	assert_result(v->v[1], "web", "web", RPC_SUCCESS, "OK");
 	v = call("supervisor.signalAllProcesses", P(xr_int(99), NULL));
-	assert_result(v->v[1], "x", "g", RPC_BAD_SIGNAL, "BAD_SIGNAL: 99");
+	assert_result(v->v[0], "x", "g", RPC_BAD_SIGNAL, "BAD_SIGNAL: 99");
 }
 
 /* multicall: in order, a waiting call waited for, faults as structs. */
