@@ -107,6 +107,23 @@ def reap(pre, d):
                     pass
         wait_dead(victims, 5)
 
+def hf_table(path, ref, title):
+    # hyperfine's --export-json at path as a markdown table under a title,
+    # with ratios to the command named ref; returns (results, ref's).
+    res = json.load(open(path))["results"]
+    b = next((r for r in res if r["command"] == ref), None)
+    def ratio(x, y): return "%.2f×" % (x / y) if y else "–"
+    print("\n### %s\n" % title)
+    print("| command | mean ms | stddev ms | median ms | min ms | max ms | ratio to %s (mean) | (median) |" % ref)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in res:
+        print("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s |" % (
+            r["command"], r["mean"] * 1e3, r["stddev"] * 1e3, r["median"] * 1e3,
+            r["min"] * 1e3, r["max"] * 1e3,
+            ratio(r["mean"], b["mean"]) if b else "–",
+            ratio(r["median"], b["median"]) if b else "–"))
+    return res, b
+
 def main(cmd, a):
     if cmd == "count":                      # count PRE
         print(count(a[0].encode()))

@@ -21,6 +21,8 @@ import sys
 import time
 import xmlrpc.client
 
+from proc import hf_table
+
 BODY = xmlrpc.client.dumps((), "supervisor.getAllProcessInfo").encode()
 REQ = (b"POST /RPC2 HTTP/1.1\r\nHost: localhost\r\n"
        b"Content-Type: text/xml\r\nContent-Length: %d\r\n\r\n" % len(BODY)
@@ -260,18 +262,8 @@ def report(T, n, calls):
                 min(w["ms"]) / min(sd["ms"])))
     p = os.path.join(T, "ctl.json")
     if os.path.exists(p):
-        res = json.load(open(p))["results"]
-        print("\n### `supervisorctl -c CONF status`, end to end (hyperfine -N, %d processes)\n" % n)
-        ref = next((r for r in res if r["command"] == "supervisorctl → supervisord"), None)
-        print("| command | mean ms | stddev ms | median ms | min ms | max ms "
-              "| ÷ supervisorctl → supervisord (mean) | (median) |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for r in res:
-            print("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s |" % (
-                r["command"], r["mean"] * 1e3, r["stddev"] * 1e3, r["median"] * 1e3,
-                r["min"] * 1e3, r["max"] * 1e3,
-                ratio(r["mean"], ref["mean"]) if ref else "–",
-                ratio(r["median"], ref["median"]) if ref else "–"))
+        hf_table(p, "supervisorctl → supervisord",
+                 "`supervisorctl -c CONF status`, end to end (hyperfine -N, %d processes)" % n)
     for line in lines(os.path.join(T, "failed.txt")):
         print("\nnot timed: " + line)
     return 0

@@ -79,15 +79,6 @@ if [ -n "${SUPS:-}" ]; then
 	sups=("${keep[@]}")
 fi
 
-# want WHAT...: is any of these measures asked for (ONLY)?
-want() {
-	local w
-	[ -z "${ONLY:-}" ] && return 0
-	for w in "$@"; do
-		case " $ONLY " in *" $w "*) return 0 ;; esac
-	done
-	return 1
-}
 log() { echo "rpc: $*" >&2; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/warden-rpc.XXXXXX") || exit 1

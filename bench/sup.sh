@@ -237,15 +237,6 @@ teardown() {
 	[ "${#WPIDS[@]}" = 0 ] || python3 "$H" cgtidy "${WPIDS[@]}"
 }
 
-# want WHAT...: is any of these measures asked for (ONLY)?
-want() {
-	local w
-	[ -z "${ONLY:-}" ] && return 0
-	for w in "$@"; do
-		case " $ONLY " in *" $w "*) return 0 ;; esac
-	done
-	return 1
-}
 
 # ------------------------------------------------------------------------------
 echo "sup: $(nproc) CPUs, $(uname -r); supervisor $(supervisord -v 2>/dev/null)," \
@@ -479,8 +470,10 @@ done
 fi
 
 # === report ===================================================================
-python3 - "$T" "$N_MEM" "$N_IDLE" "$N_START" "$WINDOW" "$HTTP" <<'EOF'
+python3 - "$T" "$N_MEM" "$N_IDLE" "$N_START" "$WINDOW" "$HTTP" "$here" <<'EOF'
 import json, os, statistics as st, sys
+sys.path.insert(0, sys.argv[7])
+from proc import hf_table
 T, nmem, nidle, nstart, win, http = sys.argv[1], *map(int, sys.argv[2:7])
 on = ", both HTTP servers on (unix and inet)" if http else ""
 
@@ -521,17 +514,7 @@ def idle():
               ("met" if cs == 0 and calls == 0 else "NOT met", cs, calls))
 
 def hf(path, ref, title, target):
-    res = json.load(open(path))["results"]
-    b = next((r for r in res if r["command"] == ref), None)
-    print("\n### %s\n" % title)
-    print("| command | mean ms | stddev ms | median ms | min ms | max ms | ratio to %s (mean) | (median) |" % ref)
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for r in res:
-        print("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s |" % (
-            r["command"], r["mean"] * 1e3, r["stddev"] * 1e3, r["median"] * 1e3,
-            r["min"] * 1e3, r["max"] * 1e3,
-            ratio(r["mean"], b["mean"]) if b else "–",
-            ratio(r["median"], b["median"]) if b else "–"))
+    res, b = hf_table(path, ref, title)
     wr = next((r for r in res if r["command"].startswith("warden")), None)
     if wr and b:	# with SUPS=, the reference may not have run
         print("\n" + target(wr, b))
