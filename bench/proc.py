@@ -112,7 +112,8 @@ def hf_table(path, ref, title):
     # with ratios to the command named ref; returns (results, ref's).
     res = json.load(open(path))["results"]
     b = next((r for r in res if r["command"] == ref), None)
-    def ratio(x, y): return "%.2f×" % (x / y) if y else "–"
+    def ratio(x, y):
+        return "–" if not y else ("%.2f×" if x / y >= 0.1 else "%.3f×") % (x / y)
     print("\n### %s\n" % title)
     print("| command | mean ms | stddev ms | median ms | min ms | max ms | ratio to %s (mean) | (median) |" % ref)
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

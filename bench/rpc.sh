@@ -22,8 +22,8 @@
 # (bench/proc.py reap).  Never by name.
 #
 # Environment: BUILD (build; warden is $BUILD/warden), N (1000 processes),
-# CALLS (200 timed calls per supervisor), RUNS (hyperfine minimum runs, 10),
-# QUICK=1 (N=200 CALLS=50 RUNS=3, and QUICK=1 for sup.sh), ONLY (some of:
+# CALLS (50 timed calls per supervisor), RUNS (hyperfine minimum runs, 10),
+# QUICK=1 (N=200 CALLS=20 RUNS=3, and QUICK=1 for sup.sh), ONLY (some of:
 # calls ctl memory idle; default all), SUPS (some of: warden supervisord;
 # default both).  memory and idle take N_MEM (default N), N_IDLE and WINDOW
 # as bench/sup.sh does.
@@ -48,9 +48,9 @@ H=$here/proc.py
 R=$here/rpc.py
 
 if [ "${QUICK:-0}" = 1 ]; then
-	: "${N:=200}" "${CALLS:=50}" "${RUNS:=3}"
+	: "${N:=200}" "${CALLS:=20}" "${RUNS:=3}"
 fi
-N=${N:-1000} CALLS=${CALLS:-200} RUNS=${RUNS:-10}
+N=${N:-1000} CALLS=${CALLS:-50} RUNS=${RUNS:-10}
 
 need="supervisord supervisorctl hyperfine python3 timeout unshare"
 for t in $need; do
