@@ -172,7 +172,8 @@ def wait(path, n, tmo):
 
 def timecalls(out, calls, n, targets):
     """CALLS timed calls to each NAME=SOCK, interleaved (the order turns
-    each round); writes {name: {"ms": [...], ...} or {"error": ...}}."""
+    each round); writes {name: {"ms": [...], ...} or {"error": ...}}.
+    1 when a supervisor could not be timed."""
     res, cl = {}, {}
     for t in targets:
         name, path = t.split("=", 1)
@@ -212,7 +213,7 @@ def timecalls(out, calls, n, targets):
                   file=sys.stderr)
         else:
             print("rpc:   %s: %s" % (name, r["error"]), file=sys.stderr)
-    return 0
+    return 0 if all("ms" in r for r in res.values()) else 1
 
 
 def ratio(a, b):
