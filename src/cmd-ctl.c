@@ -29,25 +29,63 @@ ctl_default_socket(void)
 	return (path);
 }
 
-/* -s, then $WARDEN_SOCKET, then -c's config, then the default. */
-char *
-ctl_socket_path(const char *sock, const char *config)
+/* Does a supervisor answer on path? */
+int
+ctl_alive(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd, rv;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path)
+		return (0);
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0)) == -1)
+		return (0);
+	rv = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+	close(fd);
+	return (rv);
+}
+
+/* The control socket a config names. */
+static char *
+ctl_config_socket(const char *config)
 {
 	struct config	*cf;
 	char		*cause = NULL, *path;
+
+	if (cfg_load(config, &cf, &cause) == -1)
+		errx(1, "%s", cause);
+	path = xstrdup(cf->socket);
+	cfg_free(cf);
+	return (path);
+}
+
+/*
+ * -s, then $WARDEN_SOCKET, then -c's config, then the default socket if
+ * a supervisor answers there, then the config warden up would find (as
+ * supervisorctl finds its own), then the default anyway.
+ */
+char *
+ctl_socket_path(const char *sock, const char *config)
+{
+	char	*path, *found;
+	int	 in_cwd;
 
 	if (sock != NULL)
 		return (xstrdup(sock));
 	if ((sock = getenv("WARDEN_SOCKET")) != NULL && *sock != '\0')
 		return (xstrdup(sock));
-	if (config != NULL) {
-		if (cfg_load(config, &cf, &cause) == -1)
-			errx(1, "%s", cause);
-		path = xstrdup(cf->socket);
-		cfg_free(cf);
+	if (config != NULL)
+		return (ctl_config_socket(config));
+	path = ctl_default_socket();
+	if (ctl_alive(path) || (found = cfg_find(&in_cwd)) == NULL)
 		return (path);
-	}
-	return (ctl_default_socket());
+	free(path);
+	path = ctl_config_socket(found);
+	free(found);
+	return (path);
 }
 
 /*

@@ -331,7 +331,11 @@ run_outputs(struct run_opts *o, struct run_ctx *ctx)
 		return;
 	}
 	ctx->outfd = run_open_output(so);
-	if (se != NULL && so != NULL && strcmp(se, so) == 0)
+	if (se == NULL && !o->foreground) {
+		/* Not /dev/null: a relay, to show a failed start's words. */
+		if (relay_start(ctx, &ctx->errfd) == -1)
+			err(1, "stderr relay");
+	} else if (se != NULL && so != NULL && strcmp(se, so) == 0)
 		ctx->errfd = ctx->outfd;
 	else
 		ctx->errfd = run_open_output(se);
@@ -412,6 +416,7 @@ run_prepare(struct run_opts *o, struct run_ctx *ctx)
 	ctx->ready_timeout = o->ready_timeout;
 	ctx->stop_timeout = STOP_TIMEOUT;
 	ctx->notify_sock = -1;
+	ctx->relayfd = -1;
 	ctx->syslog_rd[0] = ctx->syslog_rd[1] = -1;
 	if (o->user != NULL) {
 		if (wd_creds_lookup(o->user, &ctx->creds) == -1) {

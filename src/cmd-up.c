@@ -1,11 +1,10 @@
 /*
  * warden up: read and check the config, take the supervisor's lock, bind
- * the control socket, detach with libwarden and return once the
- * autostart services have settled.  The only door into src/sup/.
+ * the control socket and the HTTP servers (every error reaching the
+ * shell), detach with libwarden and return once the autostart services
+ * have settled.  The only door into src/sup/.
  */
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 
 #include <err.h>
 #include <errno.h>
@@ -19,6 +18,67 @@
 
 #include "warden.h"
 #include "sup/sup.h"
+#include "sup/httpd.h"
+
+/*
+ * The hooks warden up gives the supervisor: each goes to the control
+ * socket (control.c), then to the HTTP servers (httpd.c).
+ */
+static int
+up_hook_start(struct sup *sup)
+{
+	if (ctl_hooks.start(sup) == -1)
+		return (-1);
+	return (httpd_hooks.start(sup));
+}
+
+/* A service changed state: both are told. */
+static void
+up_hook_changed(struct sup *sup)
+{
+	ctl_hooks.changed(sup);
+	httpd_hooks.changed(sup);
+}
+
+/* A service is freed next: neither may keep pointing at it. */
+static void
+up_hook_forget(struct sup *sup, struct svc *s)
+{
+	ctl_hooks.forget(sup, s);
+	httpd_hooks.forget(sup, s);
+}
+
+/* The supervisor leaves: both end their clients. */
+static void
+up_hook_stop(struct sup *sup)
+{
+	ctl_hooks.stop(sup);
+	httpd_hooks.stop(sup);
+}
+
+static const struct sup_hooks up_hooks = {
+	up_hook_start, up_hook_changed, up_hook_forget, up_hook_stop
+};
+
+/* An HTTP server's line of "warden up --check". */
+static void
+up_check_http(const char *section, const struct cfg_http *h)
+{
+	if (!h->on)
+		return;
+	printf("%s ", section);
+	if (h->file != NULL) {
+		printf("unix://%s chmod %04o", h->file, h->mode);
+		if (h->uid != (uid_t)-1)
+			printf(" chown %lu", (unsigned long)h->uid);
+		if (h->gid != (gid_t)-1)
+			printf(":%lu", (unsigned long)h->gid);
+	} else
+		printf("http://%s:%d", *h->host != '\0' ? h->host : "*",
+		    h->port);
+	printf(", %s\n", h->username != NULL ? "password required" :
+	    "no authentication");
+}
 
 /* Print what would run: "warden up --check". */
 static void
@@ -29,6 +89,8 @@ up_check_print(struct config *cf)
 
 	printf("%s: configuration OK\n", cf->path);
 	printf("socket %s, pidfile %s\n", cf->socket, cf->pidfile);
+	up_check_http("unix_http_server", &cf->unix_http);
+	up_check_http("inet_http_server", &cf->inet_http);
 	TAILQ_FOREACH(p, &cf->procs, entry) {
 		printf("%-24s group %-12s priority %-4d %s ", p->name,
 		    p->group, p->priority, p->autostart ? "autostart" :
@@ -59,23 +121,6 @@ up_mkdirs(const char *path)
 	if (mkdir(buf, 0700) == -1 && errno != EEXIST)
 		return (-1);
 	return (0);
-}
-
-/* Does a supervisor answer on path? */
-static int
-up_socket_alive(const char *path)
-{
-	struct sockaddr_un	sun;
-	int			fd, rv;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0)) == -1)
-		return (0);
-	rv = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
-	close(fd);
-	return (rv);
 }
 
 /* The config named by -c, or found in the default places. */
@@ -113,7 +158,8 @@ cmd_up(int argc, char **argv)
 	struct config		*cf;
 	const char		*given = NULL;
 	char			*path, *cause = NULL;
-	int			 ch, foreground = 0, check = 0, i, keep[3];
+	int			 ch, foreground = 0, check = 0, i;
+	int			 keep[3 + HTTPD_MAXSRV], nkeep;
 	int			 logfd = -1, rv, ctlfd;
 
 	while ((ch = getopt_long(argc, argv, "c:Fn", longopts, NULL)) != -1) {
@@ -162,25 +208,42 @@ cmd_up(int argc, char **argv)
 		err(1, "%s", cf->pidfile);
 	}
 	/* We hold the lock: a socket no one answers on is stale. */
-	if (up_socket_alive(cf->socket))
+	if (ctl_alive(cf->socket))
 		errx(1, "already running: %s answers", cf->socket);
 	(void)unlink(cf->socket);
-	if ((ctlfd = ctl_listen(cf->socket, cf->socket_mode, &cause)) == -1) {
+	if ((ctlfd = ctl_listen(cf->socket, 0700, &cause)) == -1) {
 		warnx("%s", cause);
 		free(cause);
 		wd_pidfile_remove(&pf);
 		return (1);
 	}
+	if (httpd_listen(cf, &cause) == -1) {
+		warnx("%s", cause);
+		free(cause);
+		close(ctlfd);
+		(void)unlink(cf->socket);
+		wd_pidfile_remove(&pf);
+		return (1);
+	}
 	if (cf->logfile != NULL && (logfd = open(cf->logfile,
-	    O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|O_NOCTTY, 0644)) == -1)
-		err(1, "%s", cf->logfile);
+	    O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|O_NOCTTY, 0644)) == -1) {
+		warn("%s", cf->logfile);
+		httpd_close();
+		close(ctlfd);
+		(void)unlink(cf->socket);
+		wd_pidfile_remove(&pf);
+		return (1);
+	}
 	memset(&dc, 0, sizeof dc);
 	dc.umask = cf->umask;
-	keep[0] = pf.fd;
-	keep[1] = ctlfd;
-	keep[2] = logfd;
+	nkeep = 0;
+	keep[nkeep++] = pf.fd;
+	keep[nkeep++] = ctlfd;
+	if (logfd != -1)
+		keep[nkeep++] = logfd;
+	nkeep += httpd_fds(keep + nkeep, HTTPD_MAXSRV);
 	dc.keep_fds = keep;
-	dc.nkeep_fds = logfd != -1 ? 3 : 2;
+	dc.nkeep_fds = nkeep;
 	if (foreground)
 		dc.flags |= WD_DAEMON_FOREGROUND | WD_DAEMON_NOCLOSE;
 	if (cf->user != NULL)
@@ -189,7 +252,8 @@ cmd_up(int argc, char **argv)
 		err(1, "daemonize");
 	if (wd_pidfile_write(&pf, getpid()) == -1)
 		err(1, "%s", pf.path);
-	rv = sup_main(cf, &ctl_hooks, ctlfd, logfd, foreground);
+	rv = sup_main(cf, &up_hooks, ctlfd, logfd, foreground);
+	httpd_close();
 	(void)unlink(cf->socket);
 	close(ctlfd);
 	wd_pidfile_remove(&pf);

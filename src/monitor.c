@@ -35,6 +35,8 @@ struct monitor {
 	int		 logpipe[2];	/* --syslog: stdout, stderr read ends */
 	char		 logbuf[2][1024];
 	size_t		 loglen[2];
+	char		 early[700];	/* --syslog: stderr before the verdict */
+	size_t		 earlylen;
 };
 
 /* Tell the launcher how the first start went; it prints and exits. */
@@ -56,6 +58,7 @@ monitor_verdict(struct monitor *m, int code, const char *msg)
 		;
 	close(m->repfd);
 	m->repfd = -1;
+	relay_detach(m->ctx);
 }
 
 static void __attribute__((noreturn))
@@ -77,8 +80,12 @@ monitor_code(int status)
 	return (1);
 }
 
-/* --syslog: forward complete lines (or full buffers) from one pipe. */
-static void
+/*
+ * --syslog: forward complete lines (or full buffers) from one pipe; until
+ * the first start's verdict, stderr's last bytes are kept to show with
+ * it.  Returns what read(2) did.
+ */
+static ssize_t
 monitor_syslog_read(struct monitor *m, int which)
 {
 	char	*buf = m->logbuf[which], *nl;
@@ -96,8 +103,11 @@ monitor_syslog_read(struct monitor *m, int which)
 			close(m->logpipe[which]);
 			m->logpipe[which] = -1;
 		}
-		return;
+		return (n);
 	}
+	if (which == 1 && m->repfd != -1)
+		tail_keep(m->early, sizeof m->early, &m->earlylen,
+		    buf + *len, (size_t)n);
 	*len += n;
 	buf[*len] = '\0';
 	while ((nl = memchr(buf, '\n', *len)) != NULL) {
@@ -110,6 +120,31 @@ monitor_syslog_read(struct monitor *m, int which)
 		syslog(which ? LOG_ERR : LOG_INFO, "%s", buf);
 		*len = 0;
 	}
+	return (n);
+}
+
+/*
+ * The first start failed: what the command wrote to stderr, from its
+ * file or relay, or with --syslog from what its pipe holds now.
+ */
+static void
+monitor_tail(struct monitor *m, char *buf, size_t len)
+{
+	size_t	n;
+
+	if (!m->ctx->syslog) {
+		run_tail(m->ctx, buf, len);
+		return;
+	}
+	if (m->logpipe[1] != -1 &&
+	    fcntl(m->logpipe[1], F_SETFL, O_NONBLOCK) != -1)
+		while (m->logpipe[1] != -1 && monitor_syslog_read(m, 1) > 0)
+			;
+	n = m->earlylen < len - 2 ? m->earlylen : len - 2;
+	memcpy(buf, m->early + m->earlylen - n, n);
+	if (n > 0 && buf[n - 1] != '\n')
+		buf[n++] = '\n';
+	buf[n] = '\0';
 }
 
 /* Start the command (again); on the first start, report the verdict. */
@@ -138,7 +173,7 @@ monitor_start(struct monitor *m, int first)
 			char	tail[700], *full;
 
 			/* The command's own words first, as on a terminal. */
-			run_tail(m->ctx, tail, sizeof tail);
+			monitor_tail(m, tail, sizeof tail);
 			xasprintf(&full, "%swarden: %s", tail, msg);
 			monitor_verdict(m, 1, full);
 			free(full);
@@ -238,6 +273,8 @@ monitor_detach(struct monitor *m)
 		keep[nkeep++] = ctx->pf.fd;
 	if (ctx->ready.mode == READY_NOTIFY)
 		keep[nkeep++] = ctx->notify_sock;
+	if (ctx->relayfd != -1)
+		keep[nkeep++] = ctx->relayfd;
 	keep[nkeep++] = m->logpipe[0];
 	keep[nkeep++] = m->logpipe[1];
 	(void)wd_fd_closefrom(3, keep, nkeep);

@@ -10,9 +10,9 @@
 #include "warden.h"
 
 /*
- * What the command wrote to its stderr file since we started it (the
- * last RUN_TAIL_MAX bytes at most), into buf, ending in a newline; "" when
- * there is nothing to show.
+ * What the command wrote to its stderr since we started it (the last
+ * RUN_TAIL_MAX bytes at most), from its file or its relay, into buf,
+ * ending in a newline; "" when there is nothing to show.
  */
 void
 run_tail(struct run_ctx *ctx, char *buf, size_t len)
@@ -23,6 +23,14 @@ run_tail(struct run_ctx *ctx, char *buf, size_t len)
 	size_t		 want;
 
 	buf[0] = '\0';
+	if (len >= 2 && ctx->relayfd != -1) {
+		if ((n = (ssize_t)relay_tail(ctx, buf, len - 1)) > 0 &&
+		    buf[n - 1] != '\n') {
+			buf[n++] = '\n';
+			buf[n] = '\0';
+		}
+		return;
+	}
 	if (len < 2 || ctx->err_start < 0 || fstat(ctx->errfd, &sb) == -1 ||
 	    sb.st_size <= ctx->err_start)
 		return;

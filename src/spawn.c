@@ -127,6 +127,7 @@ spawn_exec(const struct spawn_req *r, int repfd, int readyw)
 {
 	sigset_t	empty;
 	int		keep[2], nkeep = 0, outfd = r->outfd, errfd = r->errfd;
+	int		infd = r->infd > STDERR_FILENO ? r->infd : -1;
 	int		top = 3 + r->nlisten, avoid;
 
 	/*
@@ -137,6 +138,7 @@ spawn_exec(const struct spawn_req *r, int repfd, int readyw)
 	if (spawn_move(&repfd, top, avoid) == -1 ||
 	    spawn_move(&outfd, top, avoid) == -1 ||
 	    spawn_move(&errfd, top, avoid) == -1 ||
+	    (infd != -1 && spawn_move(&infd, top, avoid) == -1) ||
 	    (readyw != -1 && spawn_move(&readyw, top, -1) == -1))
 		spawn_fail(repfd, STAGE_READYFD);
 	if (spawn_listen_fds(r, avoid) == -1)
@@ -147,7 +149,8 @@ spawn_exec(const struct spawn_req *r, int repfd, int readyw)
 		spawn_fail(repfd, STAGE_SETSID);
 	if (r->newgroup && setpgid(0, 0) == -1)
 		spawn_fail(repfd, STAGE_PGRP);
-	if (wd_fd_devnull(1 << STDIN_FILENO) == -1 ||
+	if ((infd != -1 ? dup2(infd, STDIN_FILENO) :
+	    wd_fd_devnull(1 << STDIN_FILENO)) == -1 ||
 	    dup2(outfd, STDOUT_FILENO) == -1 ||
 	    dup2(errfd, STDERR_FILENO) == -1)
 		spawn_fail(repfd, STAGE_STDIO);

@@ -229,3 +229,26 @@ backoff_delay(int n)
 		d *= 2;
 	return (d < BACKOFF_MAX ? d : BACKOFF_MAX);
 }
+
+/*
+ * Keep the last cap bytes of a stream in kept (*len of them so far),
+ * with n more bytes from buf.
+ */
+void
+tail_keep(char *kept, size_t cap, size_t *len, const char *buf, size_t n)
+{
+	size_t	drop;
+
+	if (n >= cap) {
+		memcpy(kept, buf + n - cap, cap);
+		*len = cap;
+		return;
+	}
+	if (*len + n > cap) {
+		drop = *len + n - cap;
+		memmove(kept, kept + drop, *len - drop);
+		*len -= drop;
+	}
+	memcpy(kept + *len, buf, n);
+	*len += n;
+}

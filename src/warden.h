@@ -61,6 +61,7 @@ struct run_ctx {
 	mode_t		  umask;
 	int		  outfd, errfd;	/* stdout and stderr targets */
 	off_t		  err_start;	/* stderr file size at start, or -1 */
+	int		  relayfd;	/* stderr relay (relay.c), or -1 */
 	int		  syslog;
 	int		  respawn, foreground;
 	struct wd_creds	  creds;
@@ -146,6 +147,7 @@ int	 hostport_split(const char *, char **, char **);
 double	 mono_now(void);
 int	 sigfd_open(const int *, size_t);
 double	 backoff_delay(int);
+void	 tail_keep(char *, size_t, size_t *, const char *, size_t);
 
 /* One sd_notify message: NUL-separated VAR=VALUE lines. */
 struct notify_msg {
@@ -178,6 +180,7 @@ struct spawn_req {
 	int		  dirfd;	/* fchdir here, or -1 */
 	const char	 *dir;		/* or chdir here, or NULL */
 	int		  umask;	/* or -1 to keep */
+	int		  infd;		/* stdin when above 2, else /dev/null */
 	int		  outfd, errfd;	/* stdout and stderr */
 	int		  ready_fd;	/* fd:N, when readyw != -1 */
 	const struct wd_creds *creds;	/* or NULL */
@@ -203,6 +206,11 @@ char	*spawn_status_str(int, char *, size_t);
 /* monitor.c */
 void	 monitor_main(struct run_ctx *, int) __attribute__((noreturn));
 
+/* relay.c */
+int	 relay_start(struct run_ctx *, int *);
+size_t	 relay_tail(struct run_ctx *, char *, size_t);
+void	 relay_detach(struct run_ctx *);
+
 /* run-ctx.c */
 void	 run_tail(struct run_ctx *, char *, size_t);
 void	 run_ctx_free(struct run_ctx *);
@@ -222,6 +230,7 @@ int	 cmd_up(int, char **);
 int	 cmd_ctl(int, char **);
 int	 ctl_main(const char *, int, char **);
 char	*ctl_socket_path(const char *, const char *);
+int	 ctl_alive(const char *);
 int	 ctl_connect(const char *, const char *, int, char **);
 
 /* cmd-logs.c */

@@ -338,6 +338,8 @@ cfg_globals(struct cfg_ctx *ctx)
 		const struct cfg_table	*keys;
 	} order[] = {
 		{ "unix_http_server", &cfg_unix_keys },
+		{ "inet_http_server", &cfg_inet_keys },
+		{ "supervisorctl", &cfg_ctlclient_keys },
 		{ "supervisord", &cfg_supervisord_keys },
 		{ "warden", &cfg_warden_keys },
 	};
@@ -352,6 +354,12 @@ cfg_globals(struct cfg_ctx *ctx)
 		cfg_warn_keys(ctx, s, order[i].keys);
 		if (cfg_apply(ctx, s, order[i].keys, &x, ctx->cf, 1) == -1)
 			return (-1);
+		if (s->kind == CFG_S_UNIX && cfg_http_check(ctx, s,
+		    &ctx->cf->unix_http, 0) == -1)
+			return (-1);
+		if (s->kind == CFG_S_INET && cfg_http_check(ctx, s,
+		    &ctx->cf->inet_http, 1) == -1)
+			return (-1);
 	}
 	cfg_map_env(&ctx->senv, ctx->cf->env);
 	return (0);
@@ -362,6 +370,7 @@ cfg_build(struct cfg_ctx *ctx)
 {
 	struct config	*cf = ctx->cf;
 	struct cfg_sect	*s;
+	struct cfg_val	*v;
 	char		*q;
 	int		 i;
 
@@ -392,6 +401,13 @@ cfg_build(struct cfg_ctx *ctx)
 	}
 	if (cf->socket == NULL)
 		xasprintf(&cf->socket, "%s/warden.sock", cf->rundir);
+	if (cf->unix_http.on && strcmp(cf->unix_http.file, cf->socket) == 0) {
+		v = cfg_get(ctx, cfg_sect_named(ctx, "unix_http_server"),
+		    "file");
+		return (cfg_error(ctx, v->file, v->line, "file: %s is warden's "
+		    "control socket ([warden] socket=): choose another path",
+		    cf->socket));
+	}
 	if (cf->pidfile == NULL)
 		xasprintf(&cf->pidfile, "%s/warden.pid", cf->rundir);
 	if (cf->childlogdir == NULL)

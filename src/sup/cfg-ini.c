@@ -41,10 +41,11 @@ static const struct cfg_sectype {
 	{ "include",		CFG_S_INCLUDE },
 	{ "eventlistener:",	CFG_S_IGNORED },
 	{ "fcgi-program:",	CFG_S_IGNORED },
+	{ "rpcinterface:supervisor", CFG_S_RPC },
 	{ "rpcinterface:",	CFG_S_IGNORED },
 	{ "ctlplugin:",		CFG_S_IGNORED },
-	{ "inet_http_server",	CFG_S_IGNORED },
-	{ "supervisorctl",	CFG_S_IGNORED },
+	{ "inet_http_server",	CFG_S_INET },
+	{ "supervisorctl",	CFG_S_CTLCLIENT },
 };
 
 

@@ -74,6 +74,9 @@ struct cfg_val {
 #define CFG_S_WARDEN	5
 #define CFG_S_INCLUDE	6
 #define CFG_S_IGNORED	7	/* supervisord's, not implemented here */
+#define CFG_S_INET	8	/* [inet_http_server] */
+#define CFG_S_CTLCLIENT	9	/* [supervisorctl]: the client's, unread */
+#define CFG_S_RPC	10	/* [rpcinterface:supervisor]: ours anyway */
 
 struct cfg_sect {
 	char		 *name;		/* case-sensitive, as configparser */
@@ -159,6 +162,10 @@ enum cfg_tid {
 	CFG_T_COMMAND,
 	CFG_T_READY,
 	CFG_T_LISTEN,
+	CFG_T_CHOWN,		/* user or user:group, into a cfg_http */
+	CFG_T_INET,		/* host:port, :port, *:port, into a cfg_http */
+	CFG_T_PASSWORD,		/* cleartext or {SHA} and 40 hex digits */
+	CFG_T_URL,		/* AUTO: NULL */
 	CFG_T_COUNT
 };
 
@@ -284,6 +291,18 @@ int	cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
 int	cfg_listen(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     char ***out);
 
+/* cfg-http.c */
+int	cfg_chown(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    struct cfg_http *h);
+int	cfg_inet(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    struct cfg_http *h);
+int	cfg_password(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    char **out);
+int	cfg_url(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    char **out);
+int	cfg_http_check(struct cfg_ctx *ctx, struct cfg_sect *s,
+    struct cfg_http *h, int inet);
+
 /* cfg-type.c */
 extern const struct cfg_type	cfg_types[CFG_T_COUNT];
 int	cfg_str_differ(const char *, const char *);
@@ -292,6 +311,8 @@ int	cfg_str_differ(const char *, const char *);
 extern const struct cfg_table	cfg_program_keys;
 extern const struct cfg_table	cfg_supervisord_keys;
 extern const struct cfg_table	cfg_unix_keys;
+extern const struct cfg_table	cfg_inet_keys;
+extern const struct cfg_table	cfg_ctlclient_keys;
 extern const struct cfg_table	cfg_warden_keys;
 extern const struct cfg_table	cfg_group_keys;
 extern const struct cfg_table	cfg_include_keys;

@@ -105,7 +105,8 @@ static const struct cfg_key cfg_program_rows[] = {
 	    0, 0, 0, "/"),
 	CFG_PK("umask",			CFG_T_OCTAL,	umask,	CFG_N(-1),
 	    0, 0777, 0, "077"),
-	CFG_PX("serverurl",		CFG_T_IGNORE,	0, "AUTO"),
+	CFG_PK("serverurl",		CFG_T_URL,	serverurl, CFG_N(0),
+	    0, 0, 0, "unix:///run/other.sock"),
 	CFG_PK("ready",			CFG_T_READY,	ready,	CFG_N(0),
 	    0, 0, 0, "notify"),
 	CFG_PK("ready_timeout",		CFG_T_SECS,	ready_timeout, CFG_S(60),
@@ -153,17 +154,40 @@ const struct cfg_table cfg_supervisord_keys = {
 };
 
 static const struct cfg_key cfg_unix_rows[] = {
-	CFG_KF("file",			CFG_T_PATH,	CFG_C(socket),
+	CFG_KF("file",			CFG_T_PATH,	CFG_C(unix_http.file),
 	    CFG_F_PARENT),
-	CFG_KR("chmod",			CFG_T_OCTAL,	CFG_C(socket_mode),
+	CFG_KR("chmod",			CFG_T_OCTAL,	CFG_C(unix_http.mode),
 	    0, 07777),
-	CFG_KX("chown",			CFG_T_NOEFFECT),
-	CFG_KX("username",		CFG_T_NOEFFECT),
-	CFG_KX("password",		CFG_T_NOEFFECT),
+	CFG_K("chown",			CFG_T_CHOWN,	CFG_C(unix_http)),
+	CFG_K("username",		CFG_T_STR,	CFG_C(unix_http.username)),
+	CFG_K("password",		CFG_T_PASSWORD,	CFG_C(unix_http.password)),
 };
 
 const struct cfg_table cfg_unix_keys = {
 	cfg_unix_rows, nitems(cfg_unix_rows)
+};
+
+static const struct cfg_key cfg_inet_rows[] = {
+	CFG_K("port",			CFG_T_INET,	CFG_C(inet_http)),
+	CFG_K("username",		CFG_T_STR,	CFG_C(inet_http.username)),
+	CFG_K("password",		CFG_T_PASSWORD,	CFG_C(inet_http.password)),
+};
+
+const struct cfg_table cfg_inet_keys = {
+	cfg_inet_rows, nitems(cfg_inet_rows)
+};
+
+/* supervisorctl's own section: known, and left to it. */
+static const struct cfg_key cfg_ctlclient_rows[] = {
+	CFG_KB("serverurl"),
+	CFG_KB("username"),
+	CFG_KB("password"),
+	CFG_KB("prompt"),
+	CFG_KB("history_file"),
+};
+
+const struct cfg_table cfg_ctlclient_keys = {
+	cfg_ctlclient_rows, nitems(cfg_ctlclient_rows)
 };
 
 /* rundir first: the others may be in it, which need not exist yet. */
@@ -283,6 +307,8 @@ cfg_warn_defaults(struct cfg_ctx *ctx)
 		&cfg_program_keys,
 		&cfg_supervisord_keys,
 		&cfg_unix_keys,
+		&cfg_inet_keys,
+		&cfg_ctlclient_keys,
 		&cfg_warden_keys,
 		&cfg_group_keys,
 		&cfg_include_keys,
@@ -341,6 +367,73 @@ cfg_proc_free(struct cfg_proc *p)
 	free(p->program);
 	free(p->file);
 	free(p);
+}
+
+/* A copy of the vector v (NULL stays NULL). */
+static char **
+cfg_strv_dup(char **v)
+{
+	char	**d;
+	int	  n = 0;
+
+	if (v == NULL)
+		return (NULL);
+	d = cfg_strv_new();
+	for (; *v != NULL; v++)
+		cfg_strv_add(&d, &n, xstrdup(*v));
+	return (d);
+}
+
+/*
+ * A deep copy of p, out of any list: every field the table frees is
+ * copied by its type.  A type this does not know is a bug, caught here.
+ */
+struct cfg_proc *
+cfg_proc_dup(const struct cfg_proc *p)
+{
+	const struct cfg_key	*k;
+	struct cfg_proc		*d;
+	char			**sp;
+	struct cfg_log		*lp;
+
+	d = xmalloc(sizeof *d);
+	memcpy(d, p, sizeof *d);
+	for (k = cfg_program_rows; k < cfg_program_rows +
+	    nitems(cfg_program_rows); k++) {
+		if (CFG_TYPE(k)->free == NULL)
+			continue;
+		sp = (char **)((char *)d + k->off);
+		switch (k->type) {
+		case CFG_T_NAME:
+		case CFG_T_STR:
+		case CFG_T_PATH:
+		case CFG_T_DIR:
+		case CFG_T_USER:
+		case CFG_T_READY:
+		case CFG_T_URL:
+			if (*sp != NULL)
+				*sp = xstrdup(*sp);
+			break;
+		case CFG_T_LOG:
+			lp = (struct cfg_log *)sp;
+			if (lp->path != NULL)
+				lp->path = xstrdup(lp->path);
+			break;
+		case CFG_T_ENV:
+		case CFG_T_COMMAND:
+		case CFG_T_LISTEN:
+			*(char ***)sp = cfg_strv_dup(*(char ***)sp);
+			break;
+		default:
+			fatalx("cfg_proc_dup: key %s: type %d", k->name,
+			    k->type);
+		}
+	}
+	d->group = xstrdup(p->group);
+	d->program = xstrdup(p->program);
+	d->file = xstrdup(p->file);
+	memset(&d->entry, 0, sizeof d->entry);
+	return (d);
 }
 
 /* Does row k differ between a and b? */

@@ -395,6 +395,42 @@ cfg_listen_parse(struct cfg_ctx *ctx, struct cfg_val *v,
 	return (cfg_listen(ctx, v, s, f));
 }
 
+static int
+cfg_chown_parse(struct cfg_ctx *ctx, struct cfg_val *v,
+    const struct cfg_key *k, const char *s, void *f, int first)
+{
+	(void)k;
+	(void)first;
+	return (cfg_chown(ctx, v, s, f));
+}
+
+static int
+cfg_inet_parse(struct cfg_ctx *ctx, struct cfg_val *v,
+    const struct cfg_key *k, const char *s, void *f, int first)
+{
+	(void)k;
+	(void)first;
+	return (cfg_inet(ctx, v, s, f));
+}
+
+static int
+cfg_password_parse(struct cfg_ctx *ctx, struct cfg_val *v,
+    const struct cfg_key *k, const char *s, void *f, int first)
+{
+	(void)k;
+	(void)first;
+	return (cfg_password(ctx, v, s, f));
+}
+
+static int
+cfg_url_parse(struct cfg_ctx *ctx, struct cfg_val *v,
+    const struct cfg_key *k, const char *s, void *f, int first)
+{
+	(void)k;
+	(void)first;
+	return (cfg_url(ctx, v, s, f));
+}
+
 /*
  * The types: parse, init, free, differ.  NONE, NAME, IGNORE and NOEFFECT
  * have no parser: the builder reads NONE and NAME keys (NAME is
@@ -441,4 +477,9 @@ const struct cfg_type cfg_types[CFG_T_COUNT] = {
 	    NULL, cfg_strp_free, cfg_strp_differ },
 	[CFG_T_LISTEN] = { cfg_listen_parse,
 	    NULL, cfg_strvp_free, cfg_strvp_differ },
+	[CFG_T_CHOWN] = { cfg_chown_parse, NULL, NULL, NULL },
+	[CFG_T_INET] = { cfg_inet_parse, NULL, NULL, NULL },
+	[CFG_T_PASSWORD] = { cfg_password_parse,
+	    NULL, cfg_strp_free, cfg_strp_differ },
+	[CFG_T_URL] = { cfg_url_parse, NULL, cfg_strp_free, cfg_strp_differ },
 };

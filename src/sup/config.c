@@ -73,6 +73,18 @@ cfg_default_rundir(void)
 	return (s);
 }
 
+/* What an HTTP server's section owns. */
+static void
+cfg_http_free(struct cfg_http *h)
+{
+	free(h->file);
+	free(h->host);
+	free(h->username);
+	if (h->password != NULL)
+		explicit_bzero(h->password, strlen(h->password));
+	free(h->password);
+}
+
 static struct config *
 cfg_new(void)
 {
@@ -81,7 +93,9 @@ cfg_new(void)
 	cf = xcalloc(1, sizeof *cf);
 	TAILQ_INIT(&cf->procs);
 	cf->rundir = cfg_default_rundir();
-	cf->socket_mode = 0700;
+	cf->unix_http.mode = 0700;
+	cf->unix_http.uid = (uid_t)-1;
+	cf->unix_http.gid = (gid_t)-1;
 	cf->identifier = xstrdup("supervisor");
 	cf->umask = 022;
 	cf->minfds = 1024;
@@ -104,6 +118,8 @@ cfg_free(struct config *cf)
 	free(cf->path);
 	free(cf->rundir);
 	free(cf->socket);
+	cfg_http_free(&cf->unix_http);
+	cfg_http_free(&cf->inet_http);
 	free(cf->pidfile);
 	free(cf->logfile);
 	free(cf->childlogdir);
@@ -203,6 +219,23 @@ cfg_load_string(const char *name, const char *text, struct config **cfp,
 	rv = cfg_run(name, abs, text, strlen(text), cfp, cause);
 	free(abs);
 	return (rv);
+}
+
+char *
+cfg_server_url(const struct config *cf)
+{
+	char	*url;
+
+	if (cf->unix_http.on) {
+		xasprintf(&url, "unix://%s", cf->unix_http.file);
+		return (url);
+	}
+	if (cf->inet_http.on) {
+		xasprintf(&url, "http://%s:%d", *cf->inet_http.host != '\0' ?
+		    cf->inet_http.host : "localhost", cf->inet_http.port);
+		return (url);
+	}
+	return (NULL);
 }
 
 int

@@ -33,6 +33,23 @@
 #define CFG_MAXLISTEN_S		"64"
 #define CFG_MAXSUNPATH		108	/* sizeof sun_path */
 
+/*
+ * One of supervisord's HTTP servers: [unix_http_server] (file=, chmod=,
+ * chown=) or [inet_http_server] (port=).  on: the section is there.
+ */
+struct cfg_http {
+	int		 on;
+	int		 mode;		/* unix: chmod= (0700) */
+	char		*file;		/* unix: file=, absolute */
+	uid_t		 uid;		/* unix: chown=; (uid_t)-1: unchanged */
+	gid_t		 gid;		/* (gid_t)-1: unchanged */
+	int		 port;		/* inet: port=, 1 to 65535 */
+	char		*host;		/* inet: "" for all interfaces */
+	char		*username;	/* NULL: no authentication */
+	char		*password;	/* cleartext, or "{SHA}" + 40 hex */
+	int		 line;		/* of the section header, for messages */
+};
+
 struct cfg_log {
 	int		 kind;		/* CFG_LOG_* */
 	char		*path;		/* CFG_LOG_PATH: absolute path */
@@ -76,6 +93,7 @@ struct cfg_proc {
 	uint64_t	 log_line_max;	/* warden: 8192, longer lines split */
 	char		**listen;	/* warden: NULL; "tcp://HOST:PORT",
 					   "unix:///PATH", NULL-ended */
+	char		*serverurl;	/* NULL (AUTO): the supervisor's URL */
 	char		*file;		/* where [program:] was defined */
 	int		 line;
 	TAILQ_ENTRY(cfg_proc) entry;
@@ -85,8 +103,9 @@ TAILQ_HEAD(cfg_procs, cfg_proc);
 struct config {
 	char		*path;		/* the main file, absolute */
 	char		*rundir;	/* [warden] rundir= */
-	char		*socket;	/* [warden] socket=, [unix_http_server] file= */
-	int		 socket_mode;	/* [unix_http_server] chmod= (0700) */
+	char		*socket;	/* [warden] socket=: the control socket */
+	struct cfg_http	 unix_http;	/* [unix_http_server] */
+	struct cfg_http	 inet_http;	/* [inet_http_server] */
 	char		*pidfile;	/* [warden] or [supervisord] pidfile= */
 	char		*logfile;	/* the supervisor's own log; NULL: syslog */
 	char		*childlogdir;	/* AUTO logs (the run directory) */
@@ -112,6 +131,8 @@ void	cfg_free(struct config *);
 
 /* Free one proc taken out of a config (a service owns it then). */
 void	cfg_proc_free(struct cfg_proc *);
+/* A deep copy of a proc, in no list (to cfg_proc_free). */
+struct cfg_proc *cfg_proc_dup(const struct cfg_proc *);
 
 /* The same from a string (fuzzing, tests): name is used in messages. */
 int	cfg_load_string(const char *name, const char *text, struct config **cfp,
@@ -145,6 +166,13 @@ int	cfg_key_info(size_t n, struct cfg_keyinfo *);
 /* Does the n-th [program:x] key's field differ between two procs? */
 int	cfg_key_differ(size_t n, const struct cfg_proc *,
 	    const struct cfg_proc *);
+
+/*
+ * The URL children get as SUPERVISOR_SERVER_URL when their serverurl= is
+ * AUTO, as supervisord derives it: the unix server, else the inet one;
+ * NULL when there is neither.  A new string.
+ */
+char	*cfg_server_url(const struct config *);
 
 /* /run/warden for root, else $XDG_RUNTIME_DIR/warden or /tmp/warden-UID. */
 char	*cfg_default_rundir(void);

@@ -1,7 +1,7 @@
 /*
  * A service's log file: opened by name (or the supervisor's own stdout
  * and stderr), rotated to N backups by size or on request, opened again
- * for an external logrotate.  The lines that go into it are logs.c's.
+ * for an external logrotate, cleared on request.  The lines that go into it are logs.c's.
  */
 #include <sys/stat.h>
 
@@ -177,4 +177,55 @@ svclog_rotate(struct svc *s, int which, char **cause)
 		xasprintf(&why, "%s: no log file to rotate", s->cfg->name);
 	*cause = why;
 	return (-1);
+}
+
+/*
+ * Clear a stream's log file, supervisord's way: the file removed and a
+ * new one opened by name, the backups left.  What is held or carried
+ * goes to the new file.  Anything but a regular file (a terminal, a
+ * fifo, /dev/null, a symbolic link) is left alone.  0, or -1 and errno.
+ */
+static int
+svclog_clear_one(struct svclog *l)
+{
+	struct stat	 st;
+	int		 fd, flags;
+
+	if (l == NULL || l->path == NULL || (l->flags & SL_STDIO))
+		return (0);
+	if (lstat(l->path, &st) == 0 && !S_ISREG(st.st_mode))
+		return (0);
+	if (l->fd != -1 && !(l->flags & SL_REG))
+		return (0);
+	if (unlink(l->path) == -1 && errno != ENOENT)
+		return (-1);
+	flags = l->flags;
+	if ((fd = svclog_open_file(l)) == -1) {
+		l->flags = flags;
+		return (-1);
+	}
+	svclog_unwatch(l);
+	if (l->fd != -1)
+		close(l->fd);
+	l->fd = fd;
+	return (0);
+}
+
+/* Clear both log files of a service: 0, or -1 and errno. */
+int
+svclog_clear(struct svc *s)
+{
+	int	rv = 0, error = 0;
+
+	if (svclog_clear_one(s->out) == -1) {
+		error = errno;
+		rv = -1;
+	}
+	if (svclog_clear_one(s->err) == -1) {
+		error = errno;
+		rv = -1;
+	}
+	if (rv == -1)
+		errno = error;
+	return (rv);
 }

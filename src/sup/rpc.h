@@ -34,11 +34,13 @@
 #define RPC_CANT_REREAD			92
 
 /*
- * The answer to one request: doc is the whole methodResponse document,
- * valid during the call only.  Called exactly once per request, unless
+ * The answer to one request: an HTTP status and, for 200, the whole
+ * methodResponse document (a response or a fault), valid during the
+ * call only; a body that is no XML-RPC call at all is answered 400 and
+ * NULL, as supervisord does.  Called exactly once per request, unless
  * the request is cancelled first.
  */
-typedef void	(*rpc_reply_cb)(void *, const struct buf *);
+typedef void	(*rpc_reply_cb)(void *, int, const struct buf *);
 
 struct rpc_req;
 

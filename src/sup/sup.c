@@ -63,9 +63,12 @@ sup_gc_cb(void *arg)
 	sup_hook_changed(sup);
 }
 
-/* Start the autostart services of list, lowest priority first. */
+/*
+ * Start the autostart services, lowest priority first: the new ones, or
+ * after a restart every idle one.
+ */
 static void
-sup_autostart(struct sup *sup)
+sup_autostart(struct sup *sup, int again)
 {
 	struct svc	**v, *s;
 	int		  n = 0, i;
@@ -75,7 +78,8 @@ sup_autostart(struct sup *sup)
 	v = xcalloc(n + 1, sizeof *v);
 	n = 0;
 	TAILQ_FOREACH(s, &sup->svcs, entry)
-		if (s->cfg->autostart && svc_is_new(s))
+		if (s->cfg->autostart && !s->removed &&
+		    (again ? svc_is_idle(s) : svc_is_new(s)))
 			v[n++] = s;
 	qsort(v, n, sizeof *v, svc_prio_cmp);
 	for (i = 0; i < n; i++)
@@ -126,6 +130,27 @@ sup_settle_check(struct sup *sup)
 		(void)wd_ready();
 }
 
+/*
+ * A restart's second half: every service stopped, the config read again
+ * and applied, the autostart services started again, as supervisord's
+ * restart does in the same process.
+ */
+static void
+sup_restarted_cb(void *arg)
+{
+	struct sup	*sup = arg;
+	char		*cause = NULL;
+
+	sup->leave = NULL;
+	sup->leaving = 0;
+	sup->shutting_down = 0;
+	log_info("restarting");
+	if (sup_reload(sup, &cause) == -1)
+		free(cause);		/* logged; the old config stays */
+	sup_autostart(sup, 1);
+	sup_changed(sup);
+}
+
 /* Stop in reverse priority order: the highest number first, in parallel. */
 static void
 sup_shutdown_step(struct sup *sup)
@@ -144,6 +169,12 @@ sup_shutdown_step(struct sup *sup)
 	}
 	if (busy)
 		return;
+	if (!any && sup->leaving == SUP_LEAVE_RESTART) {
+		if (sup->leave == NULL)
+			sup->leave = loop_timer(sup->loop, 0, sup_restarted_cb,
+			    sup);
+		return;
+	}
 	if (!any) {
 		loop_stop(sup->loop);
 		return;
@@ -153,11 +184,15 @@ sup_shutdown_step(struct sup *sup)
 			svc_event(s, EV_STOP);
 }
 
-void
-sup_shutdown(struct sup *sup)
+/* Stop everything, then leave (or, for a restart, start again). */
+static void
+sup_stop_all(struct sup *sup, int how)
 {
 	struct svc	*s;
 
+	sup->leaving = how;
+	loop_timer_del(sup->loop, sup->leave);
+	sup->leave = NULL;
 	if (!sup->shutting_down) {
 		log_info("shutting down");
 		/* What dead instances left behind goes now. */
@@ -166,6 +201,37 @@ sup_shutdown(struct sup *sup)
 	}
 	sup->shutting_down = 1;
 	sup_shutdown_step(sup);
+}
+
+/* What sup_leave asked for, from the loop. */
+static void
+sup_leave_cb(void *arg)
+{
+	struct sup	*sup = arg;
+
+	sup->leave = NULL;
+	sup_stop_all(sup, sup->leaving);
+}
+
+/*
+ * supervisord's shutdown or restart (SUP_LEAVE_*), asked over RPC: it
+ * starts once this turn of the loop is over, so the reply goes first,
+ * and every request after this one is refused (sup->leaving).
+ */
+void
+sup_leave(struct sup *sup, int how)
+{
+	if (sup->shutting_down || sup->leaving != 0)
+		return;
+	sup->leaving = how;
+	sup->leave = loop_timer(sup->loop, 0, sup_leave_cb, sup);
+}
+
+/* Stop everything, then leave: a shutdown overrides a restart. */
+void
+sup_shutdown(struct sup *sup)
+{
+	sup_stop_all(sup, SUP_LEAVE_SHUTDOWN);
 }
 
 /* Something changed state: reload leftovers, clients, settling, shutdown. */
@@ -285,20 +351,74 @@ sup_signal_fd(void)
 	return (sigfd_open(sigs, nitems(sigs)));
 }
 
-/* Enough fds for minfds and for every service's pipes and pidfd. */
+/* The kernel's ceiling for a hard fd limit (fs.nr_open), or 0. */
+static rlim_t
+sup_nr_open(void)
+{
+	FILE		*fp;
+	unsigned long	 n = 0;
+
+	if ((fp = fopen("/proc/sys/fs/nr_open", "re")) == NULL)
+		return (0);
+	if (fscanf(fp, "%lu", &n) != 1)
+		n = 0;
+	fclose(fp);
+	return ((rlim_t)n);
+}
+
+/*
+ * The hard fd limit to ask for: want, capped at the kernel's ceiling (0:
+ * unknown), never below the hard limit there is.
+ */
+rlim_t
+sup_rlimit_hard(rlim_t want, rlim_t hard, rlim_t ceiling)
+{
+	if (ceiling != 0 && ceiling < want)
+		want = ceiling;
+	return (want > hard ? want : hard);
+}
+
+/*
+ * Enough fds for minfds and for every service's pipes and pidfd: the
+ * soft limit up to the hard one, and as root the hard one too, up to
+ * fs.nr_open.  Never lowered; what changed is logged.
+ */
 static void
 sup_rlimit(struct config *cf)
 {
-	struct rlimit	rl;
-	rlim_t		want = (rlim_t)cf->minfds + (rlim_t)cf->nprocs * 6 + 64;
+	struct rlimit	rl, old;
+	rlim_t		want = (rlim_t)cf->minfds + (rlim_t)cf->nprocs * 7 + 64;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
+	if (getrlimit(RLIMIT_NOFILE, &old) == -1 || old.rlim_cur >= want)
 		return;
-	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 && geteuid() == 0) {
-		rl.rlim_max = rl.rlim_cur = want;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	rl = old;
+	if (want > old.rlim_max && old.rlim_max != RLIM_INFINITY) {
+		rl.rlim_max = sup_rlimit_hard(want, old.rlim_max,
+		    sup_nr_open());
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_max != old.rlim_max &&
+		    setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			log_info("fd limit raised: soft %llu, hard %llu (was "
+			    "%llu, %llu)", (unsigned long long)rl.rlim_cur,
+			    (unsigned long long)rl.rlim_max,
+			    (unsigned long long)old.rlim_cur,
+			    (unsigned long long)old.rlim_max);
+		else
+			rl = old;
 	}
+	if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			log_info("fd limit raised: soft %llu (was %llu)",
+			    (unsigned long long)rl.rlim_cur,
+			    (unsigned long long)old.rlim_cur);
+		else
+			rl = old;
+	}
+	if (rl.rlim_cur < want)
+		log_warnx("fd limit %llu, below the %llu wanted for minfds "
+		    "%ld and %d services", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)want, cf->minfds, cf->nprocs);
 }
 
 /*
@@ -336,7 +456,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 		fatal("epoll_ctl");
 	sup_adopt(&sup, cf, &sup.svcs);
 	log_info("supervising %s", cf->path);
-	sup_autostart(&sup);
+	sup_autostart(&sup, 0);
 	sup_settle_check(&sup);
 	loop_run(sup.loop);
 	log_info("all stopped; exiting");
@@ -345,6 +465,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);
 	ready_fini(&sup);
+	cfg_free(sup.pending);
 	loop_free(sup.loop);
 	cg_fini();
 	close(sup.sigfd);

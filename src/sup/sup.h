@@ -5,6 +5,7 @@
 #ifndef WARDEN_SUP_H
 #define WARDEN_SUP_H
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <stdint.h>
@@ -59,6 +60,14 @@ struct svclog {
 	struct timer	*retry;
 	char		*recent;	/* the last bytes, while STARTING */
 	size_t		 recentlen;	/* bytes ever put there */
+};
+
+/* A process's stdin (svc-stdin.c): the pipe's write end, what waits. */
+struct svc_in {
+	int		 fd;
+	int		 waiting;	/* in the loop for EPOLLOUT */
+	char		*q;		/* what the pipe did not take yet */
+	size_t		 qlen, qoff;
 };
 
 /* A listening socket of a service (sockets.c). */
@@ -118,6 +127,7 @@ struct svc {
 	double		 deadline;	/* monotonic: start or stop timer */
 	struct timer	*sweep;		/* SIGKILL for a dead instance's rest */
 	struct socks	*socks;		/* listen=, once bound, or NULL */
+	struct svc_in	*in;		/* stdin's pipe, while a process runs */
 
 	/* Readiness (ready.c). */
 	struct ready_spec ready;	/* ready=, parsed */
@@ -150,6 +160,28 @@ struct sup_hooks {
 	void	(*stop)(struct sup *);		/* the supervisor leaves */
 };
 
+/* supervisord's shutdown and restart, once asked (sup_leave). */
+#define SUP_LEAVE_SHUTDOWN	1
+#define SUP_LEAVE_RESTART	2
+
+/* Groups a config adds, changes and removes (reload.c's sup_diff). */
+struct sup_diff_group {
+	char		*name;
+	int		 prio;
+};
+struct sup_diff_list {
+	struct sup_diff_group *v;
+	size_t		 n;
+};
+struct sup_diff {
+	union {
+		struct sup_diff_list list[3];
+		struct {
+			struct sup_diff_list added, changed, removed;
+		};
+	};
+};
+
 /* warden up's status: the supervisor runs, an autostart service failed. */
 #define SUP_EXIT_FAILED		3
 
@@ -162,12 +194,15 @@ struct sup {
 	int		 ctlfd;		/* listening control socket */
 	int		 foreground;
 	int		 shutting_down;
+	int		 leaving;	/* SUP_LEAVE_*: asked, not yet done */
+	struct timer	*leave;		/* ... done from the loop */
 	int		 settled_sent;	/* wd_ready() or wd_fail() done */
 	int		 exit_code;
 	struct timer	*gc;		/* frees removed services */
 	int		 notifyfd;	/* sd_notify socket, or -1 */
 	char		 notify_name[128]; /* its NOTIFY_SOCKET value */
 	unsigned long	 notify_strangers; /* messages from non-services */
+	struct config	*pending;	/* reloadConfig's, not yet applied */
 };
 
 /* svc.c */
@@ -186,20 +221,32 @@ int		 svc_is_pending_start(const struct svc *);
 int		 svc_is_failed(const struct svc *);
 int		 svc_is_stoppable(const struct svc *);
 int		 svc_is_start_over(const struct svc *);
-void		 svc_describe(struct svc *, char *, size_t);
 int		 svc_prio_cmp(const void *, const void *);
 void		 svc_extend(struct svc *, double);
 void		 svc_desc(struct svc *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
+/* svc-describe.c */
+void		 svc_describe(struct svc *, char *, size_t);
+void		 svc_describe_sd(const struct svc *, time_t, time_t, time_t,
+		    char *, size_t);
+time_t		 svc_start_time(const struct svc *);
+time_t		 svc_stop_time(const struct svc *);
+
 /* svc-spawn.c */
-pid_t		 svc_fork(struct svc *, const char **);
+pid_t		 svc_fork(struct svc *, char *, size_t);
 int		 svc_signal(struct svc *, int, int);
 void		 svc_signal_rest(struct svc *, int);
 void		 svc_sweep(struct svc *);
 void		 svc_kill_rest(struct svc *);
 int		 svc_leftovers(struct svc *);
 void		 svc_exited(struct svc *, int);
+
+/* svc-stdin.c */
+int		 svc_stdin_open(struct svc *, int *);
+void		 svc_stdin_close(struct svc *);
+int		 svc_stdin_write(struct svc *, const char *, size_t);
+size_t		 svc_stdin_queued(struct svc *);
 
 /* sockets.c */
 int		 sock_open(struct svc *, char *, size_t);
@@ -240,6 +287,7 @@ const char	*svclog_problem(struct svc *);
 /* logs-file.c */
 void		 svclog_reopen(struct svc *);
 int		 svclog_rotate(struct svc *, int, char **);
+int		 svclog_clear(struct svc *);
 
 /* logs-recent.c */
 size_t		 svclog_recent(struct svc *, char *, size_t);
@@ -269,10 +317,18 @@ int		 sup_main(struct config *, const struct sup_hooks *, int, int,
 		    int);
 void		 sup_settle_check(struct sup *);
 void		 sup_shutdown(struct sup *);
+void		 sup_leave(struct sup *, int);
 void		 sup_changed(struct sup *);
+rlim_t		 sup_rlimit_hard(rlim_t, rlim_t, rlim_t);
 
 /* reload.c */
 void		 sup_adopt(struct sup *, struct config *, struct svcs *);
 int		 sup_reload(struct sup *, char **);
+int		 sup_reread(struct sup *, char **);
+void		 sup_diff(struct sup *, struct config *, struct sup_diff *);
+void		 sup_diff_free(struct sup_diff *);
+int		 sup_group_add(struct sup *, struct config *, const char *);
+int		 sup_group_remove(struct sup *, const char *);
+int		 sup_group_count(struct sup *, const char *);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * A service's processes: starting one (its environment, the fork, the
- * child's setup report), signalling it, reaping it, and what an instance
- * leaves behind when it exits on its own.  The state machine is svc.c.
+ * child's setup report, its stdin pipe from svc-stdin.c), signalling it,
+ * reaping it, and what an instance leaves behind when it exits on its
+ * own.  The state machine is svc.c.
  */
 #include <sys/epoll.h>
 #include <sys/syscall.h>
@@ -21,9 +22,6 @@ extern char **environ;
 
 _Static_assert(CFG_MAXLISTEN <= SPAWN_MAXLISTEN, "listen= has more room "
     "than a spawn");
-
-/* Why a spawn failed, when it takes more than a constant to say. */
-static char	svc_why_buf[256];
 
 /* Room for a pid the child writes into its environment before exec. */
 #define SVC_PID_ROOM	"                    "
@@ -66,7 +64,7 @@ static char **
 svc_env(struct svc *s)
 {
 	struct config	 *cf = s->sup->cfg;
-	char		**env, **e, *v;
+	char		**env, **e, *v, *url;
 	int		  n = 0;
 
 	env = xcalloc(1, sizeof *env);
@@ -85,9 +83,16 @@ svc_env(struct svc *s)
 	xasprintf(&v, "SUPERVISOR_GROUP_NAME=%s", s->cfg->group);
 	env = env_set(env, &n, v);
 	free(v);
-	xasprintf(&v, "SUPERVISOR_SERVER_URL=unix://%s", cf->socket);
-	env = env_set(env, &n, v);
-	free(v);
+	if ((url = s->cfg->serverurl) != NULL)
+		url = xstrdup(url);
+	else
+		url = cfg_server_url(cf);
+	if (url != NULL) {
+		xasprintf(&v, "SUPERVISOR_SERVER_URL=%s", url);
+		env = env_set(env, &n, v);
+		free(v);
+		free(url);
+	}
 	for (e = s->cfg->env; e != NULL && *e != NULL; e++)
 		env = env_set(env, &n, *e);
 	if (s->ready.mode == READY_NOTIFY) {
@@ -146,22 +151,22 @@ svc_report_cb(int fd, uint32_t events, void *arg)
 
 /*
  * Fork and exec the service: a new session, the clean context, our pipes.
- * The pid, or -1 with *why.
+ * The pid, or -1 with why (whylen bytes): the call that failed and its
+ * errno.
  */
 pid_t
-svc_fork(struct svc *s, const char **why)
+svc_fork(struct svc *s, char *why, size_t whylen)
 {
 	struct spawn_req	 r;
 	struct wd_creds		 creds;
+	const char		*call;
 	char			**env, **e;
 	int			 rep[2], devnull = -1, readyw = -1;
-	int			 outfd, errfd;
+	int			 outfd, errfd, saved, inr = -1;
 	pid_t			 pid;
 
-	if (sock_open(s, svc_why_buf, sizeof svc_why_buf) == -1) {
-		*why = svc_why_buf;
+	if (sock_open(s, why, whylen) == -1)
 		return (-1);
-	}
 	memset(&r, 0, sizeof r);
 	r.argv = s->cfg->argv;
 	r.dirfd = -1;
@@ -170,7 +175,9 @@ svc_fork(struct svc *s, const char **why)
 	r.newsession = 1;
 	if (s->cfg->user != NULL) {
 		if (wd_creds_lookup(s->cfg->user, &creds) == -1) {
-			*why = "spawn error: unknown user";
+			snprintf(why, whylen, "spawn error: getpwnam: %s: %s",
+			    s->cfg->user, errno == ENOENT ?
+			    "unknown user or group" : strerror(errno));
 			return (-1);
 		}
 		r.creds = &creds;
@@ -179,22 +186,35 @@ svc_fork(struct svc *s, const char **why)
 	errfd = s->err != NULL ? s->err->wfd : -1;
 	if (outfd == -1 || errfd == -1) {
 		if ((devnull = open("/dev/null", O_WRONLY|O_CLOEXEC)) == -1) {
-			*why = "spawn error: /dev/null";
+			snprintf(why, whylen, "spawn error: open /dev/null: %s",
+			    strerror(errno));
 			return (-1);
 		}
 	}
 	r.outfd = outfd != -1 ? outfd : devnull;
 	r.errfd = s->cfg->redirect_stderr ? r.outfd :
 	    errfd != -1 ? errfd : devnull;
-	if (ready_prepare(s, &readyw) == -1 || pipe2(rep, O_CLOEXEC) == -1) {
+	call = NULL;
+	if (ready_prepare(s, &readyw) == -1)
+		call = s->ready.mode == READY_NOTIFY ? "notify socket" : "pipe";
+	else if (svc_stdin_open(s, &inr) == -1)
+		call = "stdin pipe";
+	else if (pipe2(rep, O_CLOEXEC) == -1)
+		call = "pipe";
+	if (call != NULL) {
+		snprintf(why, whylen, "spawn error: %s: %s", call,
+		    strerror(errno));
 		if (devnull != -1)
 			close(devnull);
 		if (readyw != -1)
 			close(readyw);
+		if (inr != -1)
+			close(inr);
+		svc_stdin_close(s);
 		ready_stop(s);
-		*why = "spawn error: readiness or report pipe";
 		return (-1);
 	}
+	r.infd = inr;
 	r.ready_fd = s->ready.fd;
 	if (s->socks != NULL) {
 		r.listen_fds = s->socks->fds;
@@ -209,18 +229,22 @@ svc_fork(struct svc *s, const char **why)
 		svc_env_pid(env);
 		spawn_exec(&r, rep[1], readyw);
 	}
+	saved = errno;
 	for (e = env; *e != NULL; e++)
 		free(*e);
 	free(env);
 	close(rep[1]);
+	close(inr);
 	if (readyw != -1)
 		close(readyw);
 	if (devnull != -1)
 		close(devnull);
 	if (pid == -1) {
 		close(rep[0]);
+		svc_stdin_close(s);
 		ready_stop(s);
-		*why = "spawn error: fork";
+		snprintf(why, whylen, "spawn error: fork: %s",
+		    strerror(saved));
 		return (-1);
 	}
 	s->pid = s->pgid = s->sid = pid; /* setsid: it leads both */
@@ -331,6 +355,7 @@ svc_exited(struct svc *s, int status)
 	if (s->repfd != -1)
 		svc_report_cb(s->repfd, 0, s);
 	svclog_drain(s);	/* its last words before what comes next */
+	svc_stdin_close(s);
 	if (s->pidfd != -1) {
 		close(s->pidfd);
 		s->pidfd = -1;

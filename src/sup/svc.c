@@ -221,7 +221,7 @@ svc_failed(struct svc *s, const char *why)
 static enum svc_state
 svc_spawn(struct svc *s)
 {
-	const char	*why;
+	char		 why[256];
 	pid_t		 pid;
 
 	svc_timer_clear(s);
@@ -240,7 +240,7 @@ svc_spawn(struct svc *s)
 	free(s->desc);
 	s->desc = NULL;
 	s->spawn_stage = 0;
-	if ((pid = svc_fork(s, &why)) == -1)
+	if ((pid = svc_fork(s, why, sizeof why)) == -1)
 		return (svc_failed(s, why));
 	s->started = mono_now();
 	s->has_status = 0;
@@ -585,6 +585,7 @@ svc_free(struct svc *s)
 	}
 	if (s->pidfd != -1)
 		close(s->pidfd);
+	svc_stdin_close(s);
 	svclog_close(s);
 	sock_close(s);
 	cg_remove(s->cgroup);
@@ -704,51 +705,5 @@ int
 svc_is_start_over(const struct svc *s)
 {
 	return (!s->restart && (s->state == SVC_RUNNING || svc_is_idle(s)));
-}
-
-/* The state's own part of the description. */
-static void
-svc_describe_state(struct svc *s, char *buf, size_t len)
-{
-	char		 st[64], when[32];
-	time_t		 up;
-	struct tm	*tm;
-
-	if (svc_is_up(s)) {
-		up = time(NULL) - s->since;
-		if (s->state == SVC_RUNNING)
-			up = (time_t)(mono_now() - s->started);
-		snprintf(buf, len, "pid %ld, uptime %ld:%02ld:%02ld%s%s%s%s",
-		    (long)s->pid, (long)up / 3600, (long)(up % 3600) / 60,
-		    (long)up % 60, s->reloading ? ", reloading" : "",
-		    s->stopping ? ", stopping" : "", s->note ? "; " : "",
-		    s->note ? s->note : "");
-	} else if (svc_is_failed(s))
-		snprintf(buf, len, "%s", s->desc != NULL ? s->desc :
-		    "Exited too quickly");
-	else if (s->state == SVC_EXITED) {
-		tm = localtime(&s->since);
-		strftime(when, sizeof when, "%b %d %I:%M %p", tm);
-		snprintf(buf, len, "%s, %s%s", when, spawn_status_str(s->status,
-		    st, sizeof st), s->timer ? ", restarting" : "");
-	} else if (s->has_status) {
-		tm = localtime(&s->since);
-		strftime(when, sizeof when, "%b %d %I:%M %p", tm);
-		snprintf(buf, len, "%s", when);
-	} else
-		snprintf(buf, len, "Not started");
-}
-
-/* The description column of status, supervisorctl's way. */
-void
-svc_describe(struct svc *s, char *buf, size_t len)
-{
-	const char	*problem;
-	size_t		 n;
-
-	svc_describe_state(s, buf, len);
-	if ((problem = svclog_problem(s)) != NULL &&
-	    (n = strlen(buf)) < len)
-		snprintf(buf + n, len - n, "%s%s", n > 0 ? "; " : "", problem);
 }
 

@@ -105,3 +105,15 @@ children() {
 	    awk -v p="$1" '$1 == "Pid:" { pid = $2 }
 		$1 == "PPid:" && $2 == p { print pid }'
 }
+
+# The other processes holding the pipe on fd $2 of process $1.
+pipe_peers() {
+	local want f p
+	want=$(readlink "/proc/$1/fd/$2") || return 1
+	case "$want" in pipe:*) ;; *) return 1 ;; esac
+	for f in /proc/[0-9]*/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = "$want" ] || continue
+		p=${f#/proc/}; p=${p%%/*}
+		[ "$p" = "$1" ] || echo "$p"
+	done | sort -u
+}

@@ -42,7 +42,7 @@ inspectee() {
 		line "$c" | grep -q '^ok   '
 	done
 	line no-controlling-tty | grep -q 'tty_nr 0, tpgid -1'
-	line stdio | grep -qx 'ok   stdio: 0 /dev/null, 1 /dev/null, 2 /dev/null'
+	line stdio | grep -qx 'ok   stdio: 0 /dev/null, 1 /dev/null, 2 pipe:\[[0-9]*\]'
 	line extra-fds | grep -q 'none inherited'
 	[ "${lines[-1]}" = "all 10 checks passed" ]
 	refute grep -q FAIL <<<"$output"

@@ -29,8 +29,59 @@ audit() {
 	[ "$(status_field "$p" Umask)" = 0022 ]
 	[ "$(readlink /proc/$p/cwd)" = / ]
 	[ "$(fds_of "$p")" = "0 1 2" ]
-	for fd in 0 1 2; do [ "$(readlink /proc/$p/fd/$fd)" = /dev/null ]; done
+	for fd in 0 1; do [ "$(readlink /proc/$p/fd/$fd)" = /dev/null ]; done
 	[ "$(stat -c '%a %h %F' "$T/s.pid")" = "644 1 regular file" ]
+	# stderr: a pipe to the relay, a daemon of its own (own session, no
+	# terminal, / and /dev/null), which leaves with the daemon.
+	r=$(pipe_peers "$p" 2)
+	[ -n "$r" ] && [ "$(echo "$r" | wc -l)" -eq 1 ]
+	[ "$(stat_field "$r" 6)" = "$r" ]		# its own session
+	[ "$(stat_field "$r" 7)" = 0 ]			# no terminal
+	[ "$(stat_field "$r" 4)" != $$ ]		# nobody's child here
+	[ "$(readlink /proc/$r/cwd)" = / ]
+	for fd in 0 1 2; do [ "$(readlink /proc/$r/fd/$fd)" = /dev/null ]; done
+	kill "$p"
+	wait_gone "$p"
+	wait_gone "$r"
+}
+
+@test "run: a failed start shows its stderr even where stderr goes to /dev/null" {
+	run "$W" run --ready notify -- sh -c 'echo boom >&2; exit 7'
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = boom ]
+	[[ "${lines[1]}" == *"exited with status 7 before it was ready"* ]]
+	run "$W" run -r --ready notify -p "$T/r.pid" -- \
+	    sh -c 'echo boom-r >&2; exit 7'
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = boom-r ]
+	run "$W" run --syslog --ready notify -p "$T/l.pid" -- \
+	    sh -c 'echo boom-l >&2; exit 7'
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = boom-l ]
+	# Only the last 4 KiB of a long story, ending with its last line.
+	run "$W" run --ready notify -- sh -c \
+	    'i=0; while [ $i -lt 2000 ]; do echo "line $i" >&2; i=$((i+1)); done; exit 3'
+	[ "$status" -eq 1 ]
+	[ "${lines[-2]}" = "line 1999" ]
+	[ "${#output}" -lt 4300 ]
+}
+
+@test "run: a ready daemon's later stderr goes nowhere and it lives on" {
+	# 256 KiB after readiness: four times what a pipe holds unread.
+	cat >"$T/late.sh" <<-EOF
+	"$W" notify READY=1
+	i=0
+	while [ \$i -lt 4096 ]; do
+		printf '%063d\\n' \$i >&2 || exit 9
+		i=\$((i+1))
+	done
+	echo done >"$T/done"
+	exec sleep 1000
+	EOF
+	"$W" run --ready notify -p "$T/s.pid" -- sh "$T/late.sh"
+	p=$(cat "$T/s.pid"); track_pid "$p"
+	wait_until 20 test -e "$T/done"
+	[ "$(cat /proc/$p/comm)" = sleep ]
 }
 
 @test "run: from a hostile parent in a pty the daemon is still clean, and kill stops it" {
@@ -83,7 +134,8 @@ audit() {
 @test "run: with fds 0-2 closed the daemon still has them on /dev/null" {
 	"$W" run -p "$T/s.pid" -- sleep 1000 <&- >&- 2>&-
 	p=$(cat "$T/s.pid"); track_pid "$p"
-	for fd in 0 1 2; do [ "$(readlink /proc/$p/fd/$fd)" = /dev/null ]; done
+	for fd in 0 1; do [ "$(readlink /proc/$p/fd/$fd)" = /dev/null ]; done
+	[ -n "$(pipe_peers "$p" 2)" ]		# the relay's
 }
 
 @test "run: the caller's pipe is not held open by the daemon" {

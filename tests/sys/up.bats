@@ -32,7 +32,13 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 	[ "$(stat_field "$p" 7)" = 0 ]
 	[ "$(status_field "$p" SigBlk)" = 0000000000000000 ]
 	[ "$(status_field "$p" SigIgn)" = 0000000000000000 ]
-	[ "$(readlink /proc/$p/fd/0)" = /dev/null ]
+	# stdin: a pipe, as supervisord gives, its write end the supervisor's.
+	in=$(readlink /proc/$p/fd/0)
+	[[ "$in" == pipe:* ]]
+	for f in /proc/$sup/fd/*; do
+		[ "$(readlink "$f")" = "$in" ] && break
+	done
+	[ "$(readlink "$f")" = "$in" ]
 	[ "$(fds_of "$p")" = "0 1 2" ]
 	tr '\0' '\n' </proc/$p/environ | grep -qx SUPERVISOR_ENABLED=1
 	tr '\0' '\n' </proc/$p/environ | grep -qx SUPERVISOR_PROCESS_NAME=one
@@ -61,15 +67,16 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 @test "up: chmod= of [unix_http_server] is honoured" {
 	conf a <<-EOF
 	[unix_http_server]
-	file = $T/run/ctl.sock
+	file = $T/run/http.sock
 	chmod = 0770
 	[program:one]
 	command = sleep 1000
 	startsecs = 0
 	EOF
-	export WARDEN_SOCKET="$T/run/ctl.sock"
 	up a
-	[ "$(stat -c %a "$T/run/ctl.sock")" = 770 ]
+	[ "$(stat -c %a "$T/run/http.sock")" = 770 ]
+	# The control socket is apart, 0700 as ever.
+	[ "$(stat -c %a "$T/run/warden.sock")" = 700 ]
 	run "$W" status one
 	[ "$status" -eq 0 ]
 }
@@ -353,15 +360,14 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 @test "control: another uid is refused" {
 	mkdir -m 755 "$T/pub"
 	conf a <<-EOF
-	[unix_http_server]
-	file = $T/pub/ctl.sock
-	chmod = 0777
+	socket = $T/pub/ctl.sock
 	[program:one]
 	command = sleep 1000
 	startsecs = 0
 	EOF
 	chmod 755 "$T"
 	up a
+	chmod 0777 "$T/pub/ctl.sock"
 	run setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	    "$W" status -s "$T/pub/ctl.sock"
 	[ "$status" -eq 1 ]
@@ -717,4 +723,85 @@ FAKE="$WARDEN_BUILD/helpers/fakesvc"
 	state_is late RUNNING
 	within 5 test -s "$T/pwd"
 	[ "$(cat "$T/pwd")" = "$T/later" ]
+}
+
+# limit_of PID soft|hard: the fd limit in /proc/PID/limits.
+limit_of() {
+	awk -v f="$2" '/^Max open files/ { print (f == "soft" ? $4 : $5) }' \
+	    "/proc/$1/limits"
+}
+
+# can_raise_hard: this process may raise a hard limit (CAP_SYS_RESOURCE).
+can_raise_hard() {
+	prlimit --nofile=256:512 -- sh -c 'ulimit -Hn 1024' 2>/dev/null
+}
+
+# up_limited NAME SOFT:HARD: up with that fd limit; $sup is its pid.
+up_limited() {
+	timeout 60 prlimit --nofile="$2" -- "$W" up -c "$T/$1.conf"
+	sup=$(cat "$T/run/warden.pid")
+	track_pid "$sup"
+}
+
+# minfds_conf NAME MINFDS: a config with one service (6 fds) and minfds.
+minfds_conf() {
+	SUP_LOG="$T/run/sup.log" conf "$1" <<-EOF
+	[supervisord]
+	minfds = $2
+
+	[program:one]
+	command = sleep 1000
+	startsecs = 0
+	EOF
+}
+
+@test "up: as root the hard fd limit is raised for minfds, up to fs.nr_open" {
+	command -v prlimit >/dev/null || skip "no prlimit"
+	can_raise_hard || skip "raising a hard limit needs CAP_SYS_RESOURCE"
+	# minfds, 6 per service, 64 for the supervisor: 4166.
+	minfds_conf a 4096
+	up_limited a 256:512
+	[ "$(limit_of "$sup" soft)" = 4166 ]
+	[ "$(limit_of "$sup" hard)" = 4166 ]
+	grep -q 'fd limit raised: soft 4166, hard 4166 (was 256, 512)' \
+	    "$T/run/sup.log"
+	p=$(svc_field one pid)
+	[ "$(limit_of "$p" hard)" = 4166 ]	# its services inherit it
+	down
+
+	# Above fs.nr_open: the kernel's ceiling, and a warning.
+	nr=$(cat /proc/sys/fs/nr_open)
+	minfds_conf b $((nr + 1000))
+	up_limited b 256:512
+	[ "$(limit_of "$sup" hard)" = "$nr" ]
+	[ "$(limit_of "$sup" soft)" = "$nr" ]
+	grep -q "fd limit $nr, below the $((nr + 1070)) wanted" \
+	    "$T/run/sup.log"
+}
+
+@test "up: the fd limits are never lowered; without the right, soft up to hard and a warning" {
+	command -v prlimit >/dev/null || skip "no prlimit"
+	[ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 5000 ] ||
+	    skip "a hard fd limit below 5000"
+	minfds_conf a 4096
+	# A hard limit above what is wanted stays: only the soft one rises.
+	up_limited a 100:5000
+	[ "$(limit_of "$sup" soft)" = 4166 ]
+	[ "$(limit_of "$sup" hard)" = 5000 ]
+	grep -q 'fd limit raised: soft 4166 (was 100)' "$T/run/sup.log"
+	down
+	# Above what is wanted already: left as it is.
+	: >"$T/run/sup.log"
+	up_limited a 4500:4800
+	[ "$(limit_of "$sup" soft)" = 4500 ]
+	[ "$(limit_of "$sup" hard)" = 4800 ]
+	! grep -q 'fd limit' "$T/run/sup.log"
+	down
+	can_raise_hard && skip "this process may raise a hard limit"
+	up_limited a 256:512
+	[ "$(limit_of "$sup" soft)" = 512 ]
+	[ "$(limit_of "$sup" hard)" = 512 ]
+	grep -q 'fd limit raised: soft 512 (was 256)' "$T/run/sup.log"
+	grep -q 'fd limit 512, below the 4166 wanted for minfds 4096 and 1 services' \
+	    "$T/run/sup.log"
 }

@@ -40,7 +40,7 @@ static const char	*reload[] = { "autostart", "priority" };
 
 /* Keys that are no field of a process. */
 static const char	*fieldless[] = {
-	"numprocs", "numprocs_start", "serverurl",
+	"numprocs", "numprocs_start",
 	"stdout_capture_maxbytes", "stdout_events_enabled",
 	"stderr_capture_maxbytes", "stderr_events_enabled",
 };

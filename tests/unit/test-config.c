@@ -409,7 +409,11 @@ test_defaults(void **state)
 	assert_string_equal(cf->path, s);
 	free(s);
 	free(cwd);
-	assert_int_equal(cf->socket_mode, 0700);
+	assert_false(cf->unix_http.on);
+	assert_false(cf->inet_http.on);
+	assert_int_equal(cf->unix_http.mode, 0700);
+	assert_true(cf->unix_http.uid == (uid_t)-1);
+	assert_true(cf->unix_http.gid == (gid_t)-1);
 	assert_null(cf->logfile);
 	assert_string_equal(cf->identifier, "supervisor");
 	assert_null(cf->user);
@@ -469,7 +473,7 @@ test_globals(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	xasprintf(&text, "[unix_http_server]\nfile=%s/s.sock\nchmod=0770\n"
-	    "chown=nobody\n"
+	    "chown=root\n"
 	    "[supervisord]\nlogfile=%s/sup.log\npidfile=%s/sup.pid\n"
 	    "childlogdir=%s\nnodaemon=true\nminfds=4096\numask=077\n"
 	    "identifier=box\nuser=root\nenvironment=A=\"1\",B=two\n"
@@ -477,10 +481,15 @@ test_globals(void **state)
 	    dir, dir, dir, dir);
 	cf = load(text);
 	free(text);
+	/* file= is the HTTP server's; the control socket stays apart. */
 	xasprintf(&s, "%s/s.sock", dir);
-	assert_string_equal(cf->socket, s);
+	assert_string_equal(cf->unix_http.file, s);
+	assert_string_not_equal(cf->socket, s);
 	free(s);
-	assert_int_equal(cf->socket_mode, 0770);
+	assert_true(cf->unix_http.on);
+	assert_int_equal(cf->unix_http.mode, 0770);
+	assert_int_equal(cf->unix_http.uid, 0);
+	assert_true(cf->unix_http.gid == (gid_t)-1);
 	xasprintf(&s, "%s/sup.log", dir);
 	assert_string_equal(cf->logfile, s);
 	free(s);
@@ -494,13 +503,11 @@ test_globals(void **state)
 	assert_string_equal(cf->identifier, "box");
 	assert_string_equal(cf->user, "root");
 	argv_is(cf->env, 2, "A=1", "B=two");
-	warning_is(cf, "test.conf:4: chown= in [unix_http_server] has no "
-	    "effect in warden, ignored");
 	warning_is(cf, "test.conf:15: loglevel= in [supervisord] has no effect "
 	    "in warden, ignored");
 	warning_is(cf, "test.conf:16: minprocs= in [supervisord] has no effect "
 	    "in warden, ignored");
-	assert_int_equal(cf->nwarnings, 3);
+	assert_int_equal(cf->nwarnings, 2);
 	cfg_free(cf);
 
 	/* [warden] wins; files in the run directory need not exist yet. */
@@ -758,18 +765,12 @@ test_warnings(void **state)
 	    "warden, ignored");
 	warning_is(cf, "test.conf:11: [fcgi-program:f] is not implemented in "
 	    "warden, ignored");
-	warning_is(cf, "test.conf:13: [rpcinterface:supervisor] is not "
-	    "implemented in warden, ignored");
-	warning_is(cf, "test.conf:15: [inet_http_server] is not implemented in "
-	    "warden, ignored");
-	warning_is(cf, "test.conf:17: [supervisorctl] is not implemented in "
-	    "warden, ignored");
 	warning_is(cf, "test.conf:19: [ctlplugin:p] is not implemented in "
 	    "warden, ignored");
 	warning_is(cf, "test.conf:20: unknown section [something], ignored");
 	warning_is(cf, "test.conf:23: unknown key \"nonsense\" in [DEFAULT], "
 	    "ignored");
-	assert_int_equal(cf->nwarnings, 11);
+	assert_int_equal(cf->nwarnings, 8);
 	assert_null(cf->warnings[cf->nwarnings]);
 	cfg_free(cf);
 }
@@ -1050,6 +1051,48 @@ test_errors(void **state)
 		{ "[DEFAULT]\nfiles=/nonexistent-wd/x.conf\n[include]\n",
 		  "test.conf:2: files: /nonexistent-wd/x.conf: No such file or "
 		  "directory" },
+		/* supervisord's HTTP servers. */
+		{ "[unix_http_server]\nchmod=0700\n",
+		  "test.conf:1: [unix_http_server] has no file=" },
+		{ "[inet_http_server]\nusername=a\npassword=b\n",
+		  "test.conf:1: [inet_http_server] has no port=" },
+		{ "[inet_http_server]\nport=127.0.0.1:\n",
+		  "test.conf:2: port: no port number in \"127.0.0.1:\"" },
+		{ "[inet_http_server]\nport=127.0.0.1:70000\n",
+		  "test.conf:2: port: \"70000\" is not a port number from 1 "
+		  "to 65535" },
+		{ "[inet_http_server]\nport=web\n",
+		  "test.conf:2: port: \"web\" is not a port number from 1 "
+		  "to 65535" },
+		{ "[inet_http_server]\nport=0\n",
+		  "test.conf:2: port: \"0\" is not a port number from 1 "
+		  "to 65535" },
+		{ "[inet_http_server]\nport=9001\nusername=u\n",
+		  "test.conf:1: [inet_http_server] has username= without "
+		  "password=: both or neither" },
+		{ "[unix_http_server]\nfile=/tmp/x.sock\npassword=p\n",
+		  "test.conf:1: [unix_http_server] has password= without "
+		  "username=: both or neither" },
+		{ "[inet_http_server]\nport=9001\nusername=u\n"
+		  "password={SHA}abc\n",
+		  "test.conf:4: password: {SHA} must be followed by 40 hex "
+		  "digits (a SHA-1)" },
+		{ "[inet_http_server]\nport=9001\nusername=u\n"
+		  "password={SHA}a94a8fe5ccb19ba61c4c0873d391e987982fbbdx\n",
+		  "test.conf:4: password: {SHA} must be followed by 40 hex "
+		  "digits (a SHA-1)" },
+		{ "[unix_http_server]\nfile=/tmp/x.sock\n"
+		  "chown=nosuchuser-warden\n",
+		  "test.conf:3: chown: no such user \"nosuchuser-warden\"" },
+		{ "[unix_http_server]\nfile=/tmp/x.sock\n"
+		  "chown=root:nosuchgroup-warden\n",
+		  "test.conf:3: chown: no such group \"nosuchgroup-warden\"" },
+		{ "[unix_http_server]\nfile=/tmp/x.sock\nchown=4000000000\n",
+		  "test.conf:3: chown: no such user \"4000000000\"" },
+		{ "[warden]\nrundir=/tmp\n[unix_http_server]\n"
+		  "file=/tmp/warden.sock\n",
+		  "test.conf:4: file: /tmp/warden.sock is warden's control "
+		  "socket ([warden] socket=): choose another path" },
 	};
 	size_t	i;
 
@@ -1496,6 +1539,86 @@ test_warden_keys(void **state)
 	    "test.conf:4: watchdog_sec= needs ready=notify");
 }
 
+/* [unix_http_server], [inet_http_server], [supervisorctl], rpcinterface. */
+static void
+test_http_servers(void **state)
+{
+	struct config	*cf;
+	char		*url;
+
+	(void)state;
+	cf = load("[unix_http_server]\nfile=/tmp/s.sock\nchmod=0770\n"
+	    "chown=root:root\nusername=user\npassword=123\n"
+	    "[inet_http_server]\nport=LocalHost:9001\nusername=u\n"
+	    "password={SHA}a94a8fe5ccb19ba61c4c0873d391e987982fbbd3\n"
+	    "[supervisorctl]\nserverurl=unix:///tmp/s.sock\nusername=user\n"
+	    "password=123\nprompt=x\nhistory_file=~/.h\n"
+	    "[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = "
+	    "supervisor.rpcinterface:make_main_rpcinterface\n"
+	    "[rpcinterface:other]\nsupervisor.rpcinterface_factory = x:y\n"
+	    "[program:x]\ncommand=/bin/true\n"
+	    "[program:y]\ncommand=/bin/true\nserverurl=http://h:1\n"
+	    "[program:z]\ncommand=/bin/true\nserverurl=auto\n");
+	assert_true(cf->unix_http.on);
+	assert_string_equal(cf->unix_http.file, "/tmp/s.sock");
+	assert_int_equal(cf->unix_http.mode, 0770);
+	assert_int_equal(cf->unix_http.uid, 0);
+	assert_int_equal(cf->unix_http.gid, 0);
+	assert_string_equal(cf->unix_http.username, "user");
+	assert_string_equal(cf->unix_http.password, "123");
+	assert_true(cf->inet_http.on);
+	assert_string_equal(cf->inet_http.host, "localhost");
+	assert_int_equal(cf->inet_http.port, 9001);
+	assert_string_equal(cf->inet_http.username, "u");
+	assert_string_equal(cf->inet_http.password,
+	    "{SHA}a94a8fe5ccb19ba61c4c0873d391e987982fbbd3");
+	/* Only the other rpcinterface is a warning; [supervisorctl] none. */
+	warning_is(cf, "test.conf:19: [rpcinterface:other] is not "
+	    "implemented in warden, ignored");
+	assert_int_equal(cf->nwarnings, 1);
+	/* serverurl: the unix server first; a program's own wins. */
+	url = cfg_server_url(cf);
+	assert_string_equal(url, "unix:///tmp/s.sock");
+	free(url);
+	assert_null(TAILQ_FIRST(&cf->procs)->serverurl);
+	assert_string_equal(TAILQ_NEXT(TAILQ_FIRST(&cf->procs), entry)->
+	    serverurl, "http://h:1");
+	assert_null(TAILQ_NEXT(TAILQ_NEXT(TAILQ_FIRST(&cf->procs), entry),
+	    entry)->serverurl);
+	cfg_free(cf);
+
+	/* :port and *:port are all interfaces; children get localhost. */
+	cf = load("[inet_http_server]\nport=*:9002\n");
+	assert_string_equal(cf->inet_http.host, "");
+	assert_int_equal(cf->inet_http.port, 9002);
+	assert_null(cf->inet_http.username);
+	url = cfg_server_url(cf);
+	assert_string_equal(url, "http://localhost:9002");
+	free(url);
+	cfg_free(cf);
+	cf = load("[inet_http_server]\nport=:9003\n");
+	assert_string_equal(cf->inet_http.host, "");
+	assert_int_equal(cf->inet_http.port, 9003);
+	cfg_free(cf);
+	cf = load("[inet_http_server]\nport=9004\n");
+	assert_string_equal(cf->inet_http.host, "");
+	assert_int_equal(cf->inet_http.port, 9004);
+	url = cfg_server_url(cf);
+	assert_string_equal(url, "http://localhost:9004");
+	free(url);
+	cfg_free(cf);
+	cf = load("[inet_http_server]\nport=10.0.0.1:80\n");
+	url = cfg_server_url(cf);
+	assert_string_equal(url, "http://10.0.0.1:80");
+	free(url);
+	cfg_free(cf);
+
+	/* No server: no URL. */
+	cf = load("[program:x]\ncommand=/bin/true\n");
+	assert_null(cfg_server_url(cf));
+	cfg_free(cf);
+}
+
 int
 main(void)
 {
@@ -1512,6 +1635,7 @@ main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_process_keys),
 		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_http_servers),
 		cmocka_unit_test(test_directory_missing),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_errors),

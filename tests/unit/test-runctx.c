@@ -27,6 +27,7 @@ ctx_init(struct run_ctx *ctx, char *dir, size_t len, const char *before)
 	char	path[128];
 
 	memset(ctx, 0, sizeof *ctx);
+	ctx->relayfd = -1;
 	snprintf(dir, len, "/tmp/test-runctx.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	tmp_keep(dir);
@@ -145,6 +146,49 @@ test_ctx_free(void **state)
 	run_ctx_free(&ctx);
 }
 
+/*
+ * The stderr relay: it keeps the last RUN_TAIL_MAX bytes while asked,
+ * and once detached reads and drops, so that a writer never blocks.
+ */
+static void
+test_relay(void **state)
+{
+	struct run_ctx	ctx;
+	char		big[RUN_TAIL_MAX + 100], buf[RUN_TAIL_MAX + 2];
+	size_t		n;
+	int		errfd, i;
+
+	(void)state;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.relayfd = -1;
+	assert_int_equal(relay_start(&ctx, &errfd), 0);
+	assert_true(ctx.relayfd != -1);
+	/* Nothing written yet: nothing kept. */
+	assert_int_equal(relay_tail(&ctx, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(write(errfd, "boom\n", 5), 5);
+	assert_int_equal(relay_tail(&ctx, buf, sizeof buf), 5);
+	assert_string_equal(buf, "boom\n");
+	/* More than it keeps: the end of it, cut to fit what we give. */
+	memset(big, 'x', sizeof big);
+	big[sizeof big - 1] = 'E';
+	assert_int_equal(write(errfd, big, sizeof big), (ssize_t)sizeof big);
+	n = relay_tail(&ctx, buf, sizeof buf);
+	assert_int_equal(n, RUN_TAIL_MAX);
+	assert_int_equal(buf[n - 1], 'E');
+	assert_int_equal(buf[0], 'x');
+	n = relay_tail(&ctx, buf, 11);
+	assert_int_equal(n, 10);
+	assert_string_equal(buf, "xxxxxxxxxE");
+	/* Detached: a megabyte goes, though nobody keeps it. */
+	relay_detach(&ctx);
+	assert_int_equal(ctx.relayfd, -1);
+	assert_int_equal(relay_tail(&ctx, buf, sizeof buf), 0);
+	for (i = 0; i < 256; i++)
+		assert_int_equal(write(errfd, big, 4096), 4096);
+	close(errfd);
+}
+
 int
 main(void)
 {
@@ -153,6 +197,7 @@ main(void)
 		    cleanup_teardown),
 		cmocka_unit_test_teardown(test_tail_bounded, cleanup_teardown),
 		cmocka_unit_test_teardown(test_ctx_free, cleanup_teardown),
+		cmocka_unit_test(test_relay),
 	};
 
 	return (cmocka_run_group_tests_name("runctx", tests, NULL, NULL));

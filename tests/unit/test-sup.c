@@ -1,4 +1,7 @@
-/* The supervisor's pure pieces: backoff, priority order, request parsing. */
+/*
+ * The supervisor's pure pieces: backoff, priority order, request parsing,
+ * the hard fd limit to ask for.
+ */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +27,19 @@ test_backoff(void **state)
 	assert_true(backoff_delay(10) == 25.6);
 	assert_true(backoff_delay(11) == 30);
 	assert_true(backoff_delay(1000) == 30);
+}
+
+/* The hard fd limit: what is wanted, at most fs.nr_open, never lower. */
+static void
+test_rlimit_hard(void **state)
+{
+	(void)state;
+	assert_int_equal(sup_rlimit_hard(4166, 512, 1048576), 4166);
+	assert_int_equal(sup_rlimit_hard(4166, 512, 0), 4166);
+	assert_int_equal(sup_rlimit_hard(2000000, 512, 1048576), 1048576);
+	assert_int_equal(sup_rlimit_hard(4166, 50000, 1048576), 50000);
+	assert_int_equal(sup_rlimit_hard(4166, 4000, 3000), 4000);
+	assert_int_equal(sup_rlimit_hard(4166, 4166, 1048576), 4166);
 }
 
 /* Start order by priority, over the whole int range (no overflow). */
@@ -88,6 +104,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_rlimit_hard),
 		cmocka_unit_test(test_priority_order),
 		cmocka_unit_test(test_requests),
 	};

@@ -1,8 +1,8 @@
 /*
  * The log engine's files: rotation at maxbytes with backups, by stamped
  * lines and long ones, opening (a symbolic link, NONE), output held on a
- * target that does not take it (/dev/full, a FIFO), reopen, and the
- * rotation a user asks for.
+ * target that does not take it (/dev/full, a FIFO), reopen, clear, and
+ * the rotation a user asks for.
  */
 #include <sys/epoll.h>
 #include <sys/stat.h>
@@ -533,6 +533,53 @@ test_reopen(void **state)
 	fixture_free(f);
 }
 
+/*
+ * clear: supervisord's removal and a new file by name; the backups are
+ * left, the size rotation counts starts again, a partial line lands
+ * whole in the new file, and a symbolic link put there is left alone.
+ */
+static void
+test_clear(void **state)
+{
+	struct fixture	*f = fixture_new(NULL, 64, CFG_TS_NONE, 90, 2);
+	char		*backup, path[128], to[128];
+	struct stat	 st;
+
+	(void)state;
+	fixture_open(f);
+	lines_put(f->svc.out->wfd, 0, 5);
+	pump(f);
+	file_is_lines(f, "out.log", 3, 5);
+	backup = slurp(f, "out.log.1", NULL);
+	assert_int_equal(svclog_clear(&f->svc), 0);
+	assert_int_equal(f->svc.out->size, 0);
+	file_is(f, "out.log", "");
+	file_is(f, "out.log.1", backup);
+	free(backup);
+	/* Three lines fit again before a rotation: the size was reset. */
+	lines_put(f->svc.out->wfd, 10, 13);
+	pump(f);
+	file_is_lines(f, "out.log", 10, 13);
+	assert_int_equal(f->svc.out->size, 90);
+	/* A partial line before the clear comes out whole after it. */
+	puts_fd(f->svc.out->wfd, "part");
+	pump(f);
+	assert_int_equal(svclog_clear(&f->svc), 0);
+	puts_fd(f->svc.out->wfd, "ial\n");
+	pump(f);
+	file_is(f, "out.log", "partial\n");
+	/* Not a regular file: not removed. */
+	snprintf(path, sizeof path, "%s/out.log", f->dir);
+	snprintf(to, sizeof to, "%s/elsewhere", f->dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink(to, path), 0);
+	assert_int_equal(svclog_clear(&f->svc), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(unlink(path), 0);
+	fixture_free(f);
+}
+
 /* A rotation that fails says why, and waits for another maxbytes. */
 static void
 test_rotate_fails(void **state)
@@ -642,6 +689,7 @@ main(void)
 		cmocka_unit_test_teardown(test_held_stderr, cleanup_teardown),
 		cmocka_unit_test_teardown(test_pipe_grows, cleanup_teardown),
 		cmocka_unit_test_teardown(test_reopen, cleanup_teardown),
+		cmocka_unit_test_teardown(test_clear, cleanup_teardown),
 		cmocka_unit_test_teardown(test_rotate_fails, cleanup_teardown),
 		cmocka_unit_test_teardown(test_rotate_request,
 		    cleanup_teardown),

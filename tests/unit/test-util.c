@@ -365,6 +365,30 @@ test_mono_now(void **state)
 	assert_true(b - a < 1);
 }
 
+/* tail_keep: the last cap bytes, whatever the sizes of the pieces. */
+static void
+test_tail_keep(void **state)
+{
+	char	kept[8];
+	size_t	len = 0;
+
+	(void)state;
+	tail_keep(kept, sizeof kept, &len, "abc", 3);
+	assert_int_equal(len, 3);
+	assert_memory_equal(kept, "abc", 3);
+	tail_keep(kept, sizeof kept, &len, "defgh", 5);
+	assert_int_equal(len, 8);
+	assert_memory_equal(kept, "abcdefgh", 8);
+	tail_keep(kept, sizeof kept, &len, "ij", 2);
+	assert_int_equal(len, 8);
+	assert_memory_equal(kept, "cdefghij", 8);
+	tail_keep(kept, sizeof kept, &len, "0123456789", 10);
+	assert_int_equal(len, 8);
+	assert_memory_equal(kept, "23456789", 8);
+	tail_keep(kept, sizeof kept, &len, "", 0);
+	assert_memory_equal(kept, "23456789", 8);
+}
+
 int
 main(void)
 {
@@ -379,6 +403,7 @@ main(void)
 		cmocka_unit_test(test_tty_more),
 		cmocka_unit_test(test_sigfd),
 		cmocka_unit_test(test_mono_now),
+		cmocka_unit_test(test_tail_keep),
 	};
 
 	return (cmocka_run_group_tests_name("util", tests, NULL, NULL));
