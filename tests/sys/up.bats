@@ -743,7 +743,7 @@ up_limited() {
 	track_pid "$sup"
 }
 
-# minfds_conf NAME MINFDS: a config with one service (6 fds) and minfds.
+# minfds_conf NAME MINFDS: a config with one service (7 fds) and minfds.
 minfds_conf() {
 	SUP_LOG="$T/run/sup.log" conf "$1" <<-EOF
 	[supervisord]
@@ -758,15 +758,15 @@ minfds_conf() {
 @test "up: as root the hard fd limit is raised for minfds, up to fs.nr_open" {
 	command -v prlimit >/dev/null || skip "no prlimit"
 	can_raise_hard || skip "raising a hard limit needs CAP_SYS_RESOURCE"
-	# minfds, 6 per service, 64 for the supervisor: 4166.
+	# minfds, 7 per service, 64 for the supervisor: 4167.
 	minfds_conf a 4096
 	up_limited a 256:512
-	[ "$(limit_of "$sup" soft)" = 4166 ]
-	[ "$(limit_of "$sup" hard)" = 4166 ]
-	grep -q 'fd limit raised: soft 4166, hard 4166 (was 256, 512)' \
+	[ "$(limit_of "$sup" soft)" = 4167 ]
+	[ "$(limit_of "$sup" hard)" = 4167 ]
+	grep -q 'fd limit raised: soft 4167, hard 4167 (was 256, 512)' \
 	    "$T/run/sup.log"
 	p=$(svc_field one pid)
-	[ "$(limit_of "$p" hard)" = 4166 ]	# its services inherit it
+	[ "$(limit_of "$p" hard)" = 4167 ]	# its services inherit it
 	down
 
 	# Above fs.nr_open: the kernel's ceiling, and a warning.
@@ -775,7 +775,7 @@ minfds_conf() {
 	up_limited b 256:512
 	[ "$(limit_of "$sup" hard)" = "$nr" ]
 	[ "$(limit_of "$sup" soft)" = "$nr" ]
-	grep -q "fd limit $nr, below the $((nr + 1070)) wanted" \
+	grep -q "fd limit $nr, below the $((nr + 1071)) wanted" \
 	    "$T/run/sup.log"
 }
 
@@ -786,9 +786,9 @@ minfds_conf() {
 	minfds_conf a 4096
 	# A hard limit above what is wanted stays: only the soft one rises.
 	up_limited a 100:5000
-	[ "$(limit_of "$sup" soft)" = 4166 ]
+	[ "$(limit_of "$sup" soft)" = 4167 ]
 	[ "$(limit_of "$sup" hard)" = 5000 ]
-	grep -q 'fd limit raised: soft 4166 (was 100)' "$T/run/sup.log"
+	grep -q 'fd limit raised: soft 4167 (was 100)' "$T/run/sup.log"
 	down
 	# Above what is wanted already: left as it is.
 	: >"$T/run/sup.log"
@@ -802,6 +802,6 @@ minfds_conf() {
 	[ "$(limit_of "$sup" soft)" = 512 ]
 	[ "$(limit_of "$sup" hard)" = 512 ]
 	grep -q 'fd limit raised: soft 512 (was 256)' "$T/run/sup.log"
-	grep -q 'fd limit 512, below the 4166 wanted for minfds 4096 and 1 services' \
+	grep -q 'fd limit 512, below the 4167 wanted for minfds 4096 and 1 services' \
 	    "$T/run/sup.log"
 }
