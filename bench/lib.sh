@@ -1,4 +1,5 @@
-# bench/lib.sh: /proc helpers shared by bench/startup.sh and bench/audit.sh.
+# bench/lib.sh: /proc helpers shared by bench/startup.sh, bench/audit.sh,
+# bench/sup.sh and bench/rpc.sh; and want (the ONLY= knob).
 # Source it from bash; or run it: `bash bench/lib.sh reap TAG [PIDFILE...]`.
 #
 # Every process a benchmark starts carries a unique argument TAG (the sleep
@@ -118,6 +119,17 @@ reap() {
 		wait_dead 5 "${pids[@]}"
 	fi
 	return 0
+}
+
+# want WHAT...: is any of these measures asked for (ONLY, a space-separated
+# list; empty means all)?
+want() {
+	local w
+	[ -z "${ONLY:-}" ] && return 0
+	for w in "$@"; do
+		case " $ONLY " in *" $w "*) return 0 ;; esac
+	done
+	return 1
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

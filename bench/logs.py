@@ -24,6 +24,8 @@ import subprocess
 import sys
 import time
 
+from proc import allpids, argv_of, dead, reap, stat, wait_dead
+
 LINE = 100
 FILL = "".join("abcdefghijklmnopqrstuvwxyz"[i % 26] for i in range(11, 99))
 TICK = os.sysconf("SC_CLK_TCK")
@@ -39,31 +41,8 @@ def log(*a):
 
 # --- /proc ------------------------------------------------------------------
 
-def argv_of(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            b = f.read()
-    except OSError:
-        return None
-    return b.rstrip(b"\0").split(b"\0") if b else None
-
-
-def allpids():
-    return [int(d) for d in os.listdir("/proc") if d.isdigit()]
-
-
-def stat(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            s = f.read()
-    except OSError:
-        return None
-    return s[s.rindex(")") + 2:].split()
-
-
-def dead(pid):
-    st = stat(pid)
-    return st is None or st[0] in ("Z", "X")
+# argv_of, allpids, stat (the fields after comm), dead, wait_dead and reap
+# (PRE, DIR): proc.py's.
 
 
 def cpu(pid):
@@ -100,54 +79,6 @@ def iocalls(pid):
     except OSError:
         pass
     return r, w
-
-
-def wait_dead(pids, secs):
-    t = time.monotonic() + secs
-    while time.monotonic() < t:
-        if all(dead(p) for p in pids):
-            return True
-        time.sleep(0.01)
-    return False
-
-
-def ours(T):
-    """Every process that carries T in an argument or works under it."""
-    me, p = set(), os.getpid()
-    while p > 1:
-        me.add(p)
-        st = stat(p)
-        if not st:
-            break
-        p = int(st[1])
-    tb, out = T.encode(), []
-    for p in allpids():
-        if p in me:
-            continue
-        av = argv_of(p)
-        if av is None:
-            continue
-        try:
-            cwd = os.readlink("/proc/%d/cwd" % p)
-        except OSError:
-            cwd = ""
-        if any(tb in a for a in av) or cwd == T or cwd.startswith(T + "/"):
-            out.append(p)
-    return out
-
-
-def reap(T):
-    for _ in range(2):
-        pids = ours(T)
-        if not pids:
-            return
-        for sig in (signal.SIGSTOP, signal.SIGKILL):
-            for p in pids:
-                try:
-                    os.kill(p, sig)
-                except OSError:
-                    pass
-        wait_dead(pids, 5)
 
 
 def readpid(path, secs=10):
@@ -449,7 +380,7 @@ def run_row(T, row, k):
                 stop()
             except Exception:
                 pass
-        reap(d)
+        reap(d, d)
         subprocess.run(["rm", "-rf", d])
         os.sync()
     return res
@@ -586,7 +517,7 @@ def report(R, res, nlines, ck, reps):
 def main():
     cmd, T = sys.argv[1], sys.argv[2]
     if cmd == "reap":
-        reap(T)
+        reap(T, T)
         return
     R, nlines, ck = rows()
     reps = int(os.environ.get("REPS", "1"))

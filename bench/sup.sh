@@ -27,7 +27,10 @@
 # REPS (3 start-up runs per supervisor), KILLS (5 restarts per supervisor),
 # RUNS (hyperfine minimum runs, 10), ONLY (some of: memory status idle
 # restart orphans start; default all), SUPS (some of: warden supervisord
-# runit s6; default all).
+# runit s6; default all), HTTP=1 (warden and supervisord also serve
+# XML-RPC: [unix_http_server] and [inet_http_server] on 127.0.0.1 in
+# their configs, and memory is read again after RPC_CALLS (10)
+# getAllProcessInfo calls; bench/rpc.sh runs memory and idle this way).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -40,6 +43,7 @@ if [ "${QUICK:-0}" = 1 ]; then
 fi
 N_MEM=${N_MEM:-1000} N_IDLE=${N_IDLE:-100} N_START=${N_START:-200}
 WINDOW=${WINDOW:-10} REPS=${REPS:-3} KILLS=${KILLS:-5} RUNS=${RUNS:-10}
+HTTP=${HTTP:-0} RPC_CALLS=${RPC_CALLS:-10}
 
 need="supervisord supervisorctl runsvdir runsv sv s6-svscan s6-supervise s6-svc s6-svstat strace hyperfine python3 setsid timeout"
 miss=
@@ -76,11 +80,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/warden-sup.XXXXXX") || exit 1
 chmod 700 "$T"
 printf -v tok '%07d' $$
 P=7$tok			# every TAG starts with this
-H=$T/h.py
+H=$here/proc.py	# the /proc helper
 WPIDS=()		# every `warden up` daemon started
 cleanup() {
 	trap - EXIT INT TERM
-	[ -f "$H" ] && teardown "$P" "$T"
+	[ -d "$T" ] && teardown "$P" "$T"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -88,217 +92,24 @@ trap 'exit 130' INT TERM
 # supervisord wants 3 pipes a child; runsvdir and s6-svscan a few fds each.
 ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-# The /proc helper, in Python so that scanning a few thousand processes is
-# quick enough to time a start-up with.
-cat >"$H" <<'EOF'
-import json, os, signal, subprocess, sys, time
-
-def argv_of(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            b = f.read()
-    except OSError:
-        return None
-    return b.rstrip(b"\0").split(b"\0") if b else None
-
-def allpids():
-    return [int(d) for d in os.listdir("/proc") if d.isdigit()]
-
-def stat(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            s = f.read()
-    except OSError:
-        return None
-    r = s[s.rindex(")") + 2:].split()
-    return r[0], int(r[1])
-
-def is_sleep(av, pre):
-    return (av is not None and len(av) == 2 and
-            os.path.basename(av[0]) == b"sleep" and av[1].startswith(pre))
-
-def carries(av, s):
-    return av is not None and any(s in a for a in av[1:])
-
-def children_map():
-    m = {}
-    for p in allpids():
-        st = stat(p)
-        if st:
-            m.setdefault(st[1], []).append(p)
-    return m
-
-def descendants(roots, m, stop=None):
-    out, todo = [], list(roots)
-    while todo:
-        p = todo.pop()
-        if stop and stop(p):
-            continue
-        out.append(p)
-        todo.extend(m.get(p, []))
-    return out
-
-def selfchain():
-    s, p = set(), os.getpid()
-    while p > 1:
-        s.add(p)
-        st = stat(p)
-        if not st:
-            break
-        p = st[1]
-    return s
-
-def count(pre):
-    return sum(1 for p in allpids() if is_sleep(argv_of(p), pre))
-
-def dead(p):
-    st = stat(p)
-    return st is None or st[0] in ("Z", "X")
-
-cmd, a = sys.argv[1], sys.argv[2:]
-if cmd == "count":                      # count PRE
-    print(count(a[0].encode()))
-elif cmd == "wait":                     # wait PRE N TIMEOUT
-    pre, n, t0 = a[0].encode(), int(a[1]), time.monotonic()
-    while True:
-        c = count(pre)
-        if c >= n:
-            print("%.3f" % (time.monotonic() - t0)); sys.exit(0)
-        if time.monotonic() - t0 > float(a[2]):
-            print("timeout: %d of %d" % (c, n)); sys.exit(1)
-        time.sleep(0.02)
-elif cmd == "launch":                   # launch PRE N TIMEOUT RET LOG CMD...
-    # Time from the launch until N `sleep PRE*` run, and until CMD
-    # returns if RET is 1 (runsvdir and s6-svscan never do).
-    pre, n, tmo, wret, log = a[0].encode(), int(a[1]), float(a[2]), a[3] == "1", a[4]
-    a = a[1:]
-    # Live processes from before the launch are skipped (a speed-up),
-    # zombies not: their pids come free and may be our sleeps'.  Every
-    # 50th pass looks at everything, in case a pid was reused anyway.
-    before = set(p for p in allpids() if argv_of(p) is not None)
-    seen = set()
-    npass = 0
-    lf = open(log, "ab")
-    t0 = time.monotonic()
-    pr = subprocess.Popen(a[4:], stdin=subprocess.DEVNULL, stdout=lf,
-                          stderr=subprocess.STDOUT, start_new_session=True)
-    before.discard(pr.pid)
-    t_exec = t_ret = None
-    while time.monotonic() - t0 < tmo:
-        if t_ret is None and pr.poll() is not None:
-            t_ret = time.monotonic() - t0
-        npass += 1
-        for p in allpids():
-            if p in seen or (p in before and npass % 50):
-                continue
-            if is_sleep(argv_of(p), pre):
-                seen.add(p)
-        if len(seen) >= n:
-            t_exec = time.monotonic() - t0
-            break
-        time.sleep(0.002)
-    if t_exec is not None and t_ret is None and wret:
-        # Give a command that returns (warden up, supervisord) the rest.
-        try:
-            pr.wait(timeout=max(0.1, tmo - (time.monotonic() - t0)))
-            t_ret = time.monotonic() - t0
-        except subprocess.TimeoutExpired:
-            pass
-    print(json.dumps({"exec": t_exec, "ret": t_ret, "rc": pr.returncode,
-                      "pid": pr.pid, "seen": len(seen)}))
-    sys.exit(0 if t_exec is not None else 1)
-elif cmd == "supset":                   # supset PRE ROOT...
-    # The supervisor's own processes: ROOTs and their descendants, less
-    # every process carrying PRE (the services) and what is below them.
-    pre = a[0].encode()
-    m = children_map()
-    roots = [int(r) for r in a[1:] if not dead(int(r))]
-    print(" ".join(str(p) for p in sorted(descendants(
-        roots, m, stop=lambda p: carries(argv_of(p), pre)))))
-elif cmd == "pss":                      # pss PID...: "PSS_kB RSS_kB"
-    pss = rss = 0
-    for p in a:
-        with open("/proc/%s/smaps_rollup" % p) as f:
-            for line in f:
-                k, v = line.split(":", 1)
-                if k == "Pss":
-                    pss += int(v.split()[0])
-                elif k == "Rss":
-                    rss += int(v.split()[0])
-    print(pss, rss)
-elif cmd == "ctx":                      # ctx PID...: switches, all threads
-    n = 0
-    for p in a:
-        for t in os.listdir("/proc/%s/task" % p):
-            with open("/proc/%s/task/%s/status" % (p, t)) as f:
-                for line in f:
-                    if line.startswith(("voluntary_ctxt", "nonvoluntary_ctxt")):
-                        n += int(line.split()[1])
-    print(n)
-elif cmd == "reap":                     # reap PRE DIR
-    # Every process of ours: carrying PRE or DIR in an argument, or with
-    # a cwd under DIR, and all their descendants.  SIGSTOP all (nothing
-    # restarts anything), then SIGKILL, then wait.  Twice, for stragglers.
-    pre, d = a[0].encode(), a[1]
-    mine = selfchain()
-    for attempt in range(2):
-        m = children_map()
-        roots = []
-        for p in allpids():
-            if p in mine or p == 1:
-                continue
-            av = argv_of(p)
-            if av is None:
-                continue
-            try:
-                cwd = os.readlink("/proc/%d/cwd" % p)
-            except OSError:
-                cwd = ""
-            if carries(av, pre) or carries(av, d.encode()) or \
-               cwd == d or cwd.startswith(d + "/"):
-                roots.append(p)
-        victims = [p for p in descendants(roots, m) if p not in mine]
-        if not victims:
-            break
-        for sig in (signal.SIGSTOP, signal.SIGKILL):
-            for p in victims:
-                try:
-                    os.kill(p, sig)
-                except OSError:
-                    pass
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < 5 and not all(dead(p) for p in victims):
-            time.sleep(0.02)
-elif cmd == "cgtidy":                   # cgtidy PID...
-    # The cgroups a killed `warden up` (pid PID) left behind: empty ones
-    # only (rmdir refuses the others), under the cgroup we all run in.
-    mnt = me = None
-    for line in open("/proc/self/mountinfo"):
-        f = line.split()
-        if f[f.index("-") + 1] == "cgroup2":
-            mnt = f[4]
-    for line in open("/proc/self/cgroup"):
-        if line.startswith("0::"):
-            me = line[3:].strip()
-    if mnt and me is not None:
-        for p in a:
-            base = os.path.join(mnt + me.rstrip("/"), "warden-" + p)
-            if not os.path.isdir(base):
-                continue
-            for d in os.listdir(base):
-                if os.path.isdir(os.path.join(base, d)):
-                    try: os.rmdir(os.path.join(base, d))
-                    except OSError: pass
-            try: os.rmdir(base)
-            except OSError: pass
-else:
-    sys.exit("h.py: " + cmd + "?")
-EOF
-
 log() { echo "sup: $*" >&2; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
 
 # --- per-supervisor set-up ---------------------------------------------------
+# http_conf SUP DIR: with HTTP=1, the HTTP servers' sections for SUP's config
+# (supervisord has its [unix_http_server] always: supervisorctl needs it).
+http_conf() {
+	local port
+	[ "$HTTP" = 1 ] || return 0
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	if [ "$1" = warden ]; then
+		printf '[unix_http_server]\nfile = %s/http.sock\n\n' "$2"
+		printf '[rpcinterface:supervisor]\n'
+		printf 'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n'
+	fi
+	printf '[inet_http_server]\nport = 127.0.0.1:%s\n\n' "$port"
+}
+
 # mk SUP DIR CODE N [extra...]: write the configuration for N `sleep` services
 # named s1..sN (TAG 7<tok><CODE>.<i>) in DIR; extras are NAME=COMMAND(,down)
 # for probe services, down meaning configured but not started.
@@ -314,6 +125,7 @@ mk() {
 			if [ "$sup" = warden ]; then
 				printf '[warden]\nrundir = %s/run\n\n' "$d"
 				printf '[supervisord]\nlogfile = %s/sup.log\n\n' "$d"
+				http_conf "$sup" "$d"
 			else
 				printf '[unix_http_server]\nfile = %s/sd.sock\n\n' "$d"
 				printf '[supervisord]\nlogfile = %s/sup.log\npidfile = %s/sd.pid\n' "$d" "$d"
@@ -322,6 +134,7 @@ mk() {
 				printf '[rpcinterface:supervisor]\n'
 				printf 'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n'
 				printf '[supervisorctl]\nserverurl = unix://%s/sd.sock\n\n' "$d"
+				http_conf "$sup" "$d"
 			fi
 			for ((i = 1; i <= n; i++)); do
 				printf '[program:s%d]\ncommand = sleep %s%d\nstartsecs = 0\n' "$i" "$TAG_PRE" "$i"
@@ -409,7 +222,7 @@ ctl() {
 
 # teardown PRE DIR: stop every supervisor under DIR and all that is ours.
 # warden first with its own `warden shutdown` (it removes the cgroups it
-# made), bounded; then everything by /proc (h.py reap); then the cgroups of
+# made), bounded; then everything by /proc (proc.py reap); then the cgroups of
 # any warden that did not get to remove them.
 teardown() {
 	local pre=$1 dir=$2 sock pid
@@ -425,22 +238,13 @@ teardown() {
 	[ "${#WPIDS[@]}" = 0 ] || python3 "$H" cgtidy "${WPIDS[@]}"
 }
 
-# want WHAT...: is any of these measures asked for (ONLY)?
-want() {
-	local w
-	[ -z "${ONLY:-}" ] && return 0
-	for w in "$@"; do
-		case " $ONLY " in *" $w "*) return 0 ;; esac
-	done
-	return 1
-}
 
 # ------------------------------------------------------------------------------
 echo "sup: $(nproc) CPUs, $(uname -r); supervisor $(supervisord -v 2>/dev/null)," \
     "runit $(dpkg-query -W -f '${Version}' runit 2>/dev/null)," \
     "s6 $(dpkg-query -W -f '${Version}' s6 2>/dev/null)," \
     "$("$W" --version 2>/dev/null || echo 'no warden')"
-echo "sup: N_MEM=$N_MEM N_IDLE=$N_IDLE N_START=$N_START WINDOW=${WINDOW}s REPS=$REPS KILLS=$KILLS RUNS=$RUNS"
+echo "sup: N_MEM=$N_MEM N_IDLE=$N_IDLE N_START=$N_START WINDOW=${WINDOW}s REPS=$REPS KILLS=$KILLS RUNS=$RUNS HTTP=$HTTP"
 
 declare -A DIR ROOTS UPTIME STAMPTAG ORPHTAG GTAG TAGPRE C0 C1 PROCS
 code=10
@@ -463,6 +267,21 @@ for s in "${sups[@]}"; do
 	echo "$s $# $pss $rss ${UPTIME[$s]}" >>"$T/mem.txt"
 	log "  $s: pid $ROOT, $# processes, PSS $pss kB (all $N_MEM up in ${UPTIME[$s]} s)"
 done
+# With HTTP=1, memory once more after RPC_CALLS getAllProcessInfo calls
+# over the UNIX HTTP server (rpc.py's client): what serving costs.
+if [ "$HTTP" = 1 ] && want memory; then
+	for s in "${sups[@]}"; do
+		case $s in
+		warden) sock=${DIR[$s]}/http.sock ;;
+		supervisord) sock=${DIR[$s]}/sd.sock ;;
+		*) continue ;;
+		esac
+		python3 "$here/rpc.py" time "$T/rpcmem.json" "$RPC_CALLS" "$N_MEM" "$s=$sock" || continue
+		# shellcheck disable=SC2046
+		read -r pss rss < <(python3 "$H" pss $(python3 "$H" supset "${TAGPRE[$s]}" "${ROOTS[$s]}"))
+		echo "$s $pss" >>"$T/mem3.txt"
+	done
+fi
 want memory || rm -f "$T/mem.txt"
 fi
 
@@ -667,34 +486,44 @@ done
 fi
 
 # === report ===================================================================
-python3 - "$T" "$N_MEM" "$N_IDLE" "$N_START" "$WINDOW" <<'EOF'
+python3 - "$T" "$N_MEM" "$N_IDLE" "$N_START" "$WINDOW" "$HTTP" "$here" "$RPC_CALLS" <<'EOF'
 import json, os, statistics as st, sys
-T, nmem, nidle, nstart, win = sys.argv[1], *map(int, sys.argv[2:6])
+rcalls = int(sys.argv[8])
+sys.path.insert(0, sys.argv[7])
+from proc import hf_table
+T, nmem, nidle, nstart, win, http = sys.argv[1], *map(int, sys.argv[2:7])
+on = ", both HTTP servers on (unix and inet)" if http else ""
 
 def med(v): return st.median(v) if v else float("nan")
 def ratio(a, b): return "%.2f×" % (a / b) if b else "–"
 def have(f): return os.path.exists(os.path.join(T, f))
 
 def memory():
-    print("\n### Memory: the supervisor's own PSS, %d `sleep` services, logs off\n" % nmem)
+    print("\n### Memory: the supervisor's own PSS, %d `sleep` services, logs off%s\n" % (nmem, on))
     rows = [l.split() for l in open(T + "/mem.txt")]
     after = dict(l.split() for l in open(T + "/mem2.txt")) if have("mem2.txt") else {}
+    rpc = dict(l.split() for l in open(T + "/mem3.txt")) if have("mem3.txt") else {}
     w = next((float(r[2]) for r in rows if r[0] == "warden"), None)
-    print("| supervisor | its processes | PSS MiB | KiB per service | × warden | PSS MiB after the status runs | RSS MiB (info) | all %d running after s (info) |" % nmem)
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    rcol = " PSS MiB after %d getAllProcessInfo |" % rcalls if http else ""
+    print("| supervisor | its processes | PSS MiB | KiB per service | × warden | PSS MiB after the status runs |%s RSS MiB (info) | all %d running after s (info) |" % (rcol, nmem))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if http else ""))
     for s, n, pss, rss, up in rows:
         pss, rss = float(pss), float(rss)
-        print("| %s | %s | %.2f | %.1f | %s | %s | %.1f | %s |" % (
+        mib = lambda d: "%.2f" % (float(d[s]) / 1024) if s in d else "–"
+        print("| %s | %s | %.2f | %.1f | %s | %s |%s %.1f | %s |" % (
             s, n, pss / 1024, pss / nmem, ratio(pss, w) if w else "–",
-            "%.2f" % (float(after[s]) / 1024) if s in after else "–", rss / 1024, up))
+            mib(after), " %s |" % mib(rpc) if http else "", rss / 1024, up))
     if w is not None:
+        extra = ""
+        if "warden" in after:
+            extra += "; %.2f MiB after the status runs" % (float(after["warden"]) / 1024)
+        if "warden" in rpc:
+            extra += "; %.2f MiB after %d getAllProcessInfo" % (float(rpc["warden"]) / 1024, rcalls)
         print("\ntarget warden ≤ 2 MiB: %s (%.2f MiB%s)" % (
-            "met" if w <= 2048 else "NOT met", w / 1024,
-            "; %.2f MiB after the status runs" % (float(after["warden"]) / 1024)
-            if "warden" in after else ""))
+            "met" if w <= 2048 else "NOT met", w / 1024, extra))
 
 def idle():
-    print("\n### Idle: %d services, %d s\n" % (nidle, win))
+    print("\n### Idle: %d services, %d s%s\n" % (nidle, win, on))
     print("| supervisor | its processes | context switches | system calls (strace -c -f) | most frequent |")
     print("|---|---:|---:|---:|---|")
     res = {}
@@ -708,17 +537,7 @@ def idle():
               ("met" if cs == 0 and calls == 0 else "NOT met", cs, calls))
 
 def hf(path, ref, title, target):
-    res = json.load(open(path))["results"]
-    b = next((r for r in res if r["command"] == ref), None)
-    print("\n### %s\n" % title)
-    print("| command | mean ms | stddev ms | median ms | min ms | max ms | ratio to %s (mean) | (median) |" % ref)
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for r in res:
-        print("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s |" % (
-            r["command"], r["mean"] * 1e3, r["stddev"] * 1e3, r["median"] * 1e3,
-            r["min"] * 1e3, r["max"] * 1e3,
-            ratio(r["mean"], b["mean"]) if b else "–",
-            ratio(r["median"], b["median"]) if b else "–"))
+    res, b = hf_table(path, ref, title)
     wr = next((r for r in res if r["command"].startswith("warden")), None)
     if wr and b:	# with SUPS=, the reference may not have run
         print("\n" + target(wr, b))
