@@ -80,6 +80,7 @@ rpc_conf() {
 # autostart service is still starting (polled over XML-RPC: no sleeps).
 rpc_up() {
 	local rc=0
+	rm -f "$T/supervisord.pid"
 	if on_supervisord; then
 		need_supervisord
 		# The daemon binds its sockets before the parent exits.
