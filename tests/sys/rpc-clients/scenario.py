@@ -210,6 +210,7 @@ call("supervisor.getAllProcessInfo")
 call("supervisor.startAllProcesses", post=by_name)
 until_state("bad", ("FATAL",))
 call("supervisor.startAllProcesses", post=by_name)
+until_state("bad", ("FATAL",))
 call("supervisor.getAllProcessInfo")
 
 # --- signals ----------------------------------------------------------------
