@@ -94,28 +94,34 @@ EOF
 scenario() {
 	scenario_conf
 	rpc_up
-	timeout 120 $PY "$RPC_CLIENTS/scenario.py" "$SOCK" "$T" "$CONF" >"$1"
-	wait_gone "$RPC_PID" 20
-	RPC_PID=
+	# A failed script leaves its transcript so far (and says so): the
+	# diff then shows where the server went wrong.
+	timeout 120 $PY "$RPC_CLIENTS/scenario.py" "$SOCK" "$T" "$CONF" \
+	    >"$1" 2>"$T/scenario.err" ||
+	    { echo "scenario.py failed:"; tail -3 "$T/scenario.err"; } >>"$1"
+	wait_gone "$RPC_PID" 20 || echo "the server did not leave" >>"$1"
 }
 
 @test "the XML-RPC scenario: every method and fault, as supervisord answers" {
 	scenario "$T/got.txt"
+	# Kept for the differential test below, which runs next.
+	cp "$T/got.txt" "$BATS_FILE_TMPDIR/scenario-$RPC_SERVER.txt"
 	if on_supervisord && [ -n "$RPC_SCENARIO_SAVE" ]; then
 		cp "$T/got.txt" "$EXPECTED"
 	fi
 	diff -u "$EXPECTED" "$T/got.txt"
 }
 
+# Against warden, with supervisord installed: supervisord's transcript of
+# this very run beside warden's from the test above (one run of each).
 @test "the XML-RPC scenario: the same transcript from supervisord and warden" {
 	need_supervisord
 	on_warden || skip "differential: this run drives supervisord only"
-	scenario "$T/warden.txt"
-	rm -rf "$T/logs" "$T"/talk.* "$T/supervisord.log"
-	mkdir -m 700 "$T/logs"
+	local w="$BATS_FILE_TMPDIR/scenario-warden.txt"
+	[ -s "$w" ]
 	RPC_SERVER=supervisord
 	scenario "$T/supervisord.txt"
-	diff -u "$T/supervisord.txt" "$T/warden.txt"
+	diff -u "$T/supervisord.txt" "$w"
 }
 
 # The shared programs of the other tests.
