@@ -107,9 +107,13 @@ release() {
 	# supervisord reads it all and answers 400 (not XML).
 	[ "$u" != "big: 200" ]
 	[ "$output" != "big: 200" ]
+	local i=$output
 	alive
 	warden_only "supervisord has no body limit (it reads 2 MiB, then 400)"
 	[ "$u" = "big: 413" ]
+	# On TCP the 413 may be lost to a reset when the server closes on
+	# the unread body.
+	[[ "$i" == "big: 413" || "$i" == "big: reset" || "$i" == "big: closed" ]]
 }
 
 @test "a 64 KiB header: refused (431 on warden), the supervisor answers" {
@@ -119,10 +123,12 @@ release() {
 	local u=$output
 	run timeout 30 $H header "$INET" 65536
 	echo "$output"
+	[ "$status" -eq 0 ]
+	local i=$output
 	alive
 	warden_only "supervisord has no header limit (on its UNIX socket the request just waits)"
 	[ "$u" = "header: 431" ]
-	[ "$output" = "header: 431" ]
+	[ "$i" = "header: 431" ]
 }
 
 @test "500 idle connections held open: supervisorctl status still answers" {
