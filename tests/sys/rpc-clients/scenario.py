@@ -36,7 +36,12 @@ def norm(v, key=None):
     if isinstance(v, dict):
         return {k: norm(v[k], k) for k in sorted(v)}
     if isinstance(v, list):
-        return [norm(i) for i in v]
+        v = [norm(i) for i in v]
+        if v and all(isinstance(i, dict) and "status" in i for i in v):
+            # A group's or all's results: in supervisord they come in the
+            # order the waits end (make_allfunc), so they are sorted.
+            v.sort(key=lambda r: (r["group"], r["name"]))
+        return v
     if isinstance(v, str):
         return norm_str(v)
     if isinstance(v, bool):
@@ -69,10 +74,6 @@ def call(method, *args, **kw):
     return v
 
 
-def by_name(results):
-    """Results of an *All* or *Group* call, sorted by group and name (the
-    order is supervisord's priority order, pinned elsewhere)."""
-    return sorted(norm(results), key=lambda r: (r["group"], r["name"]))
 
 
 def state(name):
@@ -197,19 +198,19 @@ call("supervisor.stopProcessGroup", "g")
 call("supervisor.startProcessGroup", "g")
 call("supervisor.stopProcess", "g:*")
 call("supervisor.startProcess", "g:*")
-call("supervisor.stopProcessGroup", "g", False, post=by_name)
+call("supervisor.stopProcessGroup", "g", False)
 until_state("g:a", ("STOPPED",))
 until_state("g:b", ("STOPPED",))
-call("supervisor.startProcessGroup", "g", False, post=by_name)
+call("supervisor.startProcessGroup", "g", False)
 until_state("g:a", ("RUNNING",))
 until_state("g:b", ("RUNNING",))
 call("supervisor.startProcessGroup", "nosuch")
 call("supervisor.stopProcessGroup", "nosuch")
-call("supervisor.stopAllProcesses", post=by_name)
+call("supervisor.stopAllProcesses")
 call("supervisor.getAllProcessInfo")
-call("supervisor.startAllProcesses", post=by_name)
+call("supervisor.startAllProcesses")
 until_state("bad", ("FATAL",))
-call("supervisor.startAllProcesses", post=by_name)
+call("supervisor.startAllProcesses")
 until_state("bad", ("FATAL",))
 call("supervisor.getAllProcessInfo")
 
@@ -232,7 +233,7 @@ call("supervisor.signalProcess", "g:*", "CONT")
 call("supervisor.signalProcessGroup", "g", "CONT")
 call("supervisor.signalProcessGroup", "g", "BOGUS")
 call("supervisor.signalProcessGroup", "nosuch", "CONT")
-call("supervisor.signalAllProcesses", "CONT", post=by_name)
+call("supervisor.signalAllProcesses", "CONT")
 
 # --- logs -------------------------------------------------------------------
 section("readProcess*Log, tailProcess*Log: offset and length")
@@ -277,7 +278,7 @@ call("supervisor.tailProcessStdoutLog", "talk", 0, 100)
 call("supervisor.clearProcessLog", "nolog")
 call("supervisor.clearProcessLogs", "nosuch")
 call("supervisor.clearProcessLogs", "g")
-call("supervisor.clearAllProcessLogs", post=by_name)
+call("supervisor.clearAllProcessLogs")
 
 # --- stdin and events ---------------------------------------------------------
 section("sendProcessStdin, sendRemoteCommEvent")
