@@ -16,6 +16,8 @@ export PYTHONDONTWRITEBYTECODE=1
 
 rpc_setup() {
 	common_setup
+	[ -x "$CTL" ] && $PY -c 'import supervisor.xmlrpc' 2>/dev/null ||
+	    skip "Debian's supervisor package is not installed (make deps)"
 	mkdir -m 700 "$T/logs"
 	CONF="$T/supervisord.conf"
 	SOCK="$T/supervisor.sock"

@@ -169,6 +169,8 @@ EOF
 }
 
 @test "Perl's RPC::XML::Client on the inet server: status, start, stop" {
+	perl -MRPC::XML::Client -e 1 2>/dev/null ||
+	    skip "Perl's RPC::XML is not installed (make deps)"
 	rpc_inet
 	small_conf
 	rpc_up

@@ -5,6 +5,37 @@
 # placeholders.  The same transcript from supervisord and from warden is
 # the test (rpc.bats).  The programs are those of rpc.bats's scenario
 # config; CONF is rewritten for reloadConfig.
+#
+# The faults, and how each is reached here:
+#   UNKNOWN_METHOD 1         no such method or namespace, a name that is not
+#                            NS.METHOD, a method starting with "_"
+#   INCORRECT_PARAMETERS 2   too many or too few params; sendProcessStdin
+#                            with a non-string; multicall's missing
+#                            methodName and recursion
+#   BAD_ARGUMENTS 3          read*Log with a negative length, or a negative
+#                            offset with a length
+#   SIGNATURE_UNSUPPORTED 4  methodHelp/methodSignature of no such method
+#   SHUTDOWN_STATE 6         any supervisor.* call after shutdown() or
+#                            restart(), while a service ("stubborn", which
+#                            ignores SIGTERM) is still stopping
+#   BAD_NAME 10              no such process or group; a group name where a
+#                            process is wanted, and GROUP:* for getProcessInfo
+#   BAD_SIGNAL 11            a signal name or number that is no signal
+#   NO_FILE 20               a command that is not there; a log that is
+#                            NONE; stdin to a process that closed it
+#   NOT_EXECUTABLE 21        a command file without the x bit
+#   FAILED 30                not reached: supervisord raises it for an
+#                            UNKNOWN process state, a failed kill(2), a log
+#                            file it cannot open, none of which a client
+#                            can bring about (and an exception inside
+#                            multicall, which reads "FAILED: <class ...>")
+#   ABNORMAL_TERMINATION 40  a start that waits, and the process is stopped
+#                            by another client meanwhile
+#   SPAWN_ERROR 50           a process that exits before startsecs
+#   ALREADY_STARTED 60, NOT_RUNNING 70, ALREADY_ADDED 90, STILL_RUNNING 91
+#                            the obvious way; SUCCESS 80 in every result
+#   CANT_REREAD 92           reloadConfig on a config with an error (its
+#                            text, the parser's own, is cut at the code)
 import http.client
 import os
 import re
