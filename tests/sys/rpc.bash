@@ -24,6 +24,8 @@ rpc_setup() {
 	RPC_PORT=
 	RPC_USER=user
 	RPC_PASS=s3cret
+	RPC_UNIX_AUTH=		# a password on the UNIX socket: its value
+	RPC_UNIX_CHMOD=		# the UNIX socket's chmod=
 }
 
 rpc_teardown() {
@@ -56,7 +58,13 @@ rpc_inet() { RPC_PORT=$(free_port); }
 # [program:x] and [group:g] sections from stdin.
 rpc_conf() {
 	{
-		printf '[unix_http_server]\nfile=%s\n\n' "$SOCK"
+		printf '[unix_http_server]\nfile=%s\n' "$SOCK"
+		[ -z "$RPC_UNIX_CHMOD" ] || printf 'chmod=%s\n' "$RPC_UNIX_CHMOD"
+		if [ -n "$RPC_UNIX_AUTH" ]; then
+			printf 'username=%s\npassword=%s\n' \
+			    "$RPC_USER" "$RPC_UNIX_AUTH"
+		fi
+		printf '\n'
 		if [ -n "$RPC_PORT" ]; then
 			printf '[inet_http_server]\nport=127.0.0.1:%s\n' \
 			    "$RPC_PORT"
@@ -66,7 +74,11 @@ rpc_conf() {
 		printf '[rpcinterface:supervisor]\n'
 		printf 'supervisor.rpcinterface_factory = '
 		printf 'supervisor.rpcinterface:make_main_rpcinterface\n\n'
-		printf '[supervisorctl]\nserverurl=unix://%s\n\n' "$SOCK"
+		printf '[supervisorctl]\nserverurl=unix://%s\n' "$SOCK"
+		if [ -n "$RPC_UNIX_AUTH" ]; then
+			printf 'username=%s\npassword=%s\n' "$RPC_USER" "$RPC_PASS"
+		fi
+		printf '\n'
 		printf '[supervisord]\nlogfile=%s/supervisord.log\n' "$T"
 		printf 'pidfile=%s/supervisord.pid\n' "$T"
 		printf 'childlogdir=%s/logs\nidentifier=rpctest\n\n' "$T"
@@ -100,7 +112,8 @@ rpc_up() {
 
 # rpc_settle: until no service is STARTING (or BACKOFF, or STOPPING).
 rpc_settle() {
-	timeout 30 $PY "$RPC_CLIENTS/settle.py" "$SOCK"
+	RPC_UNIX_CRED=${RPC_UNIX_AUTH:+$RPC_USER:$RPC_PASS} \
+	    timeout 30 $PY "$RPC_CLIENTS/settle.py" "$SOCK"
 }
 
 # rpc_down: shut the server down (SIGTERM by pid), wait until it is gone,

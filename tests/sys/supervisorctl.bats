@@ -422,3 +422,25 @@ EOF
 	run timeout 30 $CTL -c "$CONF" -s "$url" -u "$RPC_USER" -p "$RPC_PASS" status g:b
 	[ "$status" -eq 0 ]
 }
+
+@test "the UNIX socket: chmod (0700 by default), and an optional password" {
+	rpc_up
+	[ "$(stat -c %a "$SOCK")" = 700 ]
+	rpc_down
+	# [supervisorctl] has the password; the server checks it.
+	RPC_UNIX_CHMOD=0770
+	RPC_UNIX_AUTH="{SHA}$(printf %s "$RPC_PASS" | sha1sum | cut -d' ' -f1)"
+	programs | rpc_conf
+	rpc_up
+	[ "$(stat -c %a "$SOCK")" = 770 ]
+	run ctl status g:a
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^g:a\ +RUNNING ]]
+	run ctl -p wrong status
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "Server requires authentication" ]
+	run ctl -u nobody status
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "Server requires authentication" ]
+}
