@@ -26,6 +26,7 @@ rpc_setup() {
 	RPC_PASS=s3cret
 	RPC_UNIX_AUTH=		# a password on the UNIX socket: its value
 	RPC_UNIX_CHMOD=		# the UNIX socket's chmod=
+	unset RPC_INET_HOST	# port=HOST:PORT's host: 127.0.0.1 if unset
 }
 
 rpc_teardown() {
@@ -66,8 +67,8 @@ rpc_conf() {
 		fi
 		printf '\n'
 		if [ -n "$RPC_PORT" ]; then
-			printf '[inet_http_server]\nport=127.0.0.1:%s\n' \
-			    "$RPC_PORT"
+			printf '[inet_http_server]\nport=%s:%s\n' \
+			    "${RPC_INET_HOST-127.0.0.1}" "$RPC_PORT"
 			printf 'username=%s\npassword=%s\n\n' \
 			    "$RPC_USER" "$RPC_PASS"
 		fi

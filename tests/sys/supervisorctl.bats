@@ -444,3 +444,22 @@ EOF
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "Server requires authentication" ]
 }
+
+@test "[inet_http_server] port=:PORT and *:PORT: every address, 127.0.0.1 included" {
+	local h
+	for h in '' '*'; do
+		RPC_INET_HOST=$h
+		rpc_inet
+		programs | rpc_conf
+		grep -qxF "port=$h:$RPC_PORT" "$CONF"
+		rpc_up
+		run timeout 30 $CTL -c "$CONF" -s "http://127.0.0.1:$RPC_PORT" \
+		    -u "$RPC_USER" -p "$RPC_PASS" status g:b
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "$output" =~ ^g:b\ +RUNNING ]]
+		# Not only loopback: the wildcard address.
+		ss -Hltn "sport = :$RPC_PORT" | grep -Eq '(\*|0\.0\.0\.0|\[::\]):'"$RPC_PORT"
+		rpc_down
+	done
+}
