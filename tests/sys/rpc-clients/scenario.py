@@ -89,6 +89,12 @@ def show(label, value):
     out.flush()
 
 
+def reconnect():
+    global s, sup
+    s = rpclib.unix_proxy(sock)
+    sup = s.supervisor
+
+
 def call(method, *args, **kw):
     """Call method (dotted) with args; print and return the result."""
     f = s
@@ -100,6 +106,13 @@ def call(method, *args, **kw):
         v = f(*args)
     except xmlrpc.client.Fault as e:
         show(label, "FAULT %d %s" % (e.faultCode, norm_str(e.faultString)))
+        return e
+    except (OSError, http.client.HTTPException,
+            xmlrpc.client.ProtocolError) as e:
+        # Not a supervisord answer: said, and the rest goes on, on a new
+        # connection, so that the diff shows all that differs.
+        show(label, "NO ANSWER %s" % type(e).__name__)
+        reconnect()
         return e
     show(label, kw.get("post", norm)(v))
     return v
@@ -400,8 +413,7 @@ def answers():
 # The supervisor closes its sockets while it restarts: a client may find
 # nothing there for a moment.
 rpclib.until(answers, 30)
-s = rpclib.unix_proxy(sock)
-sup = s.supervisor
+reconnect()
 call("supervisor.getState")
 show("supervisor.getPID() unchanged", sup.getPID() == pid)
 rpclib.until(lambda: state("g:a") == "RUNNING")
