@@ -91,9 +91,8 @@ rpc_conf() {
 	} >"$CONF"
 }
 
-# rpc_up: start the server on $CONF and wait until it answers and no
-# autostart service is still starting (polled over XML-RPC: no sleeps).
-rpc_up() {
+# rpc_start: start the server on $CONF once; its exit status.
+rpc_start() {
 	local rc=0
 	rm -f "$T/supervisord.pid"
 	if on_supervisord; then
@@ -104,7 +103,23 @@ rpc_up() {
 		timeout 60 "$WARDEN_BUILD/warden" up -c "$CONF" || rc=$?
 	fi
 	# warden up exits 3 when an autostart service failed: allowed.
-	[ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || return 1
+	[ "$rc" -eq 3 ] && rc=0
+	return "$rc"
+}
+
+# rpc_up: start the server on $CONF and wait until it answers and no
+# autostart service is still starting (polled over XML-RPC: no sleeps).
+# free_port's port may be taken before the server binds it: then the
+# server fails to start, and it is tried again on another port (twice).
+rpc_up() {
+	local try old
+	for try in 1 2 3; do
+		rpc_start && break
+		[ -n "$RPC_PORT" ] && [ "$try" -lt 3 ] || return 1
+		old=$RPC_PORT
+		rpc_inet
+		sed -i "s/^port=\(.*\):$old\$/port=\1:$RPC_PORT/" "$CONF"
+	done
 	wait_until 20 test -s "$T/supervisord.pid" || return 1
 	RPC_PID=$(cat "$T/supervisord.pid")
 	track_pid "$RPC_PID"
