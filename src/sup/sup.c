@@ -139,6 +139,7 @@ static void
 sup_restarted_cb(void *arg)
 {
 	struct sup	*sup = arg;
+	struct svc	*s;
 	char		*cause = NULL;
 
 	sup->leave = NULL;
@@ -147,6 +148,15 @@ sup_restarted_cb(void *arg)
 	log_info("restarting");
 	if (sup_reload(sup, &cause) == -1)
 		free(cause);		/* logged; the old config stays */
+	/* As supervisord's new processes: no past start, stop or error. */
+	TAILQ_FOREACH(s, &sup->svcs, entry) {
+		s->started = 0;
+		s->laststop = 0;
+		s->has_status = 0;
+		s->backoff = 0;
+		free(s->desc);
+		s->desc = NULL;
+	}
 	sup_autostart(sup, 1);
 	sup_changed(sup);
 }

@@ -187,8 +187,10 @@ call("supervisor.getProcessInfo", "g:*")
 call("supervisor.getProcessInfo", "g:nosuch")
 call("supervisor.getProcessInfo", "nosuch")
 call("supervisor.getAllProcessInfo")
+# killasgroup is left out: warden's default is true, supervisord's false
+# (a deviation warden.conf(5) names); it is in the keys above.
 CONFIG_KEYS = ("autostart", "command", "exitcodes", "group", "group_prio",
-               "inuse", "killasgroup", "name", "process_prio",
+               "inuse", "name", "process_prio",
                "redirect_stderr", "startretries", "startsecs",
                "stderr_logfile", "stdout_logfile", "stopsignal",
                "stopwaitsecs")
@@ -266,6 +268,8 @@ rpclib.until(lambda: "got-SIGUSR1" in stdout_log("catcher"))
 call("supervisor.signalProcess", "catcher", "SIGHUP")
 rpclib.until(lambda: "got-SIGHUP" in stdout_log("catcher"))
 call("supervisor.signalProcess", "catcher", "10")
+# Two signals sent before the first is handled are one: wait between.
+rpclib.until(lambda: stdout_log("catcher").count("got-SIGUSR1") == 2)
 call("supervisor.signalProcess", "catcher", 10)
 rpclib.until(lambda: stdout_log("catcher").count("got-SIGUSR1") == 3)
 show("catcher's log", stdout_log("catcher"))
@@ -425,4 +429,5 @@ section("shutdown")
 call("supervisor.shutdown")
 call("supervisor.getState")
 call("supervisor.getPID")
-call("system.listMethods", post=len)
+call("system.listMethods",
+     post=lambda v: len([m for m in v if not m.startswith("warden.")]))
