@@ -356,8 +356,8 @@ cfg_read(const char *path, char **textp, size_t *lenp)
 {
 	struct stat	 sb;
 	struct cfg_buf	 b;
-	char		 chunk[65536];
 	ssize_t		 n;
+	size_t		 room;
 	int		 fd, saved_errno;
 
 	memset(&b, 0, sizeof b);
@@ -369,9 +369,23 @@ cfg_read(const char *path, char **textp, size_t *lenp)
 		errno = EISDIR;
 		goto fail;
 	}
+	/*
+	 * Straight into the buffer, sized by the file and doubled while it
+	 * grows: no chunk on the stack, whose pages the supervisor would
+	 * keep for its whole life.
+	 */
 	cfg_buf_add(&b, "", 0);
 	for (;;) {
-		if ((n = read(fd, chunk, sizeof chunk)) == -1) {
+		if (b.size - b.len < 2) {
+			/* The file's size and a byte to see its end, or more. */
+			room = (size_t)sb.st_size > b.len ?
+			    (size_t)sb.st_size - b.len + 1 : b.size;
+			if (room < 4096)
+				room = 4096;
+			b.s = xreallocarray(b.s, b.len + room + 1, 1);
+			b.size = b.len + room + 1;
+		}
+		if ((n = read(fd, b.s + b.len, b.size - b.len - 1)) == -1) {
 			if (errno == EINTR)
 				continue;
 			goto fail;
@@ -382,7 +396,8 @@ cfg_read(const char *path, char **textp, size_t *lenp)
 			errno = EFBIG;
 			goto fail;
 		}
-		cfg_buf_add(&b, chunk, n);
+		b.len += (size_t)n;
+		b.s[b.len] = '\0';
 	}
 	close(fd);
 	*lenp = b.len;

@@ -264,9 +264,10 @@ hc_process(struct hconn *c)
 static int
 hc_read(struct hconn *c)
 {
-	char	buf[HTTPD_READ];
-	ssize_t	n;
-	int	budget = 64;
+	/* One process, one read at a time: one buffer serves all. */
+	static char	buf[HTTPD_READ];
+	ssize_t		n;
+	int		budget = 64;
 
 	while (c->in.len - c->inoff < HTTPD_INMAX && budget-- > 0) {
 		n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);

@@ -63,10 +63,10 @@ struct svclog {
 };
 
 /* A process's stdin (svc-stdin.c): the pipe's write end, what waits. */
+/* What a process's stdin pipe did not take yet (svc-stdin.c). */
 struct svc_in {
-	int		 fd;
 	int		 waiting;	/* in the loop for EPOLLOUT */
-	char		*q;		/* what the pipe did not take yet */
+	char		*q;
 	size_t		 qlen, qoff;
 };
 
@@ -113,6 +113,7 @@ struct svc {
 	pid_t		 pgid;		/* its group, while members remain */
 	int		 pidfd;		/* signals never hit a recycled pid */
 	int		 repfd;		/* the child's setup report */
+	int		 infd;		/* stdin's write end, while it runs */
 	double		 started;	/* monotonic, at spawn */
 	time_t		 since;		/* wall clock, at the last change */
 	int		 backoff;	/* failed starts in a row */
@@ -128,7 +129,7 @@ struct svc {
 	struct timer	*sweep;		/* SIGKILL for a dead instance's rest */
 	struct socks	*socks;		/* listen=, once bound, or NULL */
 	time_t		 laststop;	/* wall clock, at the last reap, or 0 */
-	struct svc_in	*in;		/* stdin's pipe, while a process runs */
+	struct svc_in	*in;		/* stdin's queue, while bytes wait */
 
 	/* Readiness (ready.c). */
 	struct ready_spec ready;	/* ready=, parsed */

@@ -2,8 +2,8 @@
  * A process's stdin, as supervisord gives one to every process: a pipe
  * made at each spawn, its read end the child's fd 0, its write end kept
  * by the supervisor (non-blocking, close-on-exec) until the instance is
- * reaped.  What the pipe does not take at once waits in a bounded queue
- * and is written when the loop says the pipe has room.
+ * reaped.  What the pipe does not take at once waits in a bounded queue,
+ * made only then, and is written when the loop says the pipe has room.
  */
 #include <sys/epoll.h>
 
@@ -37,36 +37,45 @@ svc_stdin_open(struct svc *s, int *rfd)
 		close(p[1]);
 		return (-1);
 	}
-	s->in = xcalloc(1, sizeof *s->in);
-	s->in->fd = p[1];
+	s->infd = p[1];
 	*rfd = p[0];
 	return (0);
 }
 
-/* The instance is gone (or never came): the write end and its queue. */
-void
-svc_stdin_close(struct svc *s)
+/* The queue is empty: out of the loop, and gone. */
+static void
+svc_stdin_unqueue(struct svc *s)
 {
 	struct svc_in	*in = s->in;
 
 	if (in == NULL)
 		return;
 	if (in->waiting)
-		loop_del(s->sup->loop, in->fd);
-	close(in->fd);
+		loop_del(s->sup->loop, s->infd);
 	free(in->q);
 	free(in);
 	s->in = NULL;
 }
 
+/* The instance is gone (or never came): the write end and its queue. */
+void
+svc_stdin_close(struct svc *s)
+{
+	svc_stdin_unqueue(s);
+	if (s->infd != -1)
+		close(s->infd);
+	s->infd = -1;
+}
+
 /* Write what is queued: 0 when it is all out or must wait, -1 and errno. */
 static int
-svc_stdin_flush(struct svc_in *in)
+svc_stdin_flush(struct svc *s)
 {
-	ssize_t	w;
+	struct svc_in	*in = s->in;
+	ssize_t		 w;
 
 	while (in->qoff < in->qlen) {
-		w = write(in->fd, in->q + in->qoff, in->qlen - in->qoff);
+		w = write(s->infd, in->q + in->qoff, in->qlen - in->qoff);
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1 && errno == EAGAIN)
@@ -78,26 +87,19 @@ svc_stdin_flush(struct svc_in *in)
 		}
 		in->qoff += (size_t)w;
 	}
-	free(in->q);
-	in->q = NULL;
-	in->qlen = in->qoff = 0;
+	svc_stdin_unqueue(s);
 	return (0);
 }
 
-/* In the loop while something is queued, out of it once not. */
+/* In the loop while something is queued. */
 static void
 svc_stdin_watch(struct svc *s)
 {
 	struct svc_in	*in = s->in;
-	int		 want = in->qoff < in->qlen;
 
-	if (want && !in->waiting &&
-	    loop_add(s->sup->loop, in->fd, EPOLLOUT, svc_stdin_cb, s) == 0)
+	if (in != NULL && !in->waiting &&
+	    loop_add(s->sup->loop, s->infd, EPOLLOUT, svc_stdin_cb, s) == 0)
 		in->waiting = 1;
-	else if (!want && in->waiting) {
-		loop_del(s->sup->loop, in->fd);
-		in->waiting = 0;
-	}
 }
 
 /* The pipe has room, or its reader left. */
@@ -108,7 +110,7 @@ svc_stdin_cb(int fd, uint32_t events, void *arg)
 
 	(void)fd;
 	(void)events;
-	if (svc_stdin_flush(s->in) == -1) {
+	if (svc_stdin_flush(s) == -1) {
 		log_warnx("%s: stdin: %s: %zu bytes not written",
 		    s->cfg->name, strerror(errno), s->in->qlen - s->in->qoff);
 		svc_stdin_close(s);
@@ -127,42 +129,43 @@ int
 svc_stdin_write(struct svc *s, const char *p, size_t len)
 {
 	struct svc_in	*in = s->in;
+	size_t		 queued = in != NULL ? in->qlen - in->qoff : 0;
 	ssize_t		 w = 0;
 
-	if (in == NULL) {
+	if (s->infd == -1) {
 		errno = EPIPE;
 		return (-1);
 	}
-	if (in->qlen - in->qoff + len > SVC_IN_MAX) {
+	if (queued + len > SVC_IN_MAX) {
 		errno = ENOBUFS;
 		return (-1);
 	}
-	if (in->qoff == in->qlen) {
-		while (len > 0) {
-			w = write(in->fd, p, len);
-			if (w == -1 && errno == EINTR)
-				continue;
-			if (w == -1 && errno == EAGAIN)
-				break;
-			if (w <= 0) {
-				svc_stdin_close(s);
-				errno = EPIPE;
-				return (-1);
-			}
-			p += w;
-			len -= (size_t)w;
+	while (queued == 0 && len > 0) {
+		w = write(s->infd, p, len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && errno == EAGAIN)
+			break;
+		if (w <= 0) {
+			svc_stdin_close(s);
+			errno = EPIPE;
+			return (-1);
 		}
+		p += w;
+		len -= (size_t)w;
 	}
-	if (len > 0) {
-		if (in->qoff > 0) {
-			memmove(in->q, in->q + in->qoff, in->qlen - in->qoff);
-			in->qlen -= in->qoff;
-			in->qoff = 0;
-		}
-		in->q = xreallocarray(in->q, 1, in->qlen + len);
-		memcpy(in->q + in->qlen, p, len);
-		in->qlen += len;
+	if (len == 0)
+		return (0);
+	if (in == NULL)
+		in = s->in = xcalloc(1, sizeof *in);
+	if (in->qoff > 0) {
+		memmove(in->q, in->q + in->qoff, in->qlen - in->qoff);
+		in->qlen -= in->qoff;
+		in->qoff = 0;
 	}
+	in->q = xreallocarray(in->q, 1, in->qlen + len);
+	memcpy(in->q + in->qlen, p, len);
+	in->qlen += len;
 	svc_stdin_watch(s);
 	return (0);
 }

@@ -558,7 +558,7 @@ svc_new(struct sup *sup, struct cfg_proc *cfg)
 	s->sup = sup;
 	s->cfg = cfg;
 	s->state = SVC_STOPPED;
-	s->pidfd = s->repfd = s->readyfd = s->probefd = -1;
+	s->pidfd = s->repfd = s->readyfd = s->probefd = s->infd = -1;
 	s->since = time(NULL);
 	s->cgroup = cg_service(cfg->name);
 	ready_parse(s);
