@@ -149,6 +149,60 @@ echod_signals(struct echod *e)
 		echod_die("signalfd");
 }
 
+/*
+ * A listening socket handed over with systemd's protocol (warden's
+ * listen= or warden run --listen, systemd's socket units): fd 3 when
+ * LISTEN_PID is us and fd 3 listens, else -1.  The variables go, so
+ * that nothing we start takes them for its own.
+ */
+static int
+echod_inherited(void)
+{
+	const char	*fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+	socklen_t	 len = sizeof(int);
+	int		 acc = 0, fd = -1;
+
+	if (fds != NULL && pid != NULL && atol(pid) == (long)getpid() &&
+	    atoi(fds) >= 1 && getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, &acc,
+	    &len) == 0 && acc)
+		fd = 3;
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDNAMES");
+	return (fd);
+}
+
+/* The inherited socket: ours now, non-blocking, named by its address. */
+static void
+echod_adopt(struct echod *e, int fd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+	char			 host[INET6_ADDRSTRLEN] = "?";
+	int			 port = 0;
+
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		echod_die("fcntl");
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+			port = ntohs(sin->sin_port);
+		} else if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &sin6->sin6_addr, host,
+			    sizeof host);
+			port = ntohs(sin6->sin6_port);
+		}
+	}
+	snprintf(e->name, sizeof e->name, ss.ss_family == AF_INET6 ?
+	    "[%s]:%d" : "%s:%d", host, port);
+	e->lfd = fd;
+}
+
 /* Bind and listen while stderr still reaches the shell that started us. */
 static void
 echod_listen(struct echod *e, const struct sockaddr_storage *ss,
@@ -405,6 +459,7 @@ main(int argc, char *argv[])
 	struct sockaddr_storage	 ss;
 	struct echod		 e;
 	socklen_t		 sslen;
+	int			 inherited, keep[1];
 	const char		*addr = ECHOD_ADDR, *port = ECHOD_PORT;
 	const char		*log = NULL;
 	pid_t			 pid;
@@ -445,6 +500,11 @@ main(int argc, char *argv[])
 	}
 	e.log = echod_logpath(log);
 	conf.output = e.log;
+	if ((inherited = echod_inherited()) != -1) {
+		keep[0] = inherited;	/* through the daemon's fd sweep */
+		conf.keep_fds = keep;
+		conf.nkeep_fds = 1;
+	}
 
 	ch = wd_daemonize(&conf);
 	if (ch == -1) {
@@ -460,7 +520,10 @@ main(int argc, char *argv[])
 	}
 
 	echod_signals(&e);
-	echod_listen(&e, &ss, sslen);
+	if (inherited != -1)
+		echod_adopt(&e, inherited);
+	else
+		echod_listen(&e, &ss, sslen);
 	if ((e.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		echod_die("epoll_create1");
 	if (echod_watch(&e, EPOLL_CTL_ADD, e.lfd, EPOLLIN, &e.lfd) == -1 ||

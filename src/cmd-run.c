@@ -41,7 +41,7 @@ static const char *run_env_drop[] = {
 /* The long-only options' values: above any letter. */
 enum {
 	RUN_OPT_STDOUT = 256, RUN_OPT_STDERR, RUN_OPT_SYSLOG, RUN_OPT_READY,
-	RUN_OPT_READY_TIMEOUT
+	RUN_OPT_READY_TIMEOUT, RUN_OPT_LISTEN
 };
 
 /* run's options: getopt_long's tables and "warden help run" come from it. */
@@ -69,6 +69,8 @@ static const struct run_option {
 	    "exec (default) | notify | fd:N | tcp:[HOST:]PORT" },
 	{ "ready-timeout", RUN_OPT_READY_TIMEOUT, "SEC",
 	    "give up waiting for readiness (default 60)" },
+	{ "listen", RUN_OPT_LISTEN, "ADDR",
+	    "hand over a socket bound here, from fd 3 (repeatable)" },
 	{ "foreground", 'F', NULL, "do everything but detach" },
 };
 
@@ -78,6 +80,8 @@ struct run_opts {
 	const char	 *ready;
 	char		**env;
 	int		  nenv;
+	const char	**listen;
+	int		  nlisten;
 	int		  clearenv;
 	int		  syslog, respawn, foreground;
 	long		  umask;
@@ -134,6 +138,8 @@ run_env(struct run_opts *o, struct run_ctx *ctx)
 		env = env_set(env, &n, s);
 		free(s);
 	}
+	if (ctx->nlisten > 0)
+		env = listen_env(env, &n, ctx->nlisten, ctx->name);
 	return (env);
 }
 
@@ -183,6 +189,30 @@ run_getopt_tables(struct option *lo, char *so)
 	*so = '\0';
 }
 
+/* One --listen: a good address, not given before, within the bound. */
+static int
+run_listen_arg(struct run_opts *o, const char *addr)
+{
+	const char	*why;
+	int		 i;
+
+	if ((why = listen_check(addr)) != NULL) {
+		warnx("--listen %s: %s", addr, why);
+		return (-1);
+	}
+	for (i = 0; i < o->nlisten; i++)
+		if (strcmp(o->listen[i], addr) == 0) {
+			warnx("--listen %s: given twice", addr);
+			return (-1);
+		}
+	if (o->nlisten == SPAWN_MAXLISTEN) {
+		warnx("--listen: more than %d addresses", SPAWN_MAXLISTEN);
+		return (-1);
+	}
+	o->listen[o->nlisten++] = addr;
+	return (0);
+}
+
 /*
  * Read the options into o and ctx: 0, CMD_USAGE, or EXIT_USAGE after a
  * message of its own.
@@ -200,6 +230,7 @@ run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 	o->umask = 022;
 	o->ready_timeout = READY_TIMEOUT;
 	o->env = xcalloc(argc, sizeof *o->env);
+	o->listen = xcalloc(argc, sizeof *o->listen);
 	run_getopt_tables(longopts, shortopts);
 	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
 	    -1) {
@@ -260,6 +291,10 @@ run_parse(int argc, char **argv, struct run_opts *o, struct run_ctx *ctx)
 				    "seconds: %s", optarg);
 				return (EXIT_USAGE);
 			}
+			break;
+		case RUN_OPT_LISTEN:
+			if (run_listen_arg(o, optarg) == -1)
+				return (EXIT_USAGE);
 			break;
 		case 'F':
 			o->foreground = 1;
@@ -388,6 +423,31 @@ run_pidfile(const char *path, struct run_ctx *ctx)
 		err(1, "%s", path);
 }
 
+/*
+ * --listen: every address bound now, as the caller, before anything
+ * starts; the daemon (or the monitor, across restarts) keeps them.
+ */
+static void
+run_listen(struct run_opts *o, struct run_ctx *ctx)
+{
+	char	why[512];
+	int	i;
+
+	ctx->socks = xcalloc(o->nlisten, sizeof *ctx->socks);
+	ctx->listen_fds = xcalloc(o->nlisten, sizeof *ctx->listen_fds);
+	for (i = 0; i < o->nlisten; i++) {
+		ctx->socks[i].addr = xstrdup(o->listen[i]);
+		ctx->socks[i].fd = -1;
+		if (listen_bind(&ctx->socks[i], why, sizeof why) == -1) {
+			while (--i >= 0)
+				listen_close(&ctx->socks[i]);
+			errx(1, "--listen: %s", why);
+		}
+		ctx->listen_fds[i] = ctx->socks[i].fd;
+		ctx->nlisten++;
+	}
+}
+
 /* Everything that can fail, done while we can still say so. */
 static void
 run_prepare(struct run_opts *o, struct run_ctx *ctx)
@@ -432,6 +492,8 @@ run_prepare(struct run_opts *o, struct run_ctx *ctx)
 	run_outputs(o, ctx);
 	if (o->pidfile != NULL)
 		run_pidfile(o->pidfile, ctx);
+	if (o->nlisten > 0)
+		run_listen(o, ctx);
 	if (ctx->ready.mode == READY_NOTIFY)
 		run_notify_socket(ctx);
 	ctx->envp = run_env(o, ctx);
@@ -540,11 +602,13 @@ cmd_run(int argc, char **argv)
 	memset(&ctx, 0, sizeof ctx);
 	if ((rv = run_parse(argc, argv, &o, &ctx)) != 0) {
 		free(o.env);
+		free(o.listen);
 		run_ctx_free(&ctx);
 		return (rv);
 	}
 	run_prepare(&o, &ctx);
 	free(o.env);
+	free(o.listen);
 	if (o.foreground)
 		monitor_main(&ctx, -1);
 	if (o.respawn || o.syslog)

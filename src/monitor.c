@@ -254,7 +254,7 @@ static void
 monitor_detach(struct monitor *m)
 {
 	struct run_ctx	*ctx = m->ctx;
-	int		 keep[12], nkeep = 0;
+	int		 keep[12 + SPAWN_MAXLISTEN], nkeep = 0, i;
 
 	(void)wd_sig_reset_dispositions();
 	if (wd_fd_devnull((1 << STDIN_FILENO)|(1 << STDOUT_FILENO)) == -1 ||
@@ -275,6 +275,8 @@ monitor_detach(struct monitor *m)
 		keep[nkeep++] = ctx->notify_sock;
 	if (ctx->relayfd != -1)
 		keep[nkeep++] = ctx->relayfd;
+	for (i = 0; i < ctx->nlisten; i++)
+		keep[nkeep++] = ctx->listen_fds[i];
 	keep[nkeep++] = m->logpipe[0];
 	keep[nkeep++] = m->logpipe[1];
 	(void)wd_fd_closefrom(3, keep, nkeep);

@@ -62,6 +62,12 @@ run_ctx_free(struct run_ctx *ctx)
 	ready_spec_free(&ctx->ready);
 	free(ctx->argv0);
 	ctx->argv0 = NULL;
+	while (ctx->nlisten > 0)
+		free(ctx->socks[--ctx->nlisten].addr);
+	free(ctx->socks);
+	free(ctx->listen_fds);
+	ctx->socks = NULL;
+	ctx->listen_fds = NULL;
 	ctx->envp = NULL;
 	ctx->name = NULL;
 }

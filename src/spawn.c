@@ -117,6 +117,19 @@ spawn_listen_fds(const struct spawn_req *r, int avoid)
 	return (0);
 }
 
+/* In the child: WATCHDOG_PID= and LISTEN_PID= are for this very process. */
+static void
+spawn_env_pid(char **env)
+{
+	char	**e;
+
+	for (e = env; *e != NULL; e++)
+		if (strncmp(*e, "WATCHDOG_PID=", 13) == 0)
+			snprintf(*e + 13, 21, "%ld", (long)getpid());
+		else if (strncmp(*e, "LISTEN_PID=", 11) == 0)
+			snprintf(*e + 11, 21, "%ld", (long)getpid());
+}
+
 /*
  * In the child, between fork and exec: every step of the checklist that
  * belongs to the new process, the signal mask last.  Shared by warden run
@@ -128,6 +141,7 @@ spawn_exec(const struct spawn_req *r, int repfd, int readyw)
 	sigset_t	empty;
 	int		keep[2], nkeep = 0, outfd = r->outfd, errfd = r->errfd;
 	int		infd = r->infd > STDERR_FILENO ? r->infd : -1;
+	int		dirfd = r->dirfd;
 	int		top = 3 + r->nlisten, avoid;
 
 	/*
@@ -139,6 +153,7 @@ spawn_exec(const struct spawn_req *r, int repfd, int readyw)
 	    spawn_move(&outfd, top, avoid) == -1 ||
 	    spawn_move(&errfd, top, avoid) == -1 ||
 	    (infd != -1 && spawn_move(&infd, top, avoid) == -1) ||
+	    (dirfd != -1 && spawn_move(&dirfd, top, avoid) == -1) ||
 	    (readyw != -1 && spawn_move(&readyw, top, -1) == -1))
 		spawn_fail(repfd, STAGE_READYFD);
 	if (spawn_listen_fds(r, avoid) == -1)
@@ -154,7 +169,7 @@ spawn_exec(const struct spawn_req *r, int repfd, int readyw)
 	    dup2(outfd, STDOUT_FILENO) == -1 ||
 	    dup2(errfd, STDERR_FILENO) == -1)
 		spawn_fail(repfd, STAGE_STDIO);
-	if (r->dirfd != -1 && fchdir(r->dirfd) == -1)
+	if (dirfd != -1 && fchdir(dirfd) == -1)
 		spawn_fail(repfd, STAGE_CHDIR);
 	if (r->dir != NULL && chdir(r->dir) == -1)
 		spawn_fail(repfd, STAGE_CHDIR);
@@ -173,6 +188,7 @@ spawn_exec(const struct spawn_req *r, int repfd, int readyw)
 		umask((mode_t)r->umask);
 	if (r->creds != NULL && wd_creds_drop(r->creds) == -1)
 		spawn_fail(repfd, STAGE_CREDS);
+	spawn_env_pid(r->envp);
 	environ = r->envp;
 	sigemptyset(&empty);
 	if (sigprocmask(SIG_SETMASK, &empty, NULL) == -1)
@@ -196,6 +212,8 @@ spawn_child(struct run_ctx *ctx, int newgroup, int repfd, int readyw)
 	r.ready_fd = ctx->ready.fd;
 	r.creds = ctx->has_creds ? &ctx->creds : NULL;
 	r.newgroup = newgroup;
+	r.listen_fds = ctx->listen_fds;
+	r.nlisten = ctx->nlisten;
 	spawn_exec(&r, repfd, readyw);
 	_exit(126);
 }

@@ -50,6 +50,19 @@ struct ready_spec {
 /* Bytes of a failed start's stderr shown with the error. */
 #define RUN_TAIL_MAX	4096
 
+/* A listening socket handed to a program (listen.c). */
+#define LISTEN_MAXPATH	108	/* a unix socket's path: sun_path */
+struct sock {
+	char		*addr;		/* tcp://HOST:PORT or unix:///PATH */
+	const char	*path;		/* unix: in addr, the file we made */
+	dev_t		 dev;		/* ... which is this one */
+	ino_t		 ino;
+	int		 fd;
+};
+
+/* Room for a pid the child writes into its environment before exec. */
+#define SPAWN_PID_ROOM	"                    "
+
 /* How to start one command: what "warden run" prepares before any fork. */
 
 struct run_ctx {
@@ -76,6 +89,9 @@ struct run_ctx {
 	int		  sigfd;	/* CHLD, INT, TERM, HUP, QUIT, USR1/2 */
 	double		  stop_timeout;
 	int		  syslog_rd[2];	/* --syslog: read ends, stdout/stderr */
+	struct sock	 *socks;	/* --listen, bound */
+	int		 *listen_fds;	/* their fds, in order: fds 3, 4, ... */
+	int		  nlisten;
 };
 
 /* The monitor's report to the launcher about the first start. */
@@ -205,6 +221,12 @@ char	*spawn_status_str(int, char *, size_t);
 
 /* monitor.c */
 void	 monitor_main(struct run_ctx *, int) __attribute__((noreturn));
+
+/* listen.c */
+const char *listen_check(const char *);
+int	 listen_bind(struct sock *, char *, size_t);
+char	**listen_env(char **, int *, int, const char *);
+void	 listen_close(struct sock *);
 
 /* relay.c */
 int	 relay_start(struct run_ctx *, int *);

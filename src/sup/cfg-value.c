@@ -487,47 +487,6 @@ cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s, char **out)
 	return (0);
 }
 
-/* One listen= address: tcp://HOST:PORT or unix:///PATH; NULL or why not. */
-static const char *
-cfg_listen_one(const char *a)
-{
-	struct in6_addr	 in6;
-	struct in_addr	 in4;
-	char		*host, *port;
-	const char	*rest, *why = NULL;
-	size_t		 i;
-
-	if (strncmp(a, "unix://", 7) == 0) {
-		rest = a + 7;
-		if (*rest != '/')
-			return ("unix:///PATH needs an absolute path");
-		if (strlen(rest) >= CFG_MAXSUNPATH)
-			return ("unix:///PATH: the path is too long for a "
-			    "socket");
-		return (NULL);
-	}
-	if (strncmp(a, "tcp://", 6) != 0)
-		return ("tcp://HOST:PORT or unix:///PATH");
-	rest = a + 6;
-	if (strchr(rest, ':') == NULL || hostport_split(rest, &host,
-	    &port) == -1)
-		return ("tcp://HOST:PORT with PORT from 1 to 65535 (an IPv6 "
-		    "HOST in [])");
-	if (rest[0] == '[') {
-		if (inet_pton(AF_INET6, host, &in6) != 1)
-			why = "tcp://[IPV6]:PORT: not an IPv6 address in []";
-	} else {
-		for (i = 0; host[i] != '\0'; i++)
-			if (!isdigit((unsigned char)host[i]) && host[i] != '.')
-				break;
-		if (host[i] == '\0' && inet_pton(AF_INET, host, &in4) != 1)
-			why = "tcp://HOST:PORT: not an IPv4 address";
-	}
-	free(host);
-	free(port);
-	return (why);
-}
-
 /*
  * listen=ADDRESS, ...: sockets bound for the program (sockets.c), each
  * tcp://HOST:PORT or unix:///PATH, separated by commas.  Each is kept as
@@ -552,7 +511,7 @@ cfg_listen(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
 			free(a);	/* an empty value: none */
 			break;
 		}
-		why = *a == '\0' ? "an empty address" : cfg_listen_one(a);
+		why = *a == '\0' ? "an empty address" : listen_check(a);
 		for (i = 0; why == NULL && i < n; i++)
 			if (strcmp(list[i], a) == 0)
 				why = "an address given twice";

@@ -28,10 +28,9 @@
 #define CFG_TS_ISO8601		1
 #define CFG_TS_TAI64N		2
 
-/* listen=: addresses at most, and a unix socket's path under this. */
+/* listen=: addresses at most (a unix path under LISTEN_MAXPATH). */
 #define CFG_MAXLISTEN		64
 #define CFG_MAXLISTEN_S		"64"
-#define CFG_MAXSUNPATH		108	/* sizeof sun_path */
 
 /*
  * One of supervisord's HTTP servers: [unix_http_server] (file=, chmod=,

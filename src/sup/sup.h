@@ -70,15 +70,6 @@ struct svc_in {
 	size_t		 qlen, qoff;
 };
 
-/* A listening socket of a service (sockets.c). */
-struct sock {
-	char		*addr;		/* as listen= gives it */
-	const char	*path;		/* unix: in addr, the file we made */
-	dev_t		 dev;		/* ... which is this one */
-	ino_t		 ino;
-	int		 fd;
-};
-
 /* The sockets of a service, for its configured life. */
 struct socks {
 	struct sock	*v;

@@ -24,38 +24,6 @@ extern char **environ;
 _Static_assert(CFG_MAXLISTEN <= SPAWN_MAXLISTEN, "listen= has more room "
     "than a spawn");
 
-/* Room for a pid the child writes into its environment before exec. */
-#define SVC_PID_ROOM	"                    "
-
-/*
- * systemd's socket activation for listen=: LISTEN_FDS, LISTEN_FDNAMES
- * (each fd named after the program) and LISTEN_PID, which the child
- * fills in with its own pid.
- */
-static char **
-svc_env_listen(struct svc *s, char **env, int *np)
-{
-	char	*v, *names;
-	size_t	 len;
-	int	 i;
-
-	xasprintf(&v, "LISTEN_FDS=%d", s->socks->n);
-	env = env_set(env, np, v);
-	free(v);
-	len = strlen(s->cfg->program) + 1;
-	names = xcalloc(s->socks->n, len);
-	for (i = 0; i < s->socks->n; i++) {
-		if (i > 0)
-			strcat(names, ":");
-		strcat(names, s->cfg->program);
-	}
-	xasprintf(&v, "LISTEN_FDNAMES=%s", names);
-	free(names);
-	env = env_set(env, np, v);
-	free(v);
-	return (env_set(env, np, "LISTEN_PID=" SVC_PID_ROOM));
-}
-
 /*
  * The environment a service starts with, supervisord's way: ours, then
  * [supervisord] environment=, then SUPERVISOR_*, then the program's own;
@@ -107,24 +75,11 @@ svc_env(struct svc *s)
 		env = env_set(env, &n, v);
 		free(v);
 		/* The child writes its own pid here, before exec. */
-		env = env_set(env, &n, "WATCHDOG_PID=" SVC_PID_ROOM);
+		env = env_set(env, &n, "WATCHDOG_PID=" SPAWN_PID_ROOM);
 	}
 	if (s->socks != NULL)
-		env = svc_env_listen(s, env, &n);
+		env = listen_env(env, &n, s->socks->n, s->cfg->program);
 	return (env);
-}
-
-/* In the child: WATCHDOG_PID= and LISTEN_PID= are for this very process. */
-static void
-svc_env_pid(char **env)
-{
-	char	**e;
-
-	for (e = env; *e != NULL; e++)
-		if (strncmp(*e, "WATCHDOG_PID=", 13) == 0)
-			snprintf(*e + 13, 21, "%ld", (long)getpid());
-		else if (strncmp(*e, "LISTEN_PID=", 11) == 0)
-			snprintf(*e + 11, 21, "%ld", (long)getpid());
 }
 
 /* The child's setup report: a failed step (exec included) and its errno. */
@@ -227,7 +182,6 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 	r.envp = env;
 	if ((pid = cg_fork(s->cgroup, s->cg_killed)) == 0) {
 		close(rep[0]);
-		svc_env_pid(env);
 		spawn_exec(&r, rep[1], readyw);
 	}
 	saved = errno;

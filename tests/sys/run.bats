@@ -530,3 +530,79 @@ MONITOR_SIGBLK=0000000000014a07
 	run "$W" notify
 	[ "$status" -eq 2 ]
 }
+
+# echo_to PORT|PATH TEXT: one line through an echo server; prints the echo.
+echo_to() {
+	timeout 10 python3 - "$1" "$2" <<-'PY'
+	import socket, sys
+	a = sys.argv[1]
+	if a.startswith("/"):
+	    s = socket.socket(socket.AF_UNIX)
+	    s.connect(a)
+	else:
+	    s = socket.create_connection(("127.0.0.1", int(a)))
+	s.sendall(sys.argv[2].encode() + b"\n")
+	print(s.makefile().readline().strip())
+	PY
+}
+
+@test "run --listen: the sockets are bound first and handed over from fd 3 with LISTEN_FDS" {
+	port=$(free_port)
+	"$W" run --listen "tcp://127.0.0.1:$port" --listen "unix://$T/e.sock" \
+	    -n two -p "$T/s.pid" -- sleep 1000
+	p=$(cat "$T/s.pid"); track_pid "$p"
+	env=$(tr '\0' '\n' </proc/$p/environ)
+	grep -qx LISTEN_FDS=2 <<<"$env"
+	grep -qx "LISTEN_PID=$p" <<<"$env"
+	grep -qx LISTEN_FDNAMES=two:two <<<"$env"
+	[ "$(fds_of "$p")" = "0 1 2 3 4" ]
+	[[ "$(readlink /proc/$p/fd/3)" == socket:* ]]
+	[[ "$(readlink /proc/$p/fd/4)" == socket:* ]]
+	[ -S "$T/e.sock" ]
+	# echod takes fd 3 when LISTEN_PID is its own.
+	port=$(free_port)
+	"$W" run --listen "tcp://127.0.0.1:$port" -p "$T/e.pid" -- "$ECHOD" -F
+	p=$(cat "$T/e.pid"); track_pid "$p"
+	[ "$(cat /proc/$p/comm)" = echod ]
+	[ "$(echo_to "$port" hello)" = hello ]
+}
+
+@test "run --listen -r: the socket outlives every restart; connections wait, none refused" {
+	port=$(free_port)
+	"$W" run -r --listen "tcp://127.0.0.1:$port" -p "$T/s.pid" -- \
+	    "$ECHOD" -F
+	m=$(cat "$T/s.pid"); track_pid "$m"
+	wait_until 10 test -n "$(children "$m")"
+	p=$(children "$m")
+	ino=$(readlink /proc/$p/fd/3)
+	[ "$(echo_to "$port" one)" = one ]
+	kill -KILL "$p"
+	# Straight away, while the monitor restarts it: the connection
+	# waits in the backlog, and the new echod answers it.
+	[ "$(echo_to "$port" two)" = two ]
+	q=$(children "$m")
+	[ -n "$q" ] && [ "$q" != "$p" ]
+	[ "$(readlink /proc/$q/fd/3)" = "$ino" ]
+	grep -qx "LISTEN_PID=$q" < <(tr '\0' '\n' </proc/$q/environ)
+}
+
+@test "run --listen: a bad address or a port in use fails before anything starts" {
+	run "$W" run --listen "http://x" -- sleep 1000
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--listen http://x: tcp://HOST:PORT or unix:///PATH"* ]]
+	run "$W" run --listen "tcp://127.0.0.1:1" --listen "tcp://127.0.0.1:1" \
+	    -- sleep 1000
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"given twice"* ]]
+	port=$(free_port)
+	python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen()
+open(sys.argv[2],"w").close(); time.sleep(60)' "$port" "$T/held" &
+	track_pid $!
+	wait_until 10 test -e "$T/held"
+	run "$W" run --listen "tcp://127.0.0.1:$port" -p "$T/s.pid" -- \
+	    sleep 1000
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--listen: bind tcp://127.0.0.1:$port: Address"*"in use"* ]]
+	[ ! -s "$T/s.pid" ]
+}

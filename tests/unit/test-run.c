@@ -209,6 +209,7 @@ static const char run_help_text[] =
 "  -r, --respawn            restart COMMAND when it dies, with backoff\n"
 "      --ready MODE         exec (default) | notify | fd:N | tcp:[HOST:]PORT\n"
 "      --ready-timeout SEC  give up waiting for readiness (default 60)\n"
+"      --listen ADDR        hand over a socket bound here, from fd 3 (repeatable)\n"
 "  -F, --foreground         do everything but detach\n";
 
 static void
@@ -262,6 +263,8 @@ run_value(const char *arg)
 		return ("A=b");
 	if (strcmp(arg, "SEC") == 0)
 		return ("5");
+	if (strcmp(arg, "ADDR") == 0)
+		return ("tcp://127.0.0.1:1");
 	return ("x");
 }
 
@@ -316,7 +319,7 @@ test_run_options(void **state)
 	}
 	fclose(fp);
 	free(buf);
-	assert_int_equal(n, 15);
+	assert_int_equal(n, 16);
 	/* What it does not show, it does not take. */
 	assert_int_equal(run_words("--bogus", NULL), CMD_USAGE);
 	assert_int_equal(run_words("-Z", NULL), CMD_USAGE);

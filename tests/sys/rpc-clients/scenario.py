@@ -53,9 +53,15 @@ out = sys.stdout
 TIME_KEYS = ("start", "stop", "now")
 
 
+# The checkout's root (this file is in tests/sys/rpc-clients/).
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+
+
 def norm_str(v):
     """A string with the run's variable parts as placeholders."""
     v = v.replace(top, "<T>")
+    v = v.replace(SRC, "<SRC>")     # the checkout: anywhere
     v = re.sub(r"<T>/logs/[^ '\"]*", "<T>/logs/<AUTO>", v)
     v = re.sub(r"pid \d+, uptime \d+:\d\d:\d\d", "pid <PID>, uptime <UP>", v)
     v = re.sub(r"^[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M$", "<STOPTIME>", v)
