@@ -151,7 +151,11 @@ metrics_states(struct buf *b, const struct metrics_svc *v, size_t n)
 		}
 }
 
-/* A service's values: 0 when it has none to give. */
+/*
+ * A service's values, one function a family: 0 when it has none to
+ * give.
+ */
+/* 1 while a process is there. */
 static int
 metrics_up(const struct metrics_svc *m, uint64_t *v)
 {
@@ -159,6 +163,7 @@ metrics_up(const struct metrics_svc *m, uint64_t *v)
 	return (1);
 }
 
+/* 1 while RUNNING. */
 static int
 metrics_ready(const struct metrics_svc *m, uint64_t *v)
 {
@@ -166,6 +171,7 @@ metrics_ready(const struct metrics_svc *m, uint64_t *v)
 	return (1);
 }
 
+/* The automatic restarts, as status --json counts them. */
 static int
 metrics_restarts(const struct metrics_svc *m, uint64_t *v)
 {
@@ -173,6 +179,7 @@ metrics_restarts(const struct metrics_svc *m, uint64_t *v)
 	return (1);
 }
 
+/* The last start's wall clock; none before the first. */
 static int
 metrics_start_time(const struct metrics_svc *m, uint64_t *v)
 {
@@ -199,6 +206,7 @@ metrics_exit(const struct metrics_svc *m, uint64_t *v)
 	return (1);
 }
 
+/* memory.current, when the cgroup has the controller. */
 static int
 metrics_memory(const struct metrics_svc *m, uint64_t *v)
 {
