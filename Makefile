@@ -136,7 +136,7 @@ demo: deps
 # make deps: the Debian packages the build and the tests need.
 DEPS	= gcc make clang libclang-rt-14-dev musl-tools libcmocka-dev bats \
 	  python3 util-linux bsdutils procps pkg-config redis-server \
-	  'nginx-light|nginx' supervisor librpc-xml-perl
+	  'nginx-light|nginx' supervisor librpc-xml-perl prometheus
 BENCHDEPS = hyperfine daemonize daemon dpkg supervisor runit s6 strace 'npm|nodejs'
 deps:
 	@tests/deps.sh $(DEPS)

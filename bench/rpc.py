@@ -3,6 +3,7 @@
 
     python3 rpc.py wait SOCK N TIMEOUT      until N processes are RUNNING
     python3 rpc.py time OUT CALLS N NAME=SOCK...
+                                            (SOCK as metrics:SOCK: GET /metrics)
     python3 rpc.py report T N CALLS         the tables, from T's files
 
 The client is hand-rolled, to keep its own cost out of the figures: one
@@ -10,7 +11,9 @@ AF_UNIX stream connection per supervisor, kept alive, HTTP/1.1 POST /RPC2
 with a request body made once; a call is timed from before its sendall()
 to the last byte of the response body (Content-Length or chunked), with
 no parsing in between.  The first and the last response of each supervisor
-are parsed (xmlrpc.client) and checked: a list of N structs.
+are parsed (xmlrpc.client) and checked: a list of N structs.  A target
+metrics:SOCK is asked GET /metrics instead (warden's Prometheus text),
+checked to hold a warden_service_up series for each of the N services.
 """
 import errno
 import json
@@ -27,6 +30,7 @@ BODY = xmlrpc.client.dumps((), "supervisor.getAllProcessInfo").encode()
 REQ = (b"POST /RPC2 HTTP/1.1\r\nHost: localhost\r\n"
        b"Content-Type: text/xml\r\nContent-Length: %d\r\n\r\n" % len(BODY)
        + BODY)
+METRICS = b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 
 class Closed(Exception):
@@ -37,6 +41,9 @@ class Client:
     """One keep-alive HTTP connection to a supervisor's UNIX socket."""
 
     def __init__(self, path):
+        self.req = REQ
+        if path.startswith("metrics:"):
+            path, self.req = path[8:], METRICS
         self.path = path
         self.buf = bytearray(1 << 20)
         self.view = memoryview(self.buf)
@@ -59,8 +66,10 @@ class Client:
             raise Closed()
         return bytes(self.view[:n])
 
-    def call(self, req=REQ):
+    def call(self, req=None):
         """Send req, return (status, body); reconnect once if closed."""
+        if req is None:
+            req = self.req
         try:
             self.s.sendall(req)
             return self.response()
@@ -122,10 +131,14 @@ class Client:
                 return b"".join(out), data
 
 
-def check(status, body, n):
-    """None when body is a list of n process structs, else the reason."""
+def check(status, body, n, metrics=False):
+    """None when body is a list of n process structs (metrics: n services
+    in Prometheus's text), else the reason."""
     if status != 200:
         return "HTTP %d" % status
+    if metrics:
+        k = body.count(b"\nwarden_service_up{")
+        return None if k == n else "%d services in /metrics, not %d" % (k, n)
     try:
         (v,), _ = xmlrpc.client.loads(body)
     except xmlrpc.client.Fault as f:
@@ -180,7 +193,7 @@ def timecalls(out, calls, n, targets):
         try:
             c = Client(path)
             st, body = c.call()         # the warm-up, checked
-            why = check(st, body, n)
+            why = check(st, body, n, c.req is METRICS)
             if why is None:
                 for _ in range(2):
                     c.call()
@@ -199,7 +212,7 @@ def timecalls(out, calls, n, targets):
             c.call()
             res[name]["ms"].append((clock() - t0) * 1e3)
     for name, c in cl.items():          # the last one, checked too
-        why = check(*c.call(), n)
+        why = check(*c.call(), n, c.req is METRICS)
         res[name]["connections"] = c.connects
         if why is not None:
             res[name] = {"error": "after the calls: " + why}
@@ -261,6 +274,31 @@ def report(T, n, calls):
             print("\ntarget warden ≤ 0.05× supervisord (median): %s (%.3f×; min %.3f×)" % (
                 "met" if wm <= 0.05 * sdm else "NOT met", wm / sdm,
                 min(w["ms"]) / min(sd["ms"])))
+    p = os.path.join(T, "metrics.json")
+    if os.path.exists(p):
+        res = json.load(open(p))
+        print("\n### warden's GET /metrics beside supervisord's getAllProcessInfo, "
+              "%d services, raw client (keep-alive, UNIX socket, %d calls each, "
+              "interleaved)\n" % (n, calls))
+        print("supervisord has no built-in metrics; getAllProcessInfo, the "
+              "call an exporter makes, is the nearest thing.\n")
+        print("| request | calls | median ms | min ms | max ms | response KiB |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, r in res.items():
+            if "ms" not in r:
+                print("| %s | – | – | – | – | – |" % name)
+                continue
+            print("| %s | %d | %.3f | %.3f | %.3f | %.1f |" % (
+                name, len(r["ms"]), statistics.median(r["ms"]), min(r["ms"]),
+                max(r["ms"]), r["bytes"] / 1024))
+        for name, r in res.items():
+            if "error" in r:
+                print("\n%s: no figures: %s" % (name, r["error"]))
+        w = res.get("warden /metrics", {})
+        if "ms" in w:
+            print("\ntarget warden /metrics < 20 ms (median, %d services): %s (%.3f ms)"
+                  % (n, "met" if statistics.median(w["ms"]) < 20 else "NOT met",
+                     statistics.median(w["ms"])))
     p = os.path.join(T, "ctl.json")
     if os.path.exists(p):
         hf_table(p, "supervisorctl → supervisord",

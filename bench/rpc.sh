@@ -6,6 +6,9 @@
 #   calls    supervisor.getAllProcessInfo over N processes, a raw client
 #            (bench/rpc.py) on a kept-alive UNIX socket connection
 #   ctl      `supervisorctl -c CONF status`, end to end (hyperfine -N)
+#   metrics  warden's GET /metrics over N services beside supervisord's
+#            getAllProcessInfo (it has no metrics of its own: that call,
+#            which an exporter makes, is the nearest thing), same client
 #   memory   PSS with N_MEM services, both HTTP servers on  } bench/sup.sh
 #   idle     wakeups over WINDOW seconds, both HTTP servers on } with HTTP=1
 #
@@ -24,7 +27,7 @@
 # Environment: BUILD (build; warden is $BUILD/warden), N (1000 processes),
 # CALLS (50 timed calls per supervisor), RUNS (hyperfine minimum runs, 10),
 # QUICK=1 (N=200 CALLS=20 RUNS=3, and QUICK=1 for sup.sh), ONLY (some of:
-# calls ctl memory idle; default all), SUPS (some of: warden supervisord;
+# calls ctl metrics memory idle; default all), SUPS (some of: warden supervisord;
 # default both).  memory and idle take N_MEM (default N), N_IDLE and WINDOW
 # as bench/sup.sh does.
 set -u
@@ -145,7 +148,7 @@ echo "rpc: $(nproc) CPUs, $(uname -r); supervisor $(supervisord -v 2>/dev/null),
     "$("$W" --version 2>/dev/null || echo 'no warden'); N=$N CALLS=$CALLS RUNS=$RUNS"
 
 declare -A ROOT
-if want calls ctl; then
+if want calls ctl metrics; then
 conf "$N" >"$T/supervisord.conf"
 for s in "${sups[@]}"; do
 	d=$T/$s
@@ -193,6 +196,16 @@ if want calls; then
 		read -r pss _ < <(python3 "$H" pss $(python3 "$H" supset "$TAG" "${ROOT[$s]}"))
 		echo "$s $pss" >>"$T/pss.txt"
 	done
+fi
+
+if want metrics; then
+	targets=()
+	[ -n "${ROOT[warden]:-}" ] &&
+		targets+=("warden /metrics=metrics:$T/warden/supervisor.sock")
+	[ -n "${ROOT[supervisord]:-}" ] &&
+		targets+=("supervisord getAllProcessInfo=$T/supervisord/supervisor.sock")
+	log "metrics: warden's GET /metrics beside supervisord's getAllProcessInfo, $CALLS calls each"
+	[ "${#targets[@]}" = 0 ] || python3 "$R" time "$T/metrics.json" "$CALLS" "$N" "${targets[@]}"
 fi
 
 if want ctl; then

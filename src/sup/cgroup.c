@@ -487,3 +487,66 @@ cg_remove(char *dir)
 	(void)rmdir(dir);
 	free(dir);
 }
+
+/* One small cgroup file under dfd, read once; its length, or -1. */
+static ssize_t
+cg_read_at(int dfd, const char *rel, const char *file, char *buf, size_t len)
+{
+	char	path[PATH_MAX];
+	ssize_t	n;
+	int	fd;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", rel, file) >=
+	    sizeof path)
+		return (-1);
+	if ((fd = openat(dfd, path, O_RDONLY|O_NOCTTY|O_CLOEXEC)) == -1)
+		return (-1);
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return (-1);
+	buf[n] = '\0';
+	return (n);
+}
+
+/*
+ * What the cgroup rel (below the directory dfd) uses: memory.current and
+ * cpu.stat's usage_usec, each read in one read(2); a file that is not
+ * there (a controller not enabled) leaves its flag clear.
+ */
+void
+cg_usage_at(int dfd, const char *rel, struct cg_usage *u)
+{
+	char	 buf[1024], *p, *end;
+
+	memset(u, 0, sizeof *u);
+	if (cg_read_at(dfd, rel, "memory.current", buf, sizeof buf) > 0) {
+		u->memory = strtoull(buf, &end, 10);
+		u->has_memory = end != buf && (*end == '\n' || *end == '\0');
+	}
+	if (cg_read_at(dfd, rel, "cpu.stat", buf, sizeof buf) > 0) {
+		p = buf;
+		while (p != NULL && strncmp(p, "usage_usec ", 11) != 0)
+			if ((p = strchr(p, '\n')) != NULL)
+				p++;
+		if (p != NULL) {
+			u->cpu_usec = strtoull(p + 11, &end, 10);
+			u->has_cpu = end != p + 11;
+		}
+	}
+}
+
+/* What a service's cgroup dir (from cg_service) uses; 0s without one. */
+void
+cg_usage(const char *dir, struct cg_usage *u)
+{
+	size_t	n;
+
+	memset(u, 0, sizeof *u);
+	if (dir == NULL || cg_base == NULL || cg_lockfd == -1)
+		return;
+	n = strlen(cg_base);
+	if (strncmp(dir, cg_base, n) != 0 || dir[n] != '/')
+		return;
+	cg_usage_at(cg_lockfd, dir + n + 1, u);
+}

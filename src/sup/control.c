@@ -382,6 +382,7 @@ ctl_request(struct ctl_conn *c, char *buf, size_t len)
 	char			**fields;
 	int			 n, argc;
 
+	metrics_requests[METRICS_CONTROL]++;
 	fields = xcalloc(CTL_FIELDS_MAX, sizeof *fields);
 	if ((n = ctl_parse(buf, len, fields, CTL_FIELDS_MAX, &why)) == -1) {
 		ctl_err(c, "%s", why);

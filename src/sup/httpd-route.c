@@ -252,6 +252,10 @@ hc_dispatch(struct hconn *c)
 		free(path);
 		return;
 	}
+	if (hc_route(r->target, "/metrics")) {
+		metrics_serve(c);
+		return;
+	}
 	hc_error(c, 404, 0);
 }
 

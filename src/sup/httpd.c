@@ -232,6 +232,7 @@ hc_process(struct hconn *c)
 			}
 			break;
 		}
+		metrics_requests[METRICS_HTTP]++;
 		if (rc == HTTP_ERROR)
 			hc_error(c, c->req.status, 1);
 		else

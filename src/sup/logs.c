@@ -175,6 +175,7 @@ out_flush(struct svclog *l)
 			break;
 		}
 		l->size += (uint64_t)w;
+		l->written += (uint64_t)w;
 		while (n > 0 && (size_t)w >= v->iov_len) {
 			w -= (ssize_t)v->iov_len;
 			v++;
@@ -531,6 +532,7 @@ svclog_retry(struct svclog *l)
 		}
 		l->heldoff += (size_t)w;
 		l->size += (uint64_t)w;
+		l->written += (uint64_t)w;
 	}
 	if (error != 0) {
 		if (error != EAGAIN && l->delay < LOG_RETRY_MAX)

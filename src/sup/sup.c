@@ -449,6 +449,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	sup.ctlfd = ctlfd;
 	sup.notifyfd = -1;
 	sup.foreground = foreground;
+	sup.started = time(NULL);
 	TAILQ_INIT(&sup.svcs);
 	log_init(logfd != -1 ? LOGTO_FILE | (foreground ? LOGTO_FATAL_STDERR :
 	    0) : foreground ? LOGTO_STDERR : LOGTO_SYSLOG, logfd,

@@ -60,6 +60,7 @@ struct svclog {
 	struct timer	*retry;
 	char		*recent;	/* the last bytes, while STARTING */
 	size_t		 recentlen;	/* bytes ever put there */
+	uint64_t	 written;	/* bytes ever written to the target */
 };
 
 /* A process's stdin (svc-stdin.c): the pipe's write end, what waits. */
@@ -196,6 +197,15 @@ struct sup {
 	char		 notify_name[128]; /* its NOTIFY_SOCKET value */
 	unsigned long	 notify_strangers; /* messages from non-services */
 	struct config	*pending;	/* reloadConfig's, not yet applied */
+	time_t		 started;	/* wall clock, at sup_main */
+};
+
+/* What a service's cgroup uses (cgroup.c's cg_usage). */
+struct cg_usage {
+	uint64_t	 memory;	/* memory.current, bytes */
+	uint64_t	 cpu_usec;	/* cpu.stat's usage_usec */
+	unsigned int	 has_memory:1,
+			 has_cpu:1;
 };
 
 /* svc.c */
@@ -271,6 +281,8 @@ int		 cg_populated(const char *);
 int		 cg_of(pid_t, char *, size_t);
 int		 cg_has(const char *, const char *);
 void		 cg_remove(char *);
+void		 cg_usage(const char *, struct cg_usage *);
+void		 cg_usage_at(int, const char *, struct cg_usage *);
 
 /* logs.c (each chunk written goes to logs_feed, follow.c) */
 int		 svclog_open(struct svc *);
@@ -305,6 +317,16 @@ void		 follow_tail_free(struct follow_tail *);
 extern const struct sup_hooks ctl_hooks;
 int		 ctl_listen(const char *, int, char **);
 int		 ctl_parse(char *, size_t, char **, int, const char **);
+
+/* metrics.c: GET /metrics, Prometheus's text format */
+#define METRICS_CONTROL	0		/* metrics_requests[]: the socket */
+#define METRICS_HTTP	1		/* ... the HTTP servers */
+struct buf;
+struct hconn;
+extern unsigned long metrics_requests[2];
+void		 metrics_render(struct sup *, struct buf *);
+void		 metrics_label(struct buf *, const char *);
+void		 metrics_serve(struct hconn *);
 
 /* sup.c */
 int		 sup_main(struct config *, const struct sup_hooks *, int, int,
