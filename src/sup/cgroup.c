@@ -428,27 +428,58 @@ cg_signal(const char *dir, int sig)
 	return (0);
 }
 
-/* Is any process left in the cgroup?  -1 when it cannot tell. */
-int
-cg_populated(const char *dir)
+/* A small file of dir into buf, NUL-terminated: its length, or -1. */
+static ssize_t
+cg_read_file(const char *dir, const char *name, char *buf, size_t len)
 {
-	char	path[PATH_MAX], buf[256], *p;
+	char	path[PATH_MAX];
 	ssize_t	n;
 	int	fd;
 
 	if (dir == NULL)
 		return (-1);
-	snprintf(path, sizeof path, "%s/cgroup.events", dir);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
 	if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1)
 		return (-1);
-	n = read(fd, buf, sizeof buf - 1);
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
 		return (-1);
 	buf[n] = '\0';
+	return (n);
+}
+
+/* Is any process left in the cgroup?  -1 when it cannot tell. */
+int
+cg_populated(const char *dir)
+{
+	char	buf[256], *p;
+
+	if (cg_read_file(dir, "cgroup.events", buf, sizeof buf) == -1)
+		return (-1);
 	if ((p = strstr(buf, "populated ")) == NULL)
 		return (-1);
 	return (p[10] == '1');
+}
+
+/*
+ * What the cgroup's processes use: memory.current's bytes and
+ * cpu.stat's usage_usec.  0, or -1 when either cannot be read (the
+ * controller not enabled for it).
+ */
+int
+cg_usage(const char *dir, uint64_t *mem, uint64_t *usec)
+{
+	char	buf[512], *p;
+
+	if (cg_read_file(dir, "memory.current", buf, sizeof buf) == -1)
+		return (-1);
+	*mem = strtoull(buf, NULL, 10);
+	if (cg_read_file(dir, "cpu.stat", buf, sizeof buf) == -1 ||
+	    (p = strstr(buf, "usage_usec ")) == NULL)
+		return (-1);
+	*usec = strtoull(p + 11, NULL, 10);
+	return (0);
 }
 
 /*

@@ -99,6 +99,7 @@ int		 hc_process(struct hconn *);
 
 /* httpd-route.c */
 void		 hc_dispatch(struct hconn *);
+void		 hc_logtail(struct hconn *, const char *);
 
 /* httpd-listen.c */
 int		 httpd_listen(const struct config *, char **);

@@ -277,6 +277,7 @@ int		 cg_kill(const char *);
 int		 cg_signal(const char *, int);
 int		 cg_renew(const char *);
 int		 cg_populated(const char *);
+int		 cg_usage(const char *, uint64_t *, uint64_t *);
 int		 cg_of(pid_t, char *, size_t);
 int		 cg_has(const char *, const char *);
 void		 cg_remove(char *);
