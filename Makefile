@@ -145,13 +145,15 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) examples/demo.sh
 
-# make deps: the Debian packages the build and the tests need.
+# make deps: the Debian packages the build and the tests need, and the
+# npm package the browser test drives chromium with (into build/npm).
 DEPS	= gcc make clang libclang-rt-14-dev musl-tools libcmocka-dev bats \
 	  python3 util-linux bsdutils procps pkg-config redis-server \
-	  'nginx-light|nginx' supervisor librpc-xml-perl
+	  'nginx-light|nginx' supervisor librpc-xml-perl chromium npm
 BENCHDEPS = hyperfine daemonize daemon dpkg supervisor runit s6 strace 'npm|nodejs'
 deps:
 	@tests/deps.sh $(DEPS)
+	@tests/npm-deps.sh build/npm
 
 bench: deps
 	@tests/deps.sh $(BENCHDEPS)
