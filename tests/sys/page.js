@@ -4,7 +4,7 @@
 //   node page.js PORT USER PASS OUTDIR NAME=STATE...
 //
 // Loads http://127.0.0.1:PORT/, finds every NAME in its STATE, stops
-// "two" and sees it STOPPED without a reload, follows "talker"'s log
+// "worker" and sees it STOPPED without a reload, follows "talker"'s log
 // while a line is sent to its stdin (XML-RPC sendProcessStdin), sees
 // POSTs without the token or from another origin refused, and saves
 // OUTDIR/page.png.  Prints one line per step; exits 0 when all passed.
@@ -33,7 +33,7 @@ function stateOf(page, name) {
 	    (e) => e.textContent);
 }
 
-// An XML-RPC call with one or two string parameters.
+// An XML-RPC call with web or worker string parameters.
 async function rpc(method, ...params) {
 	const body = "<?xml version=\"1.0\"?><methodCall><methodName>" +
 	    method + "</methodName><params>" + params.map((p) =>
@@ -66,19 +66,19 @@ async function main(browser) {
 	await page.waitForFunction(() =>
 	    document.getElementById("live").textContent === "live");
 	await page.evaluate(() => { window.notReloaded = 1; });
-	await page.click('tr[data-name="two"] button[value="stop"]');
+	await page.click('tr[data-name="worker"] button[value="stop"]');
 	await page.waitForFunction(() => document.querySelector(
-	    'tr[data-name="two"] .st').textContent === "STOPPED");
+	    'tr[data-name="worker"] .st').textContent === "STOPPED");
 	if (!await page.evaluate(() => window.notReloaded === 1))
 		throw new Error("the page was reloaded");
-	const cls = await page.$eval('tr[data-name="two"] .st',
+	const cls = await page.$eval('tr[data-name="worker"] .st',
 	    (e) => e.className);
 	if (cls !== "st st-STOPPED")
-		throw new Error("two's state has class " + cls);
+		throw new Error("worker's state has class " + cls);
 	const msg = await page.$eval("#msg", (e) => e.textContent);
-	if (!msg.includes("two: STOPPING"))
+	if (!msg.includes("worker: STOPPING"))
 		throw new Error("the action said: " + msg);
-	ok("stop: two became STOPPED live (" + msg + ")");
+	ok("stop: worker became STOPPED live (" + msg + ")");
 
 	// The log view follows: a line sent now shows, as text.
 	await page.click('tr[data-name="talker"] a.log');
@@ -105,7 +105,7 @@ async function main(browser) {
 	// Without the token, the same origin is refused.
 	r = await page.evaluate(async () => {
 		const x = await fetch("/action", { method: "POST",
-		    body: new URLSearchParams({ name: "one", verb: "stop" }) });
+		    body: new URLSearchParams({ name: "web", verb: "stop" }) });
 		const t = await x.text();
 		return x.status + (t.includes("refused") ? " refused" : t);
 	});
@@ -125,7 +125,7 @@ async function main(browser) {
 		const f = document.createElement("form");
 		f.method = "post";
 		f.action = action;
-		for (const [k, v] of [["token", tok], ["name", "one"],
+		for (const [k, v] of [["token", tok], ["name", "web"],
 		    ["verb", "stop"]]) {
 			const i = document.createElement("input");
 			i.type = "hidden";
@@ -141,8 +141,8 @@ async function main(browser) {
 	if (r.status() !== 403 || !text.includes("refused"))
 		throw new Error("a POST from elsewhere got " + r.status());
 	await evil.close();
-	if (await stateOf(page, "one") !== "RUNNING")
-		throw new Error("one was stopped from another origin");
+	if (await stateOf(page, "web") !== "RUNNING")
+		throw new Error("web was stopped from another origin");
 	ok("a POST from another origin: 403");
 
 	await page.screenshot({ path: outdir + "/page.png", fullPage: true });
