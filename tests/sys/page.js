@@ -33,7 +33,7 @@ function stateOf(page, name) {
 	    (e) => e.textContent);
 }
 
-// An XML-RPC call with web or worker string parameters.
+// An XML-RPC call with string parameters.
 async function rpc(method, ...params) {
 	const body = "<?xml version=\"1.0\"?><methodCall><methodName>" +
 	    method + "</methodName><params>" + params.map((p) =>
