@@ -1,15 +1,17 @@
 /*
  * The page's live updates: GET /events, Server-Sent Events.  Each
  * client gets a snapshot of every service's row at once, then one after
- * every change, at most one per PAGE_COALESCE seconds however many
- * changes come, and one each PAGE_REFRESH seconds for the counters
- * (memory, CPU, uptimes).  A client that lets PAGE_SSE_QMAX bytes pile
- * up is cut.  With no client there is no timer: the supervisor sleeps.
+ * every change, at most one per page_tune.coalesce seconds however
+ * many changes come, and one each page_tune.refresh seconds for the
+ * counters (memory, CPU, uptimes).  A client that lets page_tune.qmax
+ * bytes pile up is cut.  With no client there is no timer: the supervisor sleeps.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "page.h"
+
+struct page_tune	 page_tune = { 0.1, 5, 256 * 1024 };
 
 static struct hconn	*page_clients[PAGE_SSE_MAX];
 static int		 page_nclients;
@@ -23,11 +25,18 @@ page_sse_count(void)
 	return (page_nclients);
 }
 
+/* Is a snapshot due (a timer set)? */
+int
+page_sse_armed(void)
+{
+	return (page_timer != NULL);
+}
+
 /* The snapshot, as one event, to c: 0, or -1 when c was cut or closed. */
 static int
 page_sse_send(struct hconn *c, const struct buf *ev)
 {
-	if (hc_pending(c) + ev->len > PAGE_SSE_QMAX) {
+	if (hc_pending(c) + ev->len > page_tune.qmax) {
 		hc_close(c);
 		return (-1);
 	}
@@ -59,7 +68,7 @@ page_sse_cb(void *arg)
 	for (i = page_nclients - 1; i >= 0; i--)
 		(void)page_sse_send(page_clients[i], &ev);
 	buf_free(&ev);
-	page_sse_arm(sup, PAGE_REFRESH);
+	page_sse_arm(sup, page_tune.refresh);
 }
 
 /* A snapshot within secs, unless one is due sooner; none without clients. */
@@ -81,7 +90,7 @@ page_sse_arm(struct sup *sup, double secs)
 void
 page_changed(struct sup *sup)
 {
-	page_sse_arm(sup, PAGE_COALESCE);
+	page_sse_arm(sup, page_tune.coalesce);
 }
 
 /* GET /events: the stream's head and its first snapshot. */
@@ -105,7 +114,7 @@ page_sse_open(struct hconn *c)
 	c->parsing = 0;
 	hc_enter(c, HC_STREAM);
 	page_clients[page_nclients++] = c;
-	page_sse_arm(sup, PAGE_REFRESH);
+	page_sse_arm(sup, page_tune.refresh);
 }
 
 /* A connection closes: if it followed /events, it does no more. */

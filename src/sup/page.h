@@ -10,10 +10,16 @@
 #include "httpd.h"
 
 #define PAGE_SSE_MAX	64		/* /events clients at once */
-#define PAGE_SSE_QMAX	(256 * 1024)	/* bytes queued to one: then cut */
-#define PAGE_COALESCE	0.1		/* seconds between two snapshots */
-#define PAGE_REFRESH	5.0		/* ... and without a change */
 #define PAGE_TOKEN_LEN	32		/* hex digits of a session or token */
+
+/* What the live updates cost; the tests lower them. */
+struct page_tune {
+	double		 coalesce;	/* seconds between two snapshots (0.1) */
+	double		 refresh;	/* ... and without a change (5) */
+	size_t		 qmax;		/* bytes queued to one: then cut (256 K) */
+};
+
+extern struct page_tune	 page_tune;
 
 /* page.c */
 int		 page_route(struct hconn *);
@@ -42,5 +48,6 @@ void		 page_sse_open(struct hconn *);
 void		 page_sse_gone(struct hconn *);
 void		 page_changed(struct sup *);
 int		 page_sse_count(void);
+int		 page_sse_armed(void);
 
 #endif
