@@ -175,11 +175,11 @@ setup(void **state)
 	int		 i;
 
 	(void)state;
-	saved = page_tune;
 	strcpy(dir, "/tmp/test-page-sse.XXXXXX");
 	assert_non_null(mkdtemp(dir));
+	saved = page_tune;
+	buf_printf(&text, "[unix_http_server]\nfile=%s/h.sock\n", dir);
 	snprintf(sock, sizeof sock, "%s/h.sock", dir);
-	buf_printf(&text, "[unix_http_server]\nfile=%s\n", sock);
 	for (i = 0; i < NSVC; i++)
 		buf_printf(&text, "[program:service-with-a-long-name-%02d]\n"
 		    "command=sleep 1000\nautostart=false\n"
