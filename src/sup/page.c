@@ -157,15 +157,9 @@ page_render_row(struct buf *b, struct svc *s, const char *token)
 		    verbs[i][0], verbs[i][1]);
 	buf_adds(b, "</form> <a class=\"log\" href=\"/log/");
 	page_escape(b, row.name);
-	buf_adds(b, "\" title=\"log of ");
-	page_escape(b, row.name);
 	buf_adds(b, "\">log</a> <a class=\"log\" href=\"/log/");
 	page_escape(b, row.name);
-	buf_adds(b, "/stderr\" title=\"stderr of ");
-	page_escape(b, row.name);
-	buf_adds(b, "\">stderr</a> <a class=\"ps\" href=\"/ps/");
-	page_escape(b, row.name);
-	buf_adds(b, "\" title=\"processes of ");
+	buf_adds(b, "/stderr\">stderr</a> <a class=\"ps\" href=\"/ps/");
 	page_escape(b, row.name);
 	buf_adds(b, "\">ps</a></td></tr>\n");
 }
