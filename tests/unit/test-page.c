@@ -336,6 +336,54 @@ test_actions(void **state)
 	buf_free(&msg);
 }
 
+/* A file of the fake cgroup directory. */
+static void
+put(const char *name, const char *text)
+{
+	char	path[256];
+	FILE	*fp;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* Memory and CPU from the cgroup's files, in the row; "-" without. */
+static void
+test_cgroup(void **state)
+{
+	struct buf	 out = { NULL, 0, 0 };
+	struct svc	*s = svc("db");
+	uint64_t	 mem = 0, usec = 0;
+	char		 path[256];
+
+	(void)state;
+	put("memory.current", "3145728\n");
+	assert_int_equal(cg_usage(dir, &mem, &usec), -1);	/* no cpu.stat */
+	put("cpu.stat", "usage_usec 1500000\nuser_usec 1000000\n");
+	assert_int_equal(cg_usage(dir, &mem, &usec), 0);
+	assert_int_equal(mem, 3145728);
+	assert_int_equal(usec, 1500000);
+	page_render(&sup, "t", NULL, &out);
+	assert_null(strstr(out.data, "3.0 MiB"));
+	s->cgroup = xstrdup(dir);
+	buf_reset(&out);
+	page_render(&sup, "t", NULL, &out);
+	assert_non_null(strstr(out.data,
+	    "<td class=\"mem opt\">3.0 MiB</td><td class=\"cpu opt\">1.50 s"));
+	assert_non_null(strstr(out.data,
+	    "<td class=\"mem opt\">-</td><td class=\"cpu opt\">-</td>"));
+	free(s->cgroup);
+	s->cgroup = NULL;
+	snprintf(path, sizeof path, "%s/memory.current", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/cpu.stat", dir);
+	unlink(path);
+	assert_int_equal(cg_usage(dir, &mem, &usec), -1);
+	buf_free(&out);
+}
+
 /* No GET acts, whatever it names; a POST to / does not either. */
 static void
 test_get_changes_nothing(void **state)
@@ -379,6 +427,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_changes_nothing, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
