@@ -57,6 +57,7 @@ events_of(const struct peer *p)
 	return (n);
 }
 
+/* What the server sent p; the loop stops once p has its events. */
 static void
 peer_cb(int fd, uint32_t events, void *arg)
 {
@@ -106,6 +107,7 @@ peer_open(struct peer *p, int reads)
 		    0);
 }
 
+/* p leaves. */
 static void
 peer_close(struct peer *p)
 {
@@ -166,6 +168,7 @@ gone_cb(void *arg)
 		*t = loop_timer(sup.loop, 0.001, gone_cb, t);
 }
 
+/* A unix HTTP server for NSVC services, none started. */
 static int
 setup(void **state)
 {
@@ -195,6 +198,7 @@ setup(void **state)
 	return (0);
 }
 
+/* The server stopped: no client and no timer left. */
 static int
 teardown(void **state)
 {

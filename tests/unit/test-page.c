@@ -42,6 +42,7 @@ static struct http_limits	 lim = { 8192, 16384, 100, 1 << 20 };
 static char			 sid[PAGE_TOKEN_LEN + 1];
 static char			 token[PAGE_TOKEN_LEN + 1];
 
+/* Three services (one in group g), none started; web has a log file. */
 static int
 setup(void **state)
 {
@@ -67,6 +68,7 @@ setup(void **state)
 	return (0);
 }
 
+/* Every process killed, everything freed. */
 static int
 teardown(void **state)
 {
