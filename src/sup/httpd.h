@@ -3,7 +3,8 @@
  * connections; httpd-route.c: what they ask; httpd-listen.c: the
  * sockets): [unix_http_server] and [inet_http_server], for
  * supervisorctl and every XML-RPC client.  POST /RPC2 goes to rpc.h;
- * GET /logtail/NAME[/stdout|stderr] and /mainlogtail are streamed.
+ * GET /logtail/NAME[/stdout|stderr] and /mainlogtail are streamed;
+ * the status page's routes (/, /action, /events, /log/, /ps/) are page.h's.
  */
 #ifndef WARDEN_HTTPD_H
 #define WARDEN_HTTPD_H
