@@ -20,6 +20,18 @@ all: $(BUILD)/warden $(BUILD)/echod $(BUILD)/libwarden.a \
 
 -include $(LIB_OBJ:.o=.d) $(BIN_OBJ:.o=.d)
 
+# The status page (src/sup/page.html) is in the binary as one C string.
+CPPFLAGS += -I$(BUILD)/gen
+$(BUILD)/gen/page-html.h: src/sup/page.html
+	@mkdir -p $(@D)
+	{ echo '/* Made from src/sup/page.html by the Makefile. */'; \
+	    echo 'static const char page_html[] ='; \
+	    sed -e 's/^	*//' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
+	    -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } >$@.tmp
+	mv $@.tmp $@
+$(BUILD)/obj/src/sup/page.o $(BUILD)/musl/src/sup/page.o: \
+    $(BUILD)/gen/page-html.h
+
 $(BUILD)/obj/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -DWD_BUILDING -fPIC -fvisibility=hidden $(CFLAGS) \
@@ -99,7 +111,7 @@ FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang
 FUZZ_LINK	= $(filter-out src/main.c,$(BIN_SRC)) $(LIB_SRC)
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LINK)
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LINK) $(BUILD)/gen/page-html.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
 	    -DWARDEN_FUZZING -Isrc -o $@ $< $(FUZZ_LINK)
@@ -133,13 +145,15 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) examples/demo.sh
 
-# make deps: the Debian packages the build and the tests need.
+# make deps: the Debian packages the build and the tests need, and the
+# npm package the browser test drives chromium with (into build/npm).
 DEPS	= gcc make clang libclang-rt-14-dev musl-tools libcmocka-dev bats \
 	  python3 util-linux bsdutils procps pkg-config redis-server \
-	  'nginx-light|nginx' supervisor librpc-xml-perl prometheus
+	  'nginx-light|nginx' supervisor librpc-xml-perl prometheus chromium npm
 BENCHDEPS = hyperfine daemonize daemon dpkg supervisor runit s6 strace 'npm|nodejs'
 deps:
 	@tests/deps.sh $(DEPS)
+	@tests/npm-deps.sh build/npm
 
 bench: deps
 	@tests/deps.sh $(BENCHDEPS)

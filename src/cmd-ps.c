@@ -71,6 +71,7 @@ struct ps_table {
 
 /* How the text output looks: decided once from stdout and the locale. */
 struct ps_out {
+	FILE		*fp;		/* where it goes */
 	int		 utf8;		/* locale's charset is UTF-8 */
 	int		 colour;
 	int		 cols;		/* trim lines to this width; 0: don't */
@@ -371,7 +372,7 @@ ps_emit(const struct ps_out *out, const char *line)
 				;
 			if (*q == 'm')
 				q++;
-			fwrite(p, 1, q - p, stdout);
+			fwrite(p, 1, q - p, out->fp);
 			p = q;
 			continue;
 		}
@@ -388,13 +389,13 @@ ps_emit(const struct ps_out *out, const char *line)
 		if (out->cols > 0 && col + w > out->cols)
 			full = 1;
 		if (!full)
-			fwrite(p, 1, n, stdout);
+			fwrite(p, 1, n, out->fp);
 		col += w;
 		p += n;
 	}
 	if (out->colour)
-		fputs("\033[0m", stdout);
-	fputc('\n', stdout);
+		fputs("\033[0m", out->fp);
+	fputc('\n', out->fp);
 }
 
 /* A growable line buffer. */
@@ -627,6 +628,7 @@ ps_out_init(struct ps_out *out, const struct ps_table *t)
 	const char	*term = getenv("TERM"), *nc = getenv("NO_COLOR"), *cs;
 
 	memset(out, 0, sizeof *out);
+	out->fp = stdout;
 	if (setlocale(LC_CTYPE, "") != NULL && (cs = nl_langinfo(CODESET))
 	    != NULL)
 		out->utf8 = strcmp(cs, "UTF-8") == 0;
@@ -641,17 +643,58 @@ ps_out_init(struct ps_out *out, const struct ps_table *t)
 
 /* The tree as text. */
 static void
-ps_text(const struct ps_table *t)
+ps_text(const struct ps_out *out, const struct ps_table *t)
 {
-	struct ps_out		 out;
 	const struct ps_proc	*s, *se, *end = t->procs + t->nprocs;
 
-	ps_out_init(&out, t);
 	for (s = t->procs; s < end; s = se) {
 		for (se = s; se < end && se->sid == s->sid; se++)
 			;
-		ps_text_session(&out, s, se);
+		ps_text_session(out, s, se);
 	}
+}
+
+/* The table scanned: sorted, marked, and only what is shown left. */
+static void
+ps_prepare(struct ps_table *t, const pid_t *sids, size_t nsids, int all)
+{
+	qsort(t->procs, t->nprocs, sizeof *t->procs, ps_cmp);
+	ps_mark(t);
+	ps_select(t, sids, nsids, all);
+}
+
+/* The table's memory, freed. */
+static void
+ps_free(struct ps_table *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nprocs; i++)
+		free(t->procs[i].cmd);
+	free(t->procs);
+}
+
+/*
+ * Session sid drawn as warden ps draws it, in UTF-8 without colour, to
+ * fp (the status page's process view): how many processes it holds.
+ */
+size_t
+ps_draw_session(FILE *fp, pid_t sid)
+{
+	struct ps_table	 t = { NULL, 0, 0 };
+	struct ps_out	 out;
+	size_t		 n;
+
+	ps_scan(&t);
+	ps_prepare(&t, &sid, 1, 0);
+	memset(&out, 0, sizeof out);
+	out.fp = fp;
+	out.utf8 = 1;
+	ps_widths(&out, &t);
+	ps_text(&out, &t);
+	n = t.nprocs;
+	ps_free(&t);
+	return (n);
 }
 
 /* One process as a JSON object. */
@@ -728,6 +771,7 @@ cmd_ps(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ps_table	 t = { NULL, 0, 0 };
+	struct ps_out	 out;
 	struct wd_proc_stat st;
 	unsigned long	 n;
 	pid_t		*pids, *sids;
@@ -774,18 +818,16 @@ cmd_ps(int argc, char **argv)
 			if (t.procs[j].pid == pids[i])
 				t.procs[j].flags |= PS_F_NAMED;
 	}
-	qsort(t.procs, t.nprocs, sizeof *t.procs, ps_cmp);
-	ps_mark(&t);
-	ps_select(&t, npids > 0 ? sids : NULL, nsids, all);
+	ps_prepare(&t, npids > 0 ? sids : NULL, nsids, all);
 	if (json)
 		ps_json(&t);
-	else
-		ps_text(&t);
+	else {
+		ps_out_init(&out, &t);
+		ps_text(&out, &t);
+	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "ps: stdout");
-	for (i = 0; i < t.nprocs; i++)
-		free(t.procs[i].cmd);
-	free(t.procs);
+	ps_free(&t);
 	free(pids);
 	free(sids);
 	return (rv);

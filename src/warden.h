@@ -263,6 +263,7 @@ int	 cmd_notify(int, char **);
 
 /* cmd-ps.c */
 int	 cmd_ps(int, char **);
+size_t	 ps_draw_session(FILE *, pid_t);
 
 /* cmd-inspect.c */
 int	 cmd_inspect(int, char **);

@@ -428,24 +428,44 @@ cg_signal(const char *dir, int sig)
 	return (0);
 }
 
-/* Is any process left in the cgroup?  -1 when it cannot tell. */
-int
-cg_populated(const char *dir)
+/* One small cgroup file under dfd, read once; its length, or -1. */
+static ssize_t
+cg_read_at(int dfd, const char *rel, const char *file, char *buf, size_t len)
 {
-	char	path[PATH_MAX], buf[256], *p;
+	char	path[PATH_MAX];
 	ssize_t	n;
 	int	fd;
 
-	if (dir == NULL)
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", rel, file) >=
+	    sizeof path)
 		return (-1);
-	snprintf(path, sizeof path, "%s/cgroup.events", dir);
-	if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1)
+	if ((fd = openat(dfd, path, O_RDONLY|O_NOCTTY|O_CLOEXEC)) == -1)
 		return (-1);
-	n = read(fd, buf, sizeof buf - 1);
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
 		return (-1);
 	buf[n] = '\0';
+	return (n);
+}
+
+/* A small file of dir into buf, NUL-terminated: its length, or -1. */
+static ssize_t
+cg_read_file(const char *dir, const char *name, char *buf, size_t len)
+{
+	if (dir == NULL)
+		return (-1);
+	return (cg_read_at(AT_FDCWD, dir, name, buf, len));
+}
+
+/* Is any process left in the cgroup?  -1 when it cannot tell. */
+int
+cg_populated(const char *dir)
+{
+	char	buf[256], *p;
+
+	if (cg_read_file(dir, "cgroup.events", buf, sizeof buf) == -1)
+		return (-1);
 	if ((p = strstr(buf, "populated ")) == NULL)
 		return (-1);
 	return (p[10] == '1');
@@ -488,26 +508,6 @@ cg_remove(char *dir)
 	free(dir);
 }
 
-/* One small cgroup file under dfd, read once; its length, or -1. */
-static ssize_t
-cg_read_at(int dfd, const char *rel, const char *file, char *buf, size_t len)
-{
-	char	path[PATH_MAX];
-	ssize_t	n;
-	int	fd;
-
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", rel, file) >=
-	    sizeof path)
-		return (-1);
-	if ((fd = openat(dfd, path, O_RDONLY|O_NOCTTY|O_CLOEXEC)) == -1)
-		return (-1);
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return (-1);
-	buf[n] = '\0';
-	return (n);
-}
 
 /*
  * What the cgroup rel (below the directory dfd) uses: memory.current and
@@ -543,10 +543,12 @@ cg_usage(const char *dir, struct cg_usage *u)
 	size_t	n;
 
 	memset(u, 0, sizeof *u);
-	if (dir == NULL || cg_base == NULL || cg_lockfd == -1)
+	if (dir == NULL)
 		return;
-	n = strlen(cg_base);
-	if (strncmp(dir, cg_base, n) != 0 || dir[n] != '/')
-		return;
-	cg_usage_at(cg_lockfd, dir + n + 1, u);
+	n = cg_base != NULL ? strlen(cg_base) : 0;
+	if (cg_base != NULL && cg_lockfd != -1 &&
+	    strncmp(dir, cg_base, n) == 0 && dir[n] == '/')
+		cg_usage_at(cg_lockfd, dir + n + 1, u);	/* below our own */
+	else
+		cg_usage_at(AT_FDCWD, dir, u);		/* by its path */
 }

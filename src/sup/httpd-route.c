@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "httpd.h"
+#include "page.h"
 #include "rpc.h"
 
 /* After a late answer: the requests behind it, from the loop. */
@@ -88,6 +89,7 @@ hc_stream_head(struct hconn *c, time_t mtime)
 	rs.type = "text/plain;charset=utf-8";
 	rs.length = HTTP_LEN_CHUNKED;
 	rs.keep_alive = c->keep_alive;
+	rs.nosniff = 1;
 	http_head(&c->out, &rs);
 	c->out.len -= 2;		/* the empty line goes after ours */
 	buf_adds(&c->out, "X-Accel-Buffering: no\r\n");
@@ -137,7 +139,7 @@ hc_unquote(char *s)
  * then what is written to it, until the client leaves.  Missing
  * process, channel or file: 404, as supervisord.
  */
-static void
+void
 hc_logtail(struct hconn *c, const char *rest)
 {
 	struct svclog	*l;
@@ -219,6 +221,8 @@ hc_dispatch(struct hconn *c)
 		hc_error(c, 401, 0);
 		return;
 	}
+	if (page_route(c))
+		return;
 	if (hc_route(r->target, "/RPC2")) {
 		if (r->method != HTTP_POST) {
 			hc_error(c, 405, 0);

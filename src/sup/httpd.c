@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "httpd.h"
+#include "page.h"
 #include "rpc.h"
 
 #define HTTPD_READ	16384	/* bytes read at a time */
@@ -56,6 +57,7 @@ hc_close(struct hconn *c)
 	if (c->rpc != NULL)
 		rpc_cancel(c->rpc);
 	follow_del(c->follow);
+	page_sse_gone(c);
 	loop_timer_del(loop, c->timer);
 	loop_timer_del(loop, c->kick);
 	loop_del(loop, c->fd);
@@ -497,6 +499,14 @@ httpd_stop(struct sup *sup)
 	rpc_fini(sup);
 }
 
+/* A service changed: the waiting calls and the live pages hear of it. */
+static void
+httpd_changed(struct sup *sup)
+{
+	rpc_changed(sup);
+	page_changed(sup);
+}
+
 const struct sup_hooks httpd_hooks = {
-	httpd_start, rpc_changed, httpd_forget, httpd_stop
+	httpd_start, httpd_changed, httpd_forget, httpd_stop
 };

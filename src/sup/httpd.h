@@ -3,7 +3,8 @@
  * connections; httpd-route.c: what they ask; httpd-listen.c: the
  * sockets): [unix_http_server] and [inet_http_server], for
  * supervisorctl and every XML-RPC client.  POST /RPC2 goes to rpc.h;
- * GET /logtail/NAME[/stdout|stderr] and /mainlogtail are streamed.
+ * GET /logtail/NAME[/stdout|stderr] and /mainlogtail are streamed;
+ * the status page's routes (/, /action, /events, /log/, /ps/) are page.h's.
  */
 #ifndef WARDEN_HTTPD_H
 #define WARDEN_HTTPD_H
@@ -99,6 +100,7 @@ int		 hc_process(struct hconn *);
 
 /* httpd-route.c */
 void		 hc_dispatch(struct hconn *);
+void		 hc_logtail(struct hconn *, const char *);
 
 /* httpd-listen.c */
 int		 httpd_listen(const struct config *, char **);
