@@ -13,7 +13,12 @@ in four setups side by side:
   supervisord fcgi      [fcgi-program:x]: supervisord holds the socket (fd 0)
 
 Restarts go through each one's own command, back to back: `warden
-restart` and `supervisorctl restart`.  Everything runs in one temp dir;
+restart` and `supervisorctl restart`, each of which returns once the new
+process counts as started (startsecs=1, supervisord's default; the
+own-bind program under warden with ready=tcp: instead).  The service
+answers the request in hand before it leaves on SIGTERM, as a
+well-behaved server does, so that what is counted is what the restart
+itself refuses.  Everything runs in one temp dir;
 every process started is stopped by pid (the supervisors' own shutdown,
 then SIGKILL of what is left in their process groups).
 
@@ -145,7 +150,7 @@ def setup(d, kind, port):
                     "command=%s fd0\nprocess_name=web\n" % (port, SRV))
         elif kind == "warden listen=":
             f.write("[program:web]\ncommand=%s\nlisten=tcp://127.0.0.1:%d\n"
-                    "startsecs=0\n" % (SRV, port))
+                    % (SRV, port))
         elif kind == "warden, own bind":
             f.write("[program:web]\ncommand=%s %d\nready=tcp:127.0.0.1:%d\n"
                     % (SRV, port, port))

@@ -4,11 +4,23 @@
     python3 actsrv.py fd0     serve the socket on fd 0 (fcgi-program)
     python3 actsrv.py         the socket from LISTEN_FDS (fd 3)
 
-Each connection gets one "200 ok" and is closed.
+Each connection gets one "200 ok" and is closed.  On SIGTERM it stops
+as a well-behaved server does: the request in hand is answered first.
 """
 import os
+import signal
 import socket
 import sys
+
+busy = False
+leaving = False
+
+
+def term(signo, frame):
+    global leaving
+    if not busy:
+        sys.exit(0)     # waiting in accept: nothing in hand
+    leaving = True
 
 
 def listener():
@@ -25,11 +37,14 @@ def listener():
 
 
 s = listener()
-while True:
+signal.signal(signal.SIGTERM, term)
+while not leaving:
     c, _ = s.accept()
+    busy = True
     try:
         c.recv(1024)
         c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
     except OSError:
         pass
     c.close()
+    busy = False

@@ -573,14 +573,14 @@ echo_to() {
 	    "$ECHOD" -F
 	m=$(cat "$T/s.pid"); track_pid "$m"
 	wait_until 10 test -n "$(children "$m")"
-	p=$(children "$m")
+	p=$(children "$m"); track_pid "$p"
 	ino=$(readlink /proc/$p/fd/3)
 	[ "$(echo_to "$port" one)" = one ]
 	kill -KILL "$p"
 	# Straight away, while the monitor restarts it: the connection
 	# waits in the backlog, and the new echod answers it.
 	[ "$(echo_to "$port" two)" = two ]
-	q=$(children "$m")
+	q=$(children "$m"); track_pid "$q"	# the teardown kills m hard
 	[ -n "$q" ] && [ "$q" != "$p" ]
 	[ "$(readlink /proc/$q/fd/3)" = "$ino" ]
 	grep -qx "LISTEN_PID=$q" < <(tr '\0' '\n' </proc/$q/environ)
