@@ -70,6 +70,13 @@ $(BUILD)/musl/%.o: %.c
 
 $(BUILD)/warden: $(MUSL_OBJ)
 	$(MUSL) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $(MUSL_OBJ)
+
+# echod static too, for an image that holds nothing else
+# (examples/container/); build/echod stays the one the tests know.
+all: $(BUILD)/musl/echod
+$(BUILD)/musl/echod: $(BUILD)/musl/examples/echod.o \
+    $(LIB_SRC:%.c=$(BUILD)/musl/%.o)
+	$(MUSL) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $^
 else
 $(BUILD)/warden: $(BIN_OBJ) $(BUILD)/libwarden.a
 	$(CC) $(LDFLAGS) -o $@ $(BIN_OBJ) $(BUILD)/libwarden.a

@@ -18,7 +18,6 @@
  * serves the listener, a signalfd and every client.
  */
 #include <sys/epoll.h>
-#include <sys/queue.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
@@ -37,6 +36,8 @@
 #include <unistd.h>
 
 #include <warden.h>
+
+#include "../src/compat/queue.h"	/* musl ships no <sys/queue.h> */
 
 #define ECHOD_ADDR	"127.0.0.1"
 #define ECHOD_PORT	"7007"

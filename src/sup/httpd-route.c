@@ -216,6 +216,12 @@ hc_dispatch(struct hconn *c)
 	char		*path;
 
 	c->keep_alive = r->keep_alive;
+	/*
+	 * The one exception to the password: the probes' /healthz and
+	 * /readyz (health.c), which tell only liveness and unready names.
+	 */
+	if (health_dispatch(c))
+		return;
 	if (srv->username != NULL && !http_auth_check(r, srv->username,
 	    srv->password)) {
 		hc_error(c, 401, 0);

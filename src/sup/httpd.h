@@ -102,6 +102,11 @@ int		 hc_process(struct hconn *);
 void		 hc_dispatch(struct hconn *);
 void		 hc_logtail(struct hconn *, const char *);
 
+/* health.c: GET /healthz and /readyz, open to probes without a password */
+int		 health_reply(struct sup *, const struct http_req *, int,
+		    struct buf *);
+int		 health_dispatch(struct hconn *);
+
 /* httpd-listen.c */
 int		 httpd_listen(const struct config *, char **);
 int		 httpd_fds(int *, int);
