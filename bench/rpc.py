@@ -31,6 +31,7 @@ REQ = (b"POST /RPC2 HTTP/1.1\r\nHost: localhost\r\n"
        b"Content-Type: text/xml\r\nContent-Length: %d\r\n\r\n" % len(BODY)
        + BODY)
 METRICS = b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"
+PAGE = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 
 class Closed(Exception):
@@ -44,6 +45,8 @@ class Client:
         self.req = REQ
         if path.startswith("metrics:"):
             path, self.req = path[8:], METRICS
+        elif path.startswith("page:"):
+            path, self.req = path[5:], PAGE
         self.path = path
         self.buf = bytearray(1 << 20)
         self.view = memoryview(self.buf)
@@ -131,14 +134,17 @@ class Client:
                 return b"".join(out), data
 
 
-def check(status, body, n, metrics=False):
+def check(status, body, n, req=REQ):
     """None when body is a list of n process structs (metrics: n services
-    in Prometheus's text), else the reason."""
+    in Prometheus's text; the page: n rows), else the reason."""
     if status != 200:
         return "HTTP %d" % status
-    if metrics:
+    if req is METRICS:
         k = body.count(b"\nwarden_service_up{")
         return None if k == n else "%d services in /metrics, not %d" % (k, n)
+    if req is PAGE:
+        k = body.count(b"<tr data-name=")
+        return None if k == n else "%d rows in the page, not %d" % (k, n)
     try:
         (v,), _ = xmlrpc.client.loads(body)
     except xmlrpc.client.Fault as f:
@@ -193,7 +199,7 @@ def timecalls(out, calls, n, targets):
         try:
             c = Client(path)
             st, body = c.call()         # the warm-up, checked
-            why = check(st, body, n, c.req is METRICS)
+            why = check(st, body, n, c.req)
             if why is None:
                 for _ in range(2):
                     c.call()
@@ -212,7 +218,7 @@ def timecalls(out, calls, n, targets):
             c.call()
             res[name]["ms"].append((clock() - t0) * 1e3)
     for name, c in cl.items():          # the last one, checked too
-        why = check(*c.call(), n, c.req is METRICS)
+        why = check(*c.call(), n, c.req)
         res[name]["connections"] = c.connects
         if why is not None:
             res[name] = {"error": "after the calls: " + why}
@@ -277,7 +283,7 @@ def report(T, n, calls):
     p = os.path.join(T, "metrics.json")
     if os.path.exists(p):
         res = json.load(open(p))
-        print("\n### warden's GET /metrics beside supervisord's getAllProcessInfo, "
+        print("\n### warden's GET /metrics and status page beside supervisord's getAllProcessInfo, "
               "%d services, raw client (keep-alive, UNIX socket, %d calls each, "
               "interleaved)\n" % (n, calls))
         print("supervisord has no built-in metrics; getAllProcessInfo, the "
@@ -294,11 +300,13 @@ def report(T, n, calls):
         for name, r in res.items():
             if "error" in r:
                 print("\n%s: no figures: %s" % (name, r["error"]))
-        w = res.get("warden /metrics", {})
-        if "ms" in w:
-            print("\ntarget warden /metrics < 20 ms (median, %d services): %s (%.3f ms)"
-                  % (n, "met" if statistics.median(w["ms"]) < 20 else "NOT met",
-                     statistics.median(w["ms"])))
+        for name in ("warden /metrics", "warden page /"):
+            w = res.get(name, {})
+            if "ms" in w:
+                print("\ntarget %s < 20 ms (median, %d services): %s "
+                      "(%.3f ms)" % (name, n, "met" if
+                      statistics.median(w["ms"]) < 20 else "NOT met",
+                      statistics.median(w["ms"])))
     p = os.path.join(T, "ctl.json")
     if os.path.exists(p):
         hf_table(p, "supervisorctl → supervisord",

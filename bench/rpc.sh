@@ -6,7 +6,8 @@
 #   calls    supervisor.getAllProcessInfo over N processes, a raw client
 #            (bench/rpc.py) on a kept-alive UNIX socket connection
 #   ctl      `supervisorctl -c CONF status`, end to end (hyperfine -N)
-#   metrics  warden's GET /metrics over N services beside supervisord's
+#   metrics  warden's GET /metrics and its status page (GET /) over N
+#            services beside supervisord's
 #            getAllProcessInfo (it has no metrics of its own: that call,
 #            which an exporter makes, is the nearest thing), same client
 #   memory   PSS with N_MEM services, both HTTP servers on  } bench/sup.sh
@@ -201,7 +202,8 @@ fi
 if want metrics; then
 	targets=()
 	[ -n "${ROOT[warden]:-}" ] &&
-		targets+=("warden /metrics=metrics:$T/warden/supervisor.sock")
+		targets+=("warden /metrics=metrics:$T/warden/supervisor.sock"
+		    "warden page /=page:$T/warden/supervisor.sock")
 	[ -n "${ROOT[supervisord]:-}" ] &&
 		targets+=("supervisord getAllProcessInfo=$T/supervisord/supervisor.sock")
 	log "metrics: warden's GET /metrics beside supervisord's getAllProcessInfo, $CALLS calls each"
