@@ -1,8 +1,10 @@
 /*
- * The HTTP servers' routes: POST /RPC2 to rpc.c, GET /logtail/NAME
- * [/stdout|stderr] and /mainlogtail streamed chunk by chunk as
- * supervisord streams them (the last 1024 bytes, then what comes), and
- * 401, 404 and 405 for the rest.
+ * The HTTP servers' routes: /healthz and /readyz (health.c, the only
+ * ones open without the password); then the status page's (page.c: /,
+ * /action, /events, /log/NAME, /ps/NAME); POST /RPC2 to rpc.c; GET
+ * /logtail/NAME[/stdout|stderr] and /mainlogtail streamed chunk by chunk
+ * as supervisord streams them (the last 1024 bytes, then what comes);
+ * /metrics (metrics.c); and 401, 404 and 405 for the rest.
  */
 #include <sys/stat.h>
 
