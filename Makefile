@@ -156,7 +156,7 @@ demo: deps
 # npm package the browser test drives chromium with (into build/npm).
 DEPS	= gcc make clang libclang-rt-14-dev musl-tools libcmocka-dev bats \
 	  python3 util-linux bsdutils procps pkg-config redis-server \
-	  'nginx-light|nginx' supervisor librpc-xml-perl prometheus chromium npm
+	  'nginx-light|nginx' supervisor librpc-xml-perl prometheus chromium 'npm|nodejs'
 BENCHDEPS = hyperfine daemonize daemon dpkg supervisor runit s6 strace 'npm|nodejs'
 deps:
 	@tests/deps.sh $(DEPS)
