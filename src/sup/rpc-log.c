@@ -253,6 +253,21 @@ rpc_log_path(struct rpc_call *call, const struct xr_value *params,
 	return (0);
 }
 
+/*
+ * A process log call's (name, offset, length): its path and range; 0, or
+ * RPC_FAULT with the call's fault.
+ */
+static int
+rpc_log_args(struct rpc_call *call, const struct xr_value *params, int which,
+    const char **path, int64_t *offset, int64_t *length)
+{
+	if (rpc_params(call, params, "s..") != 0 || rpc_update(call) != 0 ||
+	    rpc_log_path(call, params, which, path) != 0 ||
+	    rpc_log_range(call, params, 1, offset, length) != 0)
+		return (RPC_FAULT);
+	return (0);
+}
+
 /* readProcessStdoutLog and readProcessStderrLog(name, offset, length). */
 static int
 rpc_read_process(struct rpc_call *call, const struct xr_value *params,
@@ -261,9 +276,7 @@ rpc_read_process(struct rpc_call *call, const struct xr_value *params,
 	const char	*path;
 	int64_t		 offset, length;
 
-	if (rpc_params(call, params, "s..") != 0 || rpc_update(call) != 0 ||
-	    rpc_log_path(call, params, which, &path) != 0 ||
-	    rpc_log_range(call, params, 1, &offset, &length) != 0)
+	if (rpc_log_args(call, params, which, &path, &offset, &length) != 0)
 		return (RPC_FAULT);
 	return (rpc_read_file(call, path, offset, length, res));
 }
@@ -292,9 +305,7 @@ rpc_tail_process(struct rpc_call *call, const struct xr_value *params,
 	const char	*path;
 	int64_t		 offset, length;
 
-	if (rpc_params(call, params, "s..") != 0 || rpc_update(call) != 0 ||
-	    rpc_log_path(call, params, which, &path) != 0 ||
-	    rpc_log_range(call, params, 1, &offset, &length) != 0)
+	if (rpc_log_args(call, params, which, &path, &offset, &length) != 0)
 		return (RPC_FAULT);
 	rpc_tail_file(path, offset, length, res);
 	return (RPC_OK);
