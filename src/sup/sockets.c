@@ -230,7 +230,7 @@ sock_close(struct svc *s)
 	s->socks = NULL;
 	if (--k->refs > 0)
 		return;
-	if (k->fcgi)
+	if (k->fcgi && k->v[0].fd != -1)
 		log_info("%s: closing %s: the pool is gone", s->cfg->program,
 		    k->v[0].addr);
 	for (i = 0; i < k->n; i++) {
