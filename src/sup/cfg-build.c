@@ -149,7 +149,9 @@ cfg_fcgi(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_exp *x,
 				return (-1);
 			continue;
 		}
-		if (!first || (v = cfg_get(ctx, s, k->name)) == NULL)
+		/* [DEFAULT]'s are for the fcgi programs: no warning. */
+		if (!first || (v = cfg_get(ctx, s, k->name)) == NULL ||
+		    cfg_map_find(&s->keys, k->name) == NULL)
 			continue;
 		if (grp == NULL)
 			cfg_warn(ctx, v->file, v->line, "%s= is a key of "

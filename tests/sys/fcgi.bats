@@ -55,6 +55,9 @@ teardown() { sup_teardown; }
 
 ask() { python3 "$T/ask.py" "$1"; }
 
+# has_supervisor: Debian's supervisor package, for its XML-RPC client.
+has_supervisor() { python3 -c 'import supervisor.xmlrpc' 2>/dev/null; }
+
 # pool_conf SOCKET [MORE]: $T/a.conf with a pool of 2 on SOCKET, then MORE.
 pool_conf() {
 	conf a <<-EOF
@@ -222,6 +225,39 @@ startretries = 1"
 	refused "$T/f.sock"
 	run "$W" status
 	[[ "$output" != *web* ]]
+}
+
+@test "fcgi: XML-RPC reports the pool as supervisord does; no stdin to send to" {
+	has_supervisor || skip "Debian's supervisor package is not installed"
+	port=$(free_port)
+	pool_conf "tcp://127.0.0.1:$port" "[program:plain]
+command = python3 $T/srv.py $T/env
+startsecs = 0
+[unix_http_server]
+file = $T/http.sock"
+	up a
+	python3 - "$T/http.sock" <<-'EOF'
+	import sys, xmlrpc.client
+	from supervisor import xmlrpc
+	t = xmlrpc.SupervisorTransport(None, None, "unix://" + sys.argv[1])
+	s = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=t).supervisor
+	i = s.getProcessInfo("web:web_0")
+	assert (i["name"], i["group"], i["statename"]) == \
+	    ("web_0", "web", "RUNNING"), i
+	names = sorted((p["group"], p["name"]) for p in s.getAllProcessInfo())
+	assert names == [("plain", "plain"), ("web", "web_0"),
+	    ("web", "web_1")], names
+	conf = {c["name"]: c for c in s.getAllConfigInfo()}
+	assert sorted(conf) == ["plain", "web_0", "web_1"], sorted(conf)
+	assert conf["web_1"]["group"] == "web", conf["web_1"]
+	assert set(conf["web_0"]) == set(conf["plain"]), conf["web_0"]
+	try:
+	    s.sendProcessStdin("web:web_0", "x")
+	    sys.exit("sendProcessStdin to an fcgi process was taken")
+	except xmlrpc.client.Fault as f:
+	    assert f.faultCode == xmlrpc.Faults.NO_FILE, f
+	s.sendProcessStdin("plain", "x")
+	EOF
 }
 
 @test "fcgi: config errors and warnings, with file:line" {

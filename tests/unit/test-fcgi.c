@@ -99,6 +99,16 @@ test_pool(void **state)
 	assert_null(p->fcgi.socket);
 	cfg_free(cf);
 
+	/* [DEFAULT]'s socket keys reach the fcgi programs, no warning. */
+	cf = load("[DEFAULT]\nsocket_backlog=5\n[program:plain]\n"
+	    "command=/bin/true\n[fcgi-program:web]\ncommand=/bin/true\n"
+	    "socket=tcp://127.0.0.1:9000\n");
+	assert_int_equal(cf->nwarnings, 0);
+	p = TAILQ_FIRST(&cf->procs);
+	assert_int_equal(p->fcgi.backlog, 0);
+	assert_int_equal(TAILQ_NEXT(p, entry)->fcgi.backlog, 5);
+	cfg_free(cf);
+
 	/* socket_owner=user alone: its group unchanged. */
 	cf = load("[fcgi-program:web]\ncommand=/bin/true\n"
 	    "socket=unix:///tmp/w.sock\nsocket_owner=0\n");
