@@ -56,7 +56,7 @@ teardown() { sup_teardown; }
 ask() { python3 "$T/ask.py" "$1"; }
 
 # has_supervisor: Debian's supervisor package, for its XML-RPC client.
-has_supervisor() { python3 -c 'import supervisor.xmlrpc' 2>/dev/null; }
+has_supervisor() { /usr/bin/python3 -c 'import supervisor.xmlrpc' 2>/dev/null; }
 
 # pool_conf SOCKET [MORE]: $T/a.conf with a pool of 2 on SOCKET, then MORE.
 pool_conf() {
@@ -236,10 +236,10 @@ startsecs = 0
 [unix_http_server]
 file = $T/http.sock"
 	up a
-	python3 - "$T/http.sock" <<-'EOF'
+	/usr/bin/python3 - "$T/http.sock" <<-'EOF'
 	import sys, xmlrpc.client
-	from supervisor import xmlrpc
-	t = xmlrpc.SupervisorTransport(None, None, "unix://" + sys.argv[1])
+	from supervisor import xmlrpc as sx
+	t = sx.SupervisorTransport(None, None, "unix://" + sys.argv[1])
 	s = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=t).supervisor
 	i = s.getProcessInfo("web:web_0")
 	assert (i["name"], i["group"], i["statename"]) == \
@@ -255,7 +255,7 @@ file = $T/http.sock"
 	    s.sendProcessStdin("web:web_0", "x")
 	    sys.exit("sendProcessStdin to an fcgi process was taken")
 	except xmlrpc.client.Fault as f:
-	    assert f.faultCode == xmlrpc.Faults.NO_FILE, f
+	    assert f.faultCode == sx.Faults.NO_FILE, f
 	s.sendProcessStdin("plain", "x")
 	EOF
 }
