@@ -157,7 +157,8 @@ socket_owner = nobody:nogroup"
 	[ "$(stat -c '%a %U %G' "$T/f.sock")" = "660 nobody nogroup" ]
 	[ "$(stat -c '%a %u' "$T/p.sock")" = "700 $(id -u)" ]
 	p=$(svc_field web_0 pid)
-	[ "$(ask "$T/f.sock")" = "$p" ] || [ "$(ask "$T/f.sock")" = "$(svc_field web_1 pid)" ]
+	a=$(ask "$T/f.sock")
+	[ "$a" = "$p" ] || [ "$a" = "$(svc_field web_1 pid)" ]
 	[ "$(ask "$T/p.sock")" = "$(svc_field plain pid)" ]
 	# A reload that changes the mode alone: the same socket, mode applied.
 	sed -i 's/^socket_mode = 0660/socket_mode = 0600/' "$T/a.conf"
