@@ -5,9 +5,10 @@ a client makes one connect-request-close after another on 127.0.0.1, and
 every failed request (refused, reset, no answer within 2 s) is counted
 (after a failure the client waits 1 ms, so that instant refusals do not
 spin),
-in four setups side by side:
+in five setups side by side:
 
   warden listen=        the supervisor holds the socket (socket activation)
+  warden fcgi           [fcgi-program:x]: warden holds the socket (fd 0)
   warden, own bind      the program binds its port; ready=tcp: waits for it
   supervisord program   the program binds its port
   supervisord fcgi      [fcgi-program:x]: supervisord holds the socket (fd 0)
@@ -145,7 +146,7 @@ def setup(d, kind, port):
         f.write("[supervisorctl]\nserverurl=unix://%s/s.sock\n" % d)
         if not sd:
             f.write("[warden]\nrundir=%s/run\n" % d)
-        if kind == "supervisord fcgi":
+        if kind in ("supervisord fcgi", "warden fcgi"):
             f.write("[fcgi-program:web]\nsocket=tcp://127.0.0.1:%d\n"
                     "command=%s fd0\nprocess_name=web\n" % (port, SRV))
         elif kind == "warden listen=":
@@ -207,7 +208,7 @@ def main():
     top = tempfile.mkdtemp(prefix="warden-activation.")
     rows = []
     try:
-        for kind in ("warden listen=", "warden, own bind",
+        for kind in ("warden listen=", "warden fcgi", "warden, own bind",
                      "supervisord program", "supervisord fcgi"):
             rows.append(one_setup(top, kind))
             print("activation: %s: %s" % (kind, rows[-1][1:]),

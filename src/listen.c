@@ -1,8 +1,9 @@
 /*
  * Listening sockets handed to a program with systemd's socket
  * activation protocol, for the supervisor's listen= (src/sup/sockets.c)
- * and warden run --listen: an address checked, bound (tcp with
- * SO_REUSEADDR; unix, a stale socket file removed first), and the
+ * and [fcgi-program:x]'s socket=, and warden run --listen: an address
+ * checked, bound (tcp with SO_REUSEADDR; unix, a stale socket file
+ * removed first; a backlog, a unix file's owner and mode), and the
  * LISTEN_FDS, LISTEN_FDNAMES and LISTEN_PID the program reads.  The
  * program gets the sockets from fd 3 on (spawn.c), and LISTEN_PID is
  * filled in by the child with its own pid.
@@ -155,7 +156,7 @@ listen_bind_unix(const char *path, struct sock *o, const char **step)
 		return (-1);
 	*step = "bind";
 	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
-	    chmod(path, LISTEN_UNIX_MODE) == -1 || stat(path, &sb) == -1) {
+	    stat(path, &sb) == -1) {
 		saved = errno;
 		close(fd);
 		errno = saved;
@@ -168,32 +169,68 @@ listen_bind_unix(const char *path, struct sock *o, const char **step)
 }
 
 /*
- * One address into o (o->addr set): bound and listening, 0; or -1 with
- * why ("bind ADDR: reason").
+ * The options of o's bound socket, once more after a change: its backlog
+ * and, for a unix socket, the file's owner and then its mode.  0, or -1
+ * with *step.
+ */
+static int
+listen_apply(struct sock *o, const char **step)
+{
+	*step = "listen";
+	if (listen(o->fd, o->backlog > 0 ? o->backlog : SOMAXCONN) == -1)
+		return (-1);
+	if (o->path == NULL)
+		return (0);
+	*step = "chown";
+	if (o->has_owner && chown(o->path, o->uid, o->gid) == -1)
+		return (-1);
+	*step = "chmod";
+	return (chmod(o->path, o->has_mode ? (mode_t)o->mode :
+	    LISTEN_UNIX_MODE));
+}
+
+/* The options of o's socket, set again: 0, or -1 with why. */
+int
+listen_set(struct sock *o, char *why, size_t len)
+{
+	const char	*step;
+
+	if (listen_apply(o, &step) == 0)
+		return (0);
+	snprintf(why, len, "%s %s: %s", step, o->addr, strerror(errno));
+	return (-1);
+}
+
+/*
+ * One address into o (o->addr set, and its options): bound and
+ * listening, 0; or -1 with why ("bind ADDR: reason").
  */
 int
 listen_bind(struct sock *o, char *why, size_t len)
 {
 	const char	*step;
 	char		 gai[128];
-	int		 fd;
+	int		 fd, saved;
 
 	gai[0] = '\0';
 	if (strncmp(o->addr, "unix://", 7) == 0)
 		fd = listen_bind_unix(o->addr + 7, o, &step);
 	else
 		fd = listen_bind_tcp(o->addr + 6, &step, gai, sizeof gai);
-	if (fd != -1 && listen(fd, SOMAXCONN) == -1) {
-		step = "listen";
-		close(fd);
-		fd = -1;
+	if (fd != -1) {
+		o->fd = fd;
+		if (listen_apply(o, &step) == -1) {
+			saved = errno;
+			listen_close(o);
+			errno = saved;
+			fd = -1;
+		}
 	}
 	if (fd == -1) {
 		snprintf(why, len, "%s %s: %s", step, o->addr,
 		    gai[0] != '\0' ? gai : strerror(errno));
 		return (-1);
 	}
-	o->fd = fd;
 	return (0);
 }
 

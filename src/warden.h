@@ -58,6 +58,12 @@ struct sock {
 	dev_t		 dev;		/* ... which is this one */
 	ino_t		 ino;
 	int		 fd;
+	int		 backlog;	/* listen()'s; 0: SOMAXCONN */
+	int		 mode;		/* unix, has_mode: else 0666 */
+	uid_t		 uid;		/* unix, has_owner: chown()'s */
+	gid_t		 gid;
+	unsigned int	 has_mode:1,
+			 has_owner:1;
 };
 
 /* Room for a pid the child writes into its environment before exec. */
@@ -225,6 +231,7 @@ void	 monitor_main(struct run_ctx *, int) __attribute__((noreturn));
 /* listen.c */
 const char *listen_check(const char *);
 int	 listen_bind(struct sock *, char *, size_t);
+int	 listen_set(struct sock *, char *, size_t);
 char	**listen_env(char **, int *, int, const char *);
 void	 listen_close(struct sock *);
 

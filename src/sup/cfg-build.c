@@ -116,6 +116,80 @@ cfg_proc_check(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_proc *p,
 	return (cfg_listen_check(ctx, s, p));
 }
 
+/*
+ * [fcgi-program:x]'s socket keys, as supervisord reads them: socket=
+ * is required, one for the whole pool (expanded without process_num or
+ * environment=); socket_mode= and socket_owner= are for a unix socket.  In a [program:x], and in an [fcgi-program:x]
+ * that a [group:y] names (supervisord runs it as a plain program), they
+ * are warned about and unused.
+ */
+static int
+cfg_fcgi(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_exp *x,
+    struct cfg_proc *p, int first)
+{
+	const struct cfg_table	*t = &cfg_program_keys;
+	const struct cfg_key	*k;
+	struct cfg_exp		 y;
+	struct cfg_val		*v;
+	const char		*why, *grp = NULL;
+	char			*q;
+
+	if (s->kind == CFG_S_FCGI && cfg_map_find(&ctx->groups,
+	    x->program) != NULL)
+		grp = x->group;
+	/* One socket for the pool: no process_num, no environment=. */
+	y = *x;
+	y.procvars = 0;
+	y.penv = NULL;
+	for (k = t->keys; k < t->keys + t->n; k++) {
+		if (!(k->flags & CFG_F_FCGI))
+			continue;
+		if (s->kind == CFG_S_FCGI && grp == NULL) {
+			if (cfg_apply_key(ctx, s, k, &y, p, first) == -1)
+				return (-1);
+			continue;
+		}
+		/* [DEFAULT]'s are for the fcgi programs: no warning. */
+		if (!first || (v = cfg_get(ctx, s, k->name)) == NULL ||
+		    cfg_map_find(&s->keys, k->name) == NULL)
+			continue;
+		if (grp == NULL)
+			cfg_warn(ctx, v->file, v->line, "%s= is a key of "
+			    "[fcgi-program:x], ignored in [%s]", k->name,
+			    s->name);
+		else
+			cfg_warn(ctx, v->file, v->line, "%s= is unused: [%s] "
+			    "is in [group:%s], which runs it as a plain "
+			    "program", k->name, s->name, grp);
+	}
+	if (s->kind != CFG_S_FCGI || grp != NULL)
+		return (0);
+	if (p->fcgi.socket == NULL || *p->fcgi.socket == '\0')
+		return (cfg_error(ctx, s->file, s->line, "[%s] has no socket=",
+		    s->name));
+	v = cfg_get(ctx, s, "socket");
+	if ((why = listen_check(p->fcgi.socket)) != NULL) {
+		q = cfg_vis(p->fcgi.socket);
+		cfg_error(ctx, v->file, v->line, "socket: \"%s\": %s", q, why);
+		free(q);
+		return (-1);
+	}
+	if (strncmp(p->fcgi.socket, "unix://", 7) != 0 &&
+	    (p->fcgi.mode != -1 || p->fcgi.owner.uid != (uid_t)-1)) {
+		v = cfg_get(ctx, s, p->fcgi.mode != -1 ? "socket_mode" :
+		    "socket_owner");
+		return (cfg_error(ctx, v->file, v->line, "%s= is for a "
+		    "unix:///PATH socket", v->key));
+	}
+	if (p->listen != NULL) {
+		v = cfg_get(ctx, s, "listen");
+		return (cfg_error(ctx, v->file, v->line, "listen= in [%s]: "
+		    "its processes take socket= as fd 0; use one or the "
+		    "other", s->name));
+	}
+	return (0);
+}
+
 /* One process of [program:x]: process_num is num. */
 static int
 cfg_proc(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_exp *x,
@@ -164,6 +238,7 @@ cfg_proc(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_exp *x,
 	    s->line);
 
 	if (cfg_apply(ctx, s, &cfg_program_keys, x, p, first) == -1 ||
+	    cfg_fcgi(ctx, s, x, p, first) == -1 ||
 	    cfg_proc_check(ctx, s, p, first) == -1)
 		goto out;
 	rv = 0;
@@ -198,13 +273,13 @@ cfg_program(struct cfg_ctx *ctx, struct cfg_sect *s)
 	long		 numprocs = 1, start = 0, i;
 	int		 rv = -1;
 
-	name = cfg_strip_dup(s->name + strlen("program:"));
+	name = cfg_strip_dup(strchr(s->name, ':') + 1);
 	if (cfg_check_name(ctx, s->file, s->line, "program", name) == -1)
 		goto out;
 	cfg_warn_keys(ctx, s, &cfg_program_keys);
 	memset(&x, 0, sizeof x);
 	x.program = name;
-	e = cfg_map_find(&ctx->groups, s->name + strlen("program:"));
+	e = cfg_map_find(&ctx->groups, strchr(s->name, ':') + 1);
 	x.group = e != NULL ? e->val : name;
 	x.senv = &ctx->senv;
 
@@ -253,7 +328,10 @@ out:
 	return (rv);
 }
 
-/* [group:x] programs=a,b: each must be a [program:]. */
+/*
+ * [group:x] programs=a,b: each a [program:] or an [fcgi-program:], not
+ * both.
+ */
 static int
 cfg_group(struct cfg_ctx *ctx, struct cfg_sect *s)
 {
@@ -262,7 +340,7 @@ cfg_group(struct cfg_ctx *ctx, struct cfg_sect *s)
 	struct cfg_val	*v;
 	char		*name, *str = NULL, *p, *comma, *member, *sect, *q;
 	long		 prio;
-	int		 rv = -1;
+	int		 n, rv = -1;
 
 	memset(&x, 0, sizeof x);
 	name = cfg_strip_dup(s->name + strlen("group:"));
@@ -284,21 +362,24 @@ cfg_group(struct cfg_ctx *ctx, struct cfg_sect *s)
 			*comma++ = '\0';
 		member = cfg_strip_dup(p);
 		xasprintf(&sect, "program:%s", member);
-		if (cfg_map_find(&ctx->sectmap, sect) == NULL) {
-			free(sect);
-			xasprintf(&sect, "fcgi-program:%s", member);
+		n = cfg_map_find(&ctx->sectmap, sect) != NULL;
+		free(sect);
+		xasprintf(&sect, "fcgi-program:%s", member);
+		n += cfg_map_find(&ctx->sectmap, sect) != NULL;
+		free(sect);
+		if (n != 1) {
 			q = cfg_vis(member);
-			if (cfg_map_find(&ctx->sectmap, sect) == NULL)
+			if (n == 0)
 				cfg_error(ctx, v->file, v->line, "programs: "
 				    "no [program:%s]", q);
+			else
+				cfg_error(ctx, v->file, v->line, "programs: "
+				    "%s is both a [program:] and an "
+				    "[fcgi-program:]", q);
 			free(q);
-			free(sect);
 			free(member);
-			if (ctx->cause != NULL)
-				goto out;
-			continue;	/* not implemented: warned */
+			goto out;
 		}
-		free(sect);
 		e = cfg_map_put(&ctx->groups, member);
 		if (e->val != NULL && strcmp(e->val, name) != 0) {
 			q = cfg_vis(member);
@@ -383,7 +464,7 @@ cfg_build(struct cfg_ctx *ctx)
 			return (-1);
 	for (i = 0; i < ctx->nsects; i++) {
 		s = ctx->sects[i];
-		if (s->kind == CFG_S_PROGRAM) {
+		if (s->kind == CFG_S_PROGRAM || s->kind == CFG_S_FCGI) {
 			if (cfg_program(ctx, s) == -1)
 				return (-1);
 			continue;

@@ -57,10 +57,13 @@ cfg_gid(const char *s, gid_t *out)
 	return (0);
 }
 
-/* chown=user or user:group, resolved now: unknown names are errors. */
+/*
+ * chown= or socket_owner=: user or user:group, resolved now; unknown
+ * names are errors.
+ */
 int
 cfg_chown(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
-    struct cfg_http *h)
+    struct cfg_owner *o)
 {
 	char	*user, *group, *q;
 	uid_t	 uid;
@@ -81,8 +84,8 @@ cfg_chown(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
 		    "\"%s\"", v->key, q);
 		free(q);
 	} else {
-		h->uid = uid;
-		h->gid = gid;
+		o->uid = uid;
+		o->gid = gid;
 	}
 	free(user);
 	return (rv);

@@ -40,7 +40,7 @@ static const struct cfg_sectype {
 	{ "warden",		CFG_S_WARDEN },
 	{ "include",		CFG_S_INCLUDE },
 	{ "eventlistener:",	CFG_S_IGNORED },
-	{ "fcgi-program:",	CFG_S_IGNORED },
+	{ "fcgi-program:",	CFG_S_FCGI },
 	{ "rpcinterface:supervisor", CFG_S_RPC },
 	{ "rpcinterface:",	CFG_S_IGNORED },
 	{ "ctlplugin:",		CFG_S_IGNORED },

@@ -77,6 +77,7 @@ struct cfg_val {
 #define CFG_S_INET	8	/* [inet_http_server] */
 #define CFG_S_CTLCLIENT	9	/* [supervisorctl]: the client's, unread */
 #define CFG_S_RPC	10	/* [rpcinterface:supervisor]: ours anyway */
+#define CFG_S_FCGI	11	/* [fcgi-program:x] */
 
 struct cfg_sect {
 	char		 *name;		/* case-sensitive, as configparser */
@@ -166,6 +167,7 @@ enum cfg_tid {
 	CFG_T_INET,		/* host:port, :port, *:port, into a cfg_http */
 	CFG_T_PASSWORD,		/* cleartext or {SHA} and 40 hex digits */
 	CFG_T_URL,		/* AUTO: NULL */
+	CFG_T_OWNER,		/* user or user:group, into a cfg_owner */
 	CFG_T_COUNT
 };
 
@@ -183,6 +185,7 @@ union cfg_def {
 #define CFG_F_DIROK	0x10	/* a directory, or nothing there yet */
 #define CFG_F_BUILDER	0x20	/* read by the builder, not by cfg_apply */
 #define CFG_F_RELOAD	0x40	/* a change needs no restart */
+#define CFG_F_FCGI	0x80	/* [fcgi-program:x] only (with BUILDER) */
 
 /*
  * One key: its type, the field at off (in struct cfg_proc or struct
@@ -293,7 +296,7 @@ int	cfg_listen(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
 
 /* cfg-http.c */
 int	cfg_chown(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
-    struct cfg_http *h);
+    struct cfg_owner *o);
 int	cfg_inet(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     struct cfg_http *h);
 int	cfg_password(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,

@@ -119,6 +119,15 @@ static const struct cfg_key cfg_program_rows[] = {
 	    0, 0, 0, "1KB"),
 	CFG_PK("listen",		CFG_T_LISTEN,	listen,	CFG_N(0),
 	    0, 0, 0, "tcp://127.0.0.1:8080, unix:///run/x.sock"),
+	/* [fcgi-program:x] only: the builder reads them there. */
+	CFG_PK("socket",		CFG_T_STR,	fcgi.socket, CFG_N(0),
+	    0, 0, CFG_F_BUILDER|CFG_F_FCGI, "tcp://127.0.0.1:9000"),
+	CFG_PK("socket_backlog",	CFG_T_INT,	fcgi.backlog, CFG_N(0),
+	    1, 65535, CFG_F_BUILDER|CFG_F_FCGI, "5"),
+	CFG_PK("socket_mode",		CFG_T_OCTAL,	fcgi.mode, CFG_N(-1),
+	    0, 07777, CFG_F_BUILDER|CFG_F_FCGI, "0660"),
+	CFG_PK("socket_owner",		CFG_T_OWNER,	fcgi.owner, CFG_N(0),
+	    0, 0, CFG_F_BUILDER|CFG_F_FCGI, "0:0"),
 };
 
 const struct cfg_table cfg_program_keys = {

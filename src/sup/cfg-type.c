@@ -33,6 +33,24 @@ cfg_int_differ(const void *a, const void *b)
 }
 
 static void
+cfg_owner_init(const struct cfg_key *k, void *f)
+{
+	struct cfg_owner	*o = f;
+
+	(void)k;
+	o->uid = (uid_t)-1;
+	o->gid = (gid_t)-1;
+}
+
+static int
+cfg_owner_differ(const void *pa, const void *pb)
+{
+	const struct cfg_owner	*a = pa, *b = pb;
+
+	return (a->uid != b->uid || a->gid != b->gid);
+}
+
+static void
 cfg_long_init(const struct cfg_key *k, void *f)
 {
 	*(long *)f = (long)k->def.n;
@@ -399,6 +417,22 @@ static int
 cfg_chown_parse(struct cfg_ctx *ctx, struct cfg_val *v,
     const struct cfg_key *k, const char *s, void *f, int first)
 {
+	struct cfg_http		*h = f;
+	struct cfg_owner	 o;
+
+	(void)k;
+	(void)first;
+	if (cfg_chown(ctx, v, s, &o) == -1)
+		return (-1);
+	h->uid = o.uid;
+	h->gid = o.gid;
+	return (0);
+}
+
+static int
+cfg_owner_parse(struct cfg_ctx *ctx, struct cfg_val *v,
+    const struct cfg_key *k, const char *s, void *f, int first)
+{
 	(void)k;
 	(void)first;
 	return (cfg_chown(ctx, v, s, f));
@@ -482,4 +516,6 @@ const struct cfg_type cfg_types[CFG_T_COUNT] = {
 	[CFG_T_PASSWORD] = { cfg_password_parse,
 	    NULL, cfg_strp_free, cfg_strp_differ },
 	[CFG_T_URL] = { cfg_url_parse, NULL, cfg_strp_free, cfg_strp_differ },
+	[CFG_T_OWNER] = { cfg_owner_parse,
+	    cfg_owner_init, NULL, cfg_owner_differ },
 };

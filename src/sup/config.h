@@ -57,6 +57,24 @@ struct cfg_log {
 	int		 syslog;	/* also to syslog (false) */
 };
 
+/* A user and group to own a file: (uid_t)-1 and (gid_t)-1, unchanged. */
+struct cfg_owner {
+	uid_t		 uid;
+	gid_t		 gid;
+};
+
+/*
+ * [fcgi-program:x]: the socket its pool shares as fd 0.  socket is NULL
+ * for every other program (and for one named in a [group:x], which
+ * supervisord runs as a plain program).
+ */
+struct cfg_fcgi {
+	char		*socket;	/* tcp://HOST:PORT or unix:///PATH */
+	int		 backlog;	/* socket_backlog=; 0: SOMAXCONN */
+	int		 mode;		/* socket_mode=; -1: 0700 (unix) */
+	struct cfg_owner owner;		/* socket_owner=; unset: user='s */
+};
+
 /*
  * One process to supervise, after numprocs expansion: [program:web] with
  * numprocs=2 gives two, named by process_name.
@@ -93,6 +111,7 @@ struct cfg_proc {
 	char		**listen;	/* warden: NULL; "tcp://HOST:PORT",
 					   "unix:///PATH", NULL-ended */
 	char		*serverurl;	/* NULL (AUTO): the supervisor's URL */
+	struct cfg_fcgi	 fcgi;		/* [fcgi-program:x]'s socket keys */
 	char		*file;		/* where [program:] was defined */
 	int		 line;
 	TAILQ_ENTRY(cfg_proc) entry;

@@ -71,11 +71,16 @@ struct svc_in {
 	size_t		 qlen, qoff;
 };
 
-/* The sockets of a service, for its configured life. */
+/*
+ * The sockets of a service, for its configured life; an fcgi pool's one
+ * socket is shared by its processes, refs of them.
+ */
 struct socks {
 	struct sock	*v;
 	int		*fds;		/* v[i].fd, in order: fds 3, 4, ... */
 	int		 n;
+	int		 refs;		/* services holding it */
+	int		 fcgi;		/* socket=, fd 0; not listen= */
 };
 
 /*

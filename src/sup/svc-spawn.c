@@ -1,6 +1,7 @@
 /*
  * A service's processes: starting one (its environment, the fork, the
- * child's setup report, its stdin pipe from svc-stdin.c), signalling it,
+ * child's setup report, its stdin pipe from svc-stdin.c, or for an
+ * [fcgi-program:x] the pool's socket as fd 0), signalling it,
  * reaping it, and what an instance leaves behind when it exits on its
  * own.  The state machine is svc.c.
  */
@@ -77,7 +78,7 @@ svc_env(struct svc *s)
 		/* The child writes its own pid here, before exec. */
 		env = env_set(env, &n, "WATCHDOG_PID=" SPAWN_PID_ROOM);
 	}
-	if (s->socks != NULL)
+	if (s->socks != NULL && !s->socks->fcgi)
 		env = listen_env(env, &n, s->socks->n, s->cfg->program);
 	return (env);
 }
@@ -153,7 +154,7 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 	call = NULL;
 	if (ready_prepare(s, &readyw) == -1)
 		call = s->ready.mode == READY_NOTIFY ? "notify socket" : "pipe";
-	else if (svc_stdin_open(s, &inr) == -1)
+	else if (s->cfg->fcgi.socket == NULL && svc_stdin_open(s, &inr) == -1)
 		call = "stdin pipe";
 	else if (pipe2(rep, O_CLOEXEC) == -1)
 		call = "pipe";
@@ -172,7 +173,9 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 	}
 	r.infd = inr;
 	r.ready_fd = s->ready.fd;
-	if (s->socks != NULL) {
+	if (s->socks != NULL && s->socks->fcgi)
+		r.infd = s->socks->fds[0];	/* the pool's, not a pipe */
+	else if (s->socks != NULL) {
 		r.listen_fds = s->socks->fds;
 		r.nlisten = s->socks->n;
 	}

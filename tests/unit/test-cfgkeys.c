@@ -1,7 +1,8 @@
 /*
  * The [program:x] key table, row by row: each key's sample value lands in
  * that key's own field, and a reload restarts the process exactly when
- * a key that counts has changed.
+ * a key that counts has changed.  [fcgi-program:x]'s socket keys are
+ * rows too, read only in that section.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,16 @@
 
 /* The program every config of this test has. */
 static const char	*base = "[program:t]\ncommand=/bin/true\n";
+
+/*
+ * The keys of [fcgi-program:x] alone, tried there, with a unix socket:
+ * socket_mode= and socket_owner= are for one.
+ */
+static const char	*fcgi_base = "[fcgi-program:t]\ncommand=/bin/true\n";
+static const char	*fcgi_socket = "socket=unix:///run/t.sock\n";
+static const char	*fcgi[] = {
+	"socket", "socket_backlog", "socket_mode", "socket_owner",
+};
 
 /*
  * What some keys need beside them to change alone, in both configs:
@@ -92,6 +103,25 @@ key_index(const char *name)
 	return (0);
 }
 
+/*
+ * The config without the key and the one with it at its sample; an
+ * fcgi key's in an [fcgi-program:t], socket= being the key or not.
+ */
+static void
+texts(const struct cfg_keyinfo *ki, char **ta, char **tb)
+{
+	if (!listed(fcgi, nitems(fcgi), ki->name)) {
+		xasprintf(ta, "%s%s", base, context(ki->name));
+		xasprintf(tb, "%s%s=%s\n", *ta, ki->name, ki->sample);
+	} else if (strcmp(ki->name, "socket") == 0) {
+		xasprintf(ta, "%s%s", fcgi_base, fcgi_socket);
+		xasprintf(tb, "%ssocket=%s\n", fcgi_base, ki->sample);
+	} else {
+		xasprintf(ta, "%s%s", fcgi_base, fcgi_socket);
+		xasprintf(tb, "%s%s=%s\n", *ta, ki->name, ki->sample);
+	}
+}
+
 static struct config *
 load(const char *text)
 {
@@ -131,6 +161,8 @@ test_table(void **state)
 		(void)key_index(reload[i]);
 	for (i = 0; i < nitems(fieldless); i++)
 		(void)key_index(fieldless[i]);
+	for (i = 0; i < nitems(fcgi); i++)
+		(void)key_index(fcgi[i]);
 	assert_int_equal(cfg_key_info(n, &ki), -1);
 	assert_false(cfg_key_differ(n, NULL, NULL));
 }
@@ -155,8 +187,7 @@ test_rows(void **state)
 		assert_int_equal(cfg_key_info(i, &ki), 0);
 		has_field = !listed(fieldless, nitems(fieldless), ki.name);
 		counts = has_field && !listed(reload, nitems(reload), ki.name);
-		xasprintf(&ta, "%s%s", base, context(ki.name));
-		xasprintf(&tb, "%s%s=%s\n", ta, ki.name, ki.sample);
+		texts(&ki, &ta, &tb);
 		a = load(ta);
 		b = load(tb);
 		pa = TAILQ_FIRST(&a->procs);
@@ -185,12 +216,49 @@ test_rows(void **state)
 	}
 }
 
+/*
+ * The fcgi keys in a [program:x]: warned about, and no field of its
+ * process changes.
+ */
+static void
+test_fcgi_elsewhere(void **state)
+{
+	struct config		*a, *b;
+	char			*tb, *want;
+	size_t			 i, j, n;
+
+	(void)state;
+	n = nkeys();
+	a = load(base);
+	for (i = 0; i < nitems(fcgi); i++) {
+		j = key_index(fcgi[i]);
+		xasprintf(&tb, "%s%s=%s\n", base, fcgi[i],
+		    strcmp(fcgi[i], "socket") == 0 ? "tcp://127.0.0.1:1" :
+		    "1");
+		b = load(tb);
+		assert_true(j < n);
+		if (cfg_proc_changed(TAILQ_FIRST(&a->procs),
+		    TAILQ_FIRST(&b->procs)))
+			fail_msg("%s= in [program:t] changed the process",
+			    fcgi[i]);
+		assert_int_equal(b->nwarnings, 1);
+		xasprintf(&want, "test.conf:3: %s= is a key of "
+		    "[fcgi-program:x], ignored in [program:t]", fcgi[i]);
+		assert_string_equal(b->warnings[0], want);
+		free(want);
+		cfg_free(b);
+		free(tb);
+	}
+	cfg_free(a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_fcgi_elsewhere),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

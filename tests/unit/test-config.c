@@ -745,7 +745,6 @@ test_warnings(void **state)
 	    "stdout_capture_maxbytes=1MB\nstderr_capture_maxbytes=0\n"
 	    "stdout_events_enabled=true\nserverurl=AUTO\n"
 	    "[eventlistener:e]\ncommand=/bin/listener\nevents=PROCESS_STATE\n"
-	    "[fcgi-program:f]\ncommand=/bin/f\n"
 	    "[rpcinterface:supervisor]\n"
 	    "supervisor.rpcinterface_factory = supervisor.rpcinterface:"
 	    "make_main_rpcinterface\n"
@@ -763,14 +762,12 @@ test_warnings(void **state)
 	    "in warden, ignored");
 	warning_is(cf, "test.conf:8: [eventlistener:e] is not implemented in "
 	    "warden, ignored");
-	warning_is(cf, "test.conf:11: [fcgi-program:f] is not implemented in "
+	warning_is(cf, "test.conf:17: [ctlplugin:p] is not implemented in "
 	    "warden, ignored");
-	warning_is(cf, "test.conf:19: [ctlplugin:p] is not implemented in "
-	    "warden, ignored");
-	warning_is(cf, "test.conf:20: unknown section [something], ignored");
-	warning_is(cf, "test.conf:23: unknown key \"nonsense\" in [DEFAULT], "
+	warning_is(cf, "test.conf:18: unknown section [something], ignored");
+	warning_is(cf, "test.conf:21: unknown key \"nonsense\" in [DEFAULT], "
 	    "ignored");
-	assert_int_equal(cf->nwarnings, 8);
+	assert_int_equal(cf->nwarnings, 7);
 	assert_null(cf->warnings[cf->nwarnings]);
 	cfg_free(cf);
 }
@@ -1353,6 +1350,7 @@ static void
 test_paths_limits(void **state)
 {
 	struct config	*cf;
+	struct cfg_proc	*p;
 	char		 dir[] = "/tmp/warden-test-XXXXXX";
 	char		*text, *s, *old;
 	int		 i;
@@ -1389,13 +1387,25 @@ test_paths_limits(void **state)
 	free(s);
 	cfg_free(cf);
 
-	/* A group may name an [fcgi-program:], which is warned about. */
-	cf = load("[fcgi-program:f]\ncommand=/bin/f\n[program:a]\n"
-	    "command=/bin/a\n[group:g]\nprograms=a,f\n");
-	assert_string_equal(only(cf)->group, "g");
-	warning_is(cf, "test.conf:1: [fcgi-program:f] is not implemented in "
-	    "warden, ignored");
+	/*
+	 * A group may name an [fcgi-program:]: a plain program then, as
+	 * supervisord runs it, its socket keys unused.
+	 */
+	cf = load("[fcgi-program:f]\ncommand=/bin/f\nsocket=tcp://:1\n"
+	    "[program:a]\ncommand=/bin/a\n[group:g]\nprograms=a,f\n");
+	assert_int_equal(cf->nprocs, 2);
+	TAILQ_FOREACH(p, &cf->procs, entry) {
+		assert_string_equal(p->group, "g");
+		assert_null(p->fcgi.socket);
+	}
+	warning_is(cf, "test.conf:3: socket= is unused: [fcgi-program:f] is "
+	    "in [group:g], which runs it as a plain program");
+	assert_int_equal(cf->nwarnings, 1);
 	cfg_free(cf);
+	load_err("[fcgi-program:f]\ncommand=/bin/f\nsocket=tcp://:1\n"
+	    "[program:f]\ncommand=/bin/a\n[group:g]\nprograms=f\n",
+	    "test.conf:7: programs: f is both a [program:] and an "
+	    "[fcgi-program:]");
 
 	/* Ten thousand processes at most. */
 	load_err("[program:a]\ncommand=/bin/a\nnumprocs=6000\n"
