@@ -77,6 +77,7 @@ struct cfg_val {
 #define CFG_S_INET	8	/* [inet_http_server] */
 #define CFG_S_CTLCLIENT	9	/* [supervisorctl]: the client's, unread */
 #define CFG_S_RPC	10	/* [rpcinterface:supervisor]: ours anyway */
+#define CFG_S_LISTENER	11	/* [eventlistener:x] */
 
 struct cfg_sect {
 	char		 *name;		/* case-sensitive, as configparser */
@@ -141,8 +142,6 @@ enum cfg_tid {
 	CFG_T_NAME,		/* process_name=: read by the builder */
 	CFG_T_IGNORE,		/* expanded, then ignored */
 	CFG_T_NOEFFECT,		/* accepted with a warning */
-	CFG_T_NOTIMPL_SIZE,	/* a warning when not 0 */
-	CFG_T_NOTIMPL_BOOL,	/* a warning when true */
 	CFG_T_BOOL,
 	CFG_T_INT,
 	CFG_T_LONG,
@@ -166,6 +165,8 @@ enum cfg_tid {
 	CFG_T_INET,		/* host:port, :port, *:port, into a cfg_http */
 	CFG_T_PASSWORD,		/* cleartext or {SHA} and 40 hex digits */
 	CFG_T_URL,		/* AUTO: NULL */
+	CFG_T_EVENTS,		/* events=: a mask of event types */
+	CFG_T_HANDLER,		/* result_handler=: only the default runs */
 	CFG_T_COUNT
 };
 
@@ -290,6 +291,8 @@ int	cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     char **out);
 int	cfg_listen(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     char ***out);
+int	cfg_events(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    uint32_t *out);
 
 /* cfg-http.c */
 int	cfg_chown(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
@@ -309,6 +312,7 @@ int	cfg_str_differ(const char *, const char *);
 
 /* cfg-keys.c */
 extern const struct cfg_table	cfg_program_keys;
+extern const struct cfg_table	cfg_listener_keys;
 extern const struct cfg_table	cfg_supervisord_keys;
 extern const struct cfg_table	cfg_unix_keys;
 extern const struct cfg_table	cfg_inet_keys;

@@ -55,6 +55,8 @@ struct cfg_log {
 	uint64_t	 maxbytes;	/* rotate above; 0: never (50MB) */
 	int		 backups;	/* rotated files kept (10) */
 	int		 syslog;	/* also to syslog (false) */
+	int		 events;	/* *_events_enabled: PROCESS_LOG (false) */
+	uint64_t	 capture;	/* *_capture_maxbytes: 0, no capture */
 };
 
 /*
@@ -93,6 +95,9 @@ struct cfg_proc {
 	char		**listen;	/* warden: NULL; "tcp://HOST:PORT",
 					   "unix:///PATH", NULL-ended */
 	char		*serverurl;	/* NULL (AUTO): the supervisor's URL */
+	int		 listener;	/* [eventlistener:x]: the group's a pool */
+	uint32_t	 events;	/* listener: events=, event.h's EVM bits */
+	int		 buffer_size;	/* listener: 10 */
 	char		*file;		/* where [program:] was defined */
 	int		 line;
 	TAILQ_ENTRY(cfg_proc) entry;
