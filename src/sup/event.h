@@ -63,6 +63,7 @@ struct evpool {
 	unsigned long	 serial;	/* the next poolserial */
 	int		 next;		/* round robin: the member to try */
 	int		 nmembers;
+	int		 on;		/* takes events (at start: once added) */
 	int		 mark;
 	TAILQ_ENTRY(evpool) entry;
 };
@@ -83,6 +84,7 @@ struct evl {
 	TAILQ_ENTRY(evl) entry;
 };
 
+struct config;
 struct sup;
 struct svc;
 struct svclog;
@@ -97,10 +99,11 @@ const char	*ev_state_name(int);
 /* event.c */
 extern uint32_t	 ev_wanted;
 extern struct evpools ev_pools;
+const struct config *ev_sup_config(void);
 void		 event_init(struct sup *);
 void		 event_sync(struct sup *);
 void		 event_fini(struct sup *);
-void		 event_state(struct svc *, int, pid_t);
+void		 event_state(struct svc *, int);
 void		 event_stopping(struct sup *);
 void		 event_group(struct sup *, const char *, int);
 void		 event_remote(const char *, size_t, const char *, size_t);

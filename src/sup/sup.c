@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "sup.h"
+#include "event.h"
 
 /* Tell the control socket that something changed. */
 static void
@@ -205,6 +206,7 @@ sup_stop_all(struct sup *sup, int how)
 	sup->leave = NULL;
 	if (!sup->shutting_down) {
 		log_info("shutting down");
+		event_stopping(sup);
 		/* What dead instances left behind goes now. */
 		TAILQ_FOREACH(s, &sup->svcs, entry)
 			svc_kill_rest(s);
@@ -467,12 +469,14 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 		fatal("epoll_ctl");
 	sup_adopt(&sup, cf, &sup.svcs);
 	log_info("supervising %s", cf->path);
+	event_init(&sup);
 	sup_autostart(&sup, 0);
 	sup_settle_check(&sup);
 	loop_run(sup.loop);
 	log_info("all stopped; exiting");
 	if (hooks->stop != NULL)
 		hooks->stop(&sup);
+	event_fini(&sup);
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);
 	ready_fini(&sup);
