@@ -161,16 +161,12 @@ event_pid(const struct svc *s, int from)
 	return (0);
 }
 
-/*
- * s changed state, from from: PROCESS_STATE_*, with the fields that
- * supervisord adds to each; then what the change means to a listener.
- */
-void
-event_state(struct svc *s, int from)
+/* PROCESS_STATE_* of s to to, from from, with supervisord's fields. */
+static void
+event_state_emit(struct svc *s, int to, int from)
 {
 	const struct cfg_proc	*c = s->cfg;
-	struct evl		*l;
-	int			 t = ev_state_type(s->state), code;
+	int			 t = ev_state_type(to), code;
 	long			 pid = event_pid(s, from);
 
 	switch (t) {
@@ -198,7 +194,24 @@ event_state(struct svc *s, int from)
 		    c->name, c->group, ev_state_name(from));
 		break;
 	}
-	if (!c->listener || (l = evl_find(s)) == NULL)
+}
+
+/*
+ * s changed state, from from: its event, then what the change means to
+ * a listener.  supervisord gives up from BACKOFF only: a start that
+ * fails for the last time is BACKOFF, then FATAL, in its events too.
+ */
+void
+event_state(struct svc *s, int from)
+{
+	struct evl	*l;
+
+	if (s->state == SVC_FATAL && from != SVC_BACKOFF) {
+		event_state_emit(s, SVC_BACKOFF, from);
+		from = SVC_BACKOFF;
+	}
+	event_state_emit(s, s->state, from);
+	if (!s->cfg->listener || (l = evl_find(s)) == NULL)
 		return;
 	if (s->state == SVC_STARTING)
 		evl_reset(l);

@@ -16,8 +16,11 @@
 #include "../../src/sup/config.h"
 #include "stubs.h"
 
-/* The program every config of this test has. */
+/* The program every config of this test has; the listener's keys' own. */
 static const char	*base = "[program:t]\ncommand=/bin/true\n";
+static const char	*lbase = "[eventlistener:t]\ncommand=/bin/true\n"
+			    "events=TICK_60\n";
+static const char	*listener[] = { "events", "buffer_size", "result_handler" };
 
 /*
  * What some keys need beside them to change alone, in both configs:
@@ -40,9 +43,7 @@ static const char	*reload[] = { "autostart", "priority" };
 
 /* Keys that are no field of a process. */
 static const char	*fieldless[] = {
-	"numprocs", "numprocs_start",
-	"stdout_capture_maxbytes", "stdout_events_enabled",
-	"stderr_capture_maxbytes", "stderr_events_enabled",
+	"numprocs", "numprocs_start", "result_handler",
 };
 
 static int
@@ -131,6 +132,8 @@ test_table(void **state)
 		(void)key_index(reload[i]);
 	for (i = 0; i < nitems(fieldless); i++)
 		(void)key_index(fieldless[i]);
+	for (i = 0; i < nitems(listener); i++)
+		(void)key_index(listener[i]);
 	assert_int_equal(cfg_key_info(n, &ki), -1);
 	assert_false(cfg_key_differ(n, NULL, NULL));
 }
@@ -155,7 +158,8 @@ test_rows(void **state)
 		assert_int_equal(cfg_key_info(i, &ki), 0);
 		has_field = !listed(fieldless, nitems(fieldless), ki.name);
 		counts = has_field && !listed(reload, nitems(reload), ki.name);
-		xasprintf(&ta, "%s%s", base, context(ki.name));
+		xasprintf(&ta, "%s%s", listed(listener, nitems(listener),
+		    ki.name) ? lbase : base, context(ki.name));
 		xasprintf(&tb, "%s%s=%s\n", ta, ki.name, ki.sample);
 		a = load(ta);
 		b = load(tb);
