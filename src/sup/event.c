@@ -434,6 +434,7 @@ event_fini(struct sup *sup)
 	while ((pool = TAILQ_FIRST(&ev_pools)) != NULL)
 		event_pool_free(pool);
 	ev_wanted = 0;
+	ev_serial = 0;
 	if (ev_sup == sup)
 		event_ticks();
 	ev_sup = NULL;
