@@ -377,6 +377,16 @@ output(struct svclog *l, const char *s, size_t step)
 	return (log);
 }
 
+/* A stream of s (pid pid) as logs.c has it: which is 0 or 1. */
+static void
+stream(struct svclog *l, struct svc *s, pid_t pid, int which)
+{
+	memset(l, 0, sizeof *l);
+	s->pid = pid;
+	l->svc = s;
+	l->which = which;
+}
+
 /* Capture mode: the text between the tokens leaves the log for events. */
 static void
 test_capture(void **state)
@@ -393,10 +403,7 @@ test_capture(void **state)
 		setup_sup(1, "PROCESS_COMMUNICATION", 10);
 		pool = TAILQ_FIRST(&ev_pools);
 		x->cfg->out.capture = 1024;
-		x->pid = 7;
-		memset(&l, 0, sizeof l);
-		l.svc = x;
-		l.which = 0;
+		stream(&l, x, 7, 0);
 		assert_string_equal(output(&l, text, step), "ab");
 		if (pool->qn != 1)
 			fail_msg("step %zu: %d events", step, pool->qn);
@@ -412,10 +419,7 @@ test_capture(void **state)
 	setup_sup(1, "PROCESS_LOG_STDERR", 10);
 	pool = TAILQ_FIRST(&ev_pools);
 	x->cfg->err.events = 1;
-	x->pid = 9;
-	memset(&l, 0, sizeof l);
-	l.svc = x;
-	l.which = 1;
+	stream(&l, x, 9, 1);
 	assert_string_equal(output(&l, "oops\n", 16), "oops\n");
 	assert_string_equal(pool->q[0].ev->payload, "processname:x "
 	    "groupname:x pid:9 channel:stderr\noops\n");
