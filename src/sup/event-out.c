@@ -42,9 +42,8 @@ static void
 event_emit_data(int t, struct svc *s, const char *extra, const char *p,
     size_t len)
 {
-	struct event	*ev;
-	char		*hdr;
-	int		 n;
+	char	*hdr, *buf;
+	int	 n;
 
 	if (!(ev_wanted & EVM(t)))
 		return;
@@ -52,11 +51,12 @@ event_emit_data(int t, struct svc *s, const char *extra, const char *p,
 	    s->cfg->name, s->cfg->group, (long)s->pid, extra);
 	if (n == -1)
 		fatal("asprintf");
-	ev = event_new(t, hdr, (size_t)n + len);
-	memcpy(ev->payload + n, p, len);
-	ev->payload[n + len] = '\0';
+	buf = xmalloc((size_t)n + len);
+	memcpy(buf, hdr, (size_t)n);
+	memcpy(buf + n, p, len);
+	event_publish(event_new(t, buf, (size_t)n + len));
+	free(buf);
 	free(hdr);
-	event_publish(ev);
 }
 
 /* A chunk supervisord would log: PROCESS_LOG_* under *_events_enabled. */

@@ -246,6 +246,19 @@ event_remote(const char *type, size_t tlen, const char *data, size_t dlen)
 	    type, (int)dlen, data);
 }
 
+/*
+ * The wall clock to the second, exact: time(3) may read the coarse
+ * clock, a few milliseconds behind, and see the last period still.
+ */
+static time_t
+event_wall(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (ts.tv_sec);
+}
+
 /* Arm tick i for the next wall-clock multiple of its period. */
 static void	event_tick_cb(void *);
 
@@ -258,7 +271,7 @@ event_tick_arm(int i)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	next = (double)((ts.tv_sec / ev_periods[i] + 1) * ev_periods[i]);
-	ev_tick[i] = loop_timer(ev_sup->loop, next - now + 0.001,
+	ev_tick[i] = loop_timer(ev_sup->loop, next - now + 0.002,
 	    event_tick_cb, &ev_tick_ids[i]);
 }
 
@@ -267,7 +280,7 @@ static void
 event_tick_cb(void *arg)
 {
 	int	i = *(int *)arg;
-	time_t	now = time(NULL), slice;
+	time_t	now = event_wall(), slice;
 
 	ev_tick[i] = NULL;
 	slice = now - now % ev_periods[i];
@@ -282,7 +295,7 @@ event_tick_cb(void *arg)
 static void
 event_ticks(void)
 {
-	time_t	now = time(NULL);
+	time_t	now = event_wall();
 	int	i;
 
 	for (i = 0; i < 3; i++) {
