@@ -31,6 +31,8 @@ static struct timer *ev_tick[3];
 static time_t	ev_slice[3];
 static int	ev_tick_ids[] = { 0, 1, 2 };	/* each timer's argument */
 
+static void	event_tick_cb(void *);
+
 /* The running supervisor's config, for the listeners' headers. */
 const struct config *
 ev_sup_config(void)
@@ -260,8 +262,6 @@ event_wall(void)
 }
 
 /* Arm tick i for the next wall-clock multiple of its period. */
-static void	event_tick_cb(void *);
-
 static void
 event_tick_arm(int i)
 {
@@ -338,6 +338,7 @@ event_pool(const char *name, const struct cfg_proc *c)
 	return (pool);
 }
 
+/* A pool that has no listener left, and what its buffer held. */
 static void
 event_pool_free(struct evpool *pool)
 {
