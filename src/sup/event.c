@@ -436,9 +436,9 @@ event_init(struct sup *sup)
 	event_emit(EVT_SUP_RUNNING, "%s", "");
 }
 
-/* The supervisor leaves: every pool, listener and timer. */
-void
-event_fini(struct sup *sup)
+/* Every pool and listener gone, with what they held. */
+static void
+event_clear(void)
 {
 	struct evpool	*pool;
 	struct evl	*l;
@@ -448,6 +448,24 @@ event_fini(struct sup *sup)
 	while ((pool = TAILQ_FIRST(&ev_pools)) != NULL)
 		event_pool_free(pool);
 	ev_wanted = 0;
+}
+
+/*
+ * supervisord's restart in the same process: new pools, empty, and the
+ * first events again (the global serial goes on).
+ */
+void
+event_restart(struct sup *sup)
+{
+	event_clear();
+	event_init(sup);
+}
+
+/* The supervisor leaves: every pool, listener and timer. */
+void
+event_fini(struct sup *sup)
+{
+	event_clear();
 	ev_serial = 0;
 	if (ev_sup == sup)
 		event_ticks();

@@ -103,6 +103,7 @@ const struct config *ev_sup_config(void);
 void		 event_init(struct sup *);
 void		 event_sync(struct sup *);
 void		 event_fini(struct sup *);
+void		 event_restart(struct sup *);
 void		 event_state(struct svc *, int);
 void		 event_stopping(struct sup *);
 void		 event_group(struct sup *, const char *, int);

@@ -149,6 +149,7 @@ sup_restarted_cb(void *arg)
 	log_info("restarting");
 	if (sup_reload(sup, &cause) == -1)
 		free(cause);		/* logged; the old config stays */
+	event_restart(sup);
 	/* As supervisord's new processes: no past start, stop or error. */
 	TAILQ_FOREACH(s, &sup->svcs, entry) {
 		s->started = 0;

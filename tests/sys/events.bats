@@ -331,3 +331,29 @@ assert w[1] <= r[1]["t"] < w[1] + 1, (w, r[1]["t"])
 	b=$(status_field "$p" voluntary_ctxt_switches)
 	[ "$a" -eq "$b" ]
 }
+
+@test "events: supervisor.restart starts the pools over: RUNNING comes again" {
+	cat <<-EOF | conf a
+	[unix_http_server]
+	file = $T/sock
+	[rpcinterface:supervisor]
+	supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+	[eventlistener:lis]
+	command = $PY $T/lis.py $T/ev ok
+	events = SUPERVISOR_STATE_CHANGE_RUNNING
+	EOF
+	up a
+	within 20 at_least 1 "$T/ev" SUPERVISOR_STATE_CHANGE_RUNNING
+	$PY -c '
+import sys
+from supervisor import childutils
+childutils.getRPCInterface({"SUPERVISOR_SERVER_URL": sys.argv[1]}).supervisor.restart()
+' "unix://$T/sock"
+	within 30 at_least 2 "$T/ev" SUPERVISOR_STATE_CHANGE_RUNNING
+	$PY -c '
+import json, sys
+r = [json.loads(l)["headers"] for l in open(sys.argv[1])]
+assert int(r[1]["serial"]) > int(r[0]["serial"]), r
+assert r[1]["poolserial"] == "0", r
+' "$T/ev"
+}
