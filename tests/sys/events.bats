@@ -75,10 +75,13 @@ setup() {
 	    if name == stop:
 	        break
 	EOF
+	# Over XML-RPC: stop long, remove talk's group, send a remote event.
 	cat >"$T/remote.py" <<-'EOF'
 	import sys
 	from supervisor import childutils
 	rpc = childutils.getRPCInterface({"SUPERVISOR_SERVER_URL": sys.argv[1]})
+	assert rpc.supervisor.stopProcess("long")
+	assert rpc.supervisor.removeProcessGroup("talk")
 	assert rpc.supervisor.sendRemoteCommEvent(sys.argv[2], sys.argv[3])
 	EOF
 	# An sh that is bash, as in the images that use the one-liner (bash
@@ -158,6 +161,8 @@ ev_conf() {
 	[program:fail]
 	command = /bin/sh -c 'exit 1'
 	startretries = 0
+	[program:long]
+	command = /bin/sleep 1000
 	EOF
 }
 
@@ -167,6 +172,7 @@ ev_run() {
 	local f="$T/$1.events"
 	within 30 has "$f" '"PROCESS_STATE_EXITED"'
 	within 30 has "$f" '"PROCESS_STATE_FATAL"'
+	within 30 has "$f" 'PROCESS_STATE_RUNNING.*processname:long'
 	$PY "$T/remote.py" "unix://$T/sock" t1 'd1 and more'
 	within 30 has "$f" '"REMOTE_COMMUNICATION"'
 	$PY "$T/norm.py" "$f" REMOTE_COMMUNICATION >"$T/$1.norm"
@@ -203,6 +209,8 @@ sorted_by_process() {
 	grep -qx 'PROCESS_COMMUNICATION_STDOUT server=evtest pool=lis groupname=talk pid=N processname=talk data=.comm1.' "$T/w.norm"
 	grep -qx 'REMOTE_COMMUNICATION server=evtest pool=lis type=t1 data=.d1 and more.' "$T/w.norm"
 	grep -qx 'PROCESS_STATE_EXITED server=evtest pool=lis expected=0 from_state=RUNNING groupname=talk pid=N processname=talk' "$T/w.norm"
+	grep -qx 'PROCESS_STATE_STOPPED server=evtest pool=lis from_state=STOPPING groupname=long pid=N processname=long' "$T/w.norm"
+	grep -qx 'PROCESS_GROUP_REMOVED server=evtest pool=lis groupname=talk data=..' "$T/w.norm"
 	sorted_by_process "$T/s.norm" >"$T/s.sorted"
 	sorted_by_process "$T/w.norm" >"$T/w.sorted"
 	diff -u "$T/s.sorted" "$T/w.sorted"
