@@ -63,6 +63,43 @@ cfg_listen_check(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_proc *p)
 	    "socket's fd (3 to %d): choose a number above", fd, 2 + n));
 }
 
+/*
+ * An event listener: its stdout is the protocol, so it has no log and
+ * stderr cannot join it; it starts first and stops last (priority -1).
+ */
+static int
+cfg_listener_check(struct cfg_ctx *ctx, struct cfg_sect *s,
+    struct cfg_proc *p, int first)
+{
+	struct cfg_val	*v;
+
+	if (cfg_listen_check(ctx, s, p) == -1)
+		return (-1);
+	if (!p->listener)
+		return (0);
+	if (p->redirect_stderr) {
+		v = cfg_get(ctx, s, "redirect_stderr");
+		return (cfg_error(ctx, v->file, v->line, "redirect_stderr=true "
+		    "in [%s]: a listener's stdout is the event protocol",
+		    s->name));
+	}
+	if (p->events == 0)
+		return (cfg_error(ctx, s->file, s->line, "[%s] has no "
+		    "events=", s->name));
+	if (cfg_get(ctx, s, "priority") == NULL)
+		p->priority = -1;
+	if (p->out.kind == CFG_LOG_PATH && first) {
+		v = cfg_get(ctx, s, "stdout_logfile");
+		cfg_warn(ctx, v->file, v->line, "stdout_logfile= is ignored: "
+		    "a listener's stdout is the event protocol");
+	}
+	free(p->out.path);
+	p->out.path = NULL;
+	p->out.kind = CFG_LOG_NONE;
+	p->out.syslog = 0;
+	return (0);
+}
+
 /* What a proc's values say together. */
 static int
 cfg_proc_check(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_proc *p,
@@ -113,7 +150,7 @@ cfg_proc_check(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_proc *p,
 		return (cfg_error(ctx, v->file, v->line, "watchdog_sec= needs "
 		    "ready=notify"));
 	}
-	return (cfg_listen_check(ctx, s, p));
+	return (cfg_listener_check(ctx, s, p, first));
 }
 
 /*
@@ -204,6 +241,7 @@ cfg_proc(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_exp *x,
 
 	memset(&penv, 0, sizeof penv);
 	p = cfg_proc_new(ctx, s);
+	p->listener = s->kind == CFG_S_LISTENER;
 	p->program = xstrdup(x->program);
 	p->group = xstrdup(x->group);
 	p->process_num = x->process_num;
@@ -237,7 +275,8 @@ cfg_proc(struct cfg_ctx *ctx, struct cfg_sect *s, struct cfg_exp *x,
 	xasprintf(&e->val, "in [%s] at %s:%d", s->name, s->file->name,
 	    s->line);
 
-	if (cfg_apply(ctx, s, &cfg_program_keys, x, p, first) == -1 ||
+	if (cfg_apply(ctx, s, p->listener ? &cfg_listener_keys :
+	    &cfg_program_keys, x, p, first) == -1 ||
 	    cfg_fcgi(ctx, s, x, p, first) == -1 ||
 	    cfg_proc_check(ctx, s, p, first) == -1)
 		goto out;
@@ -271,15 +310,15 @@ cfg_program(struct cfg_ctx *ctx, struct cfg_sect *s)
 	struct cfg_val	*nv, *sv, *pn;
 	char		*name, *raw = NULL;
 	long		 numprocs = 1, start = 0, i;
-	int		 rv = -1;
+	int		 rv = -1, lsn = s->kind == CFG_S_LISTENER;
 
 	name = cfg_strip_dup(strchr(s->name, ':') + 1);
 	if (cfg_check_name(ctx, s->file, s->line, "program", name) == -1)
 		goto out;
-	cfg_warn_keys(ctx, s, &cfg_program_keys);
+	cfg_warn_keys(ctx, s, lsn ? &cfg_listener_keys : &cfg_program_keys);
 	memset(&x, 0, sizeof x);
 	x.program = name;
-	e = cfg_map_find(&ctx->groups, strchr(s->name, ':') + 1);
+	e = lsn ? NULL : cfg_map_find(&ctx->groups, strchr(s->name, ':') + 1);
 	x.group = e != NULL ? e->val : name;
 	x.senv = &ctx->senv;
 
@@ -464,7 +503,8 @@ cfg_build(struct cfg_ctx *ctx)
 			return (-1);
 	for (i = 0; i < ctx->nsects; i++) {
 		s = ctx->sects[i];
-		if (s->kind == CFG_S_PROGRAM || s->kind == CFG_S_FCGI) {
+		if (s->kind == CFG_S_PROGRAM || s->kind == CFG_S_FCGI ||
+		    s->kind == CFG_S_LISTENER) {
 			if (cfg_program(ctx, s) == -1)
 				return (-1);
 			continue;

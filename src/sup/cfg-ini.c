@@ -39,7 +39,7 @@ static const struct cfg_sectype {
 	{ "unix_http_server",	CFG_S_UNIX },
 	{ "warden",		CFG_S_WARDEN },
 	{ "include",		CFG_S_INCLUDE },
-	{ "eventlistener:",	CFG_S_IGNORED },
+	{ "eventlistener:",	CFG_S_LISTENER },
 	{ "fcgi-program:",	CFG_S_FCGI },
 	{ "rpcinterface:supervisor", CFG_S_RPC },
 	{ "rpcinterface:",	CFG_S_IGNORED },

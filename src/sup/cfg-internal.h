@@ -78,6 +78,7 @@ struct cfg_val {
 #define CFG_S_CTLCLIENT	9	/* [supervisorctl]: the client's, unread */
 #define CFG_S_RPC	10	/* [rpcinterface:supervisor]: ours anyway */
 #define CFG_S_FCGI	11	/* [fcgi-program:x] */
+#define CFG_S_LISTENER	12	/* [eventlistener:x] */
 
 struct cfg_sect {
 	char		 *name;		/* case-sensitive, as configparser */
@@ -142,8 +143,6 @@ enum cfg_tid {
 	CFG_T_NAME,		/* process_name=: read by the builder */
 	CFG_T_IGNORE,		/* expanded, then ignored */
 	CFG_T_NOEFFECT,		/* accepted with a warning */
-	CFG_T_NOTIMPL_SIZE,	/* a warning when not 0 */
-	CFG_T_NOTIMPL_BOOL,	/* a warning when true */
 	CFG_T_BOOL,
 	CFG_T_INT,
 	CFG_T_LONG,
@@ -168,6 +167,8 @@ enum cfg_tid {
 	CFG_T_PASSWORD,		/* cleartext or {SHA} and 40 hex digits */
 	CFG_T_URL,		/* AUTO: NULL */
 	CFG_T_OWNER,		/* user or user:group, into a cfg_owner */
+	CFG_T_EVENTS,		/* events=: a mask of event types */
+	CFG_T_HANDLER,		/* result_handler=: only the default runs */
 	CFG_T_COUNT
 };
 
@@ -293,6 +294,8 @@ int	cfg_ready(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     char **out);
 int	cfg_listen(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
     char ***out);
+int	cfg_events(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    uint32_t *out);
 
 /* cfg-http.c */
 int	cfg_chown(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
@@ -312,6 +315,7 @@ int	cfg_str_differ(const char *, const char *);
 
 /* cfg-keys.c */
 extern const struct cfg_table	cfg_program_keys;
+extern const struct cfg_table	cfg_listener_keys;
 extern const struct cfg_table	cfg_supervisord_keys;
 extern const struct cfg_table	cfg_unix_keys;
 extern const struct cfg_table	cfg_inet_keys;

@@ -89,8 +89,10 @@ static const struct cfg_key cfg_program_rows[] = {
 	    CFG_N(50 * 1024 * 1024), 0, 0, 0, "1KB"),
 	CFG_PK("stdout_logfile_backups", CFG_T_INT,	out.backups, CFG_N(10),
 	    0, INT_MAX, 0, "1"),
-	CFG_PX("stdout_capture_maxbytes", CFG_T_NOTIMPL_SIZE, 0, "1KB"),
-	CFG_PX("stdout_events_enabled",	CFG_T_NOTIMPL_BOOL, 0, "true"),
+	CFG_PK("stdout_capture_maxbytes", CFG_T_SIZE,	out.capture, CFG_N(0),
+	    0, 0, 0, "1KB"),
+	CFG_PK("stdout_events_enabled",	CFG_T_BOOL,	out.events, CFG_N(0),
+	    0, 0, 0, "true"),
 	CFG_PK("stderr_syslog",		CFG_T_BOOL,	err.syslog, CFG_N(0),
 	    0, 0, 0, "true"),
 	CFG_PK("stderr_logfile",	CFG_T_LOG,	err,
@@ -99,8 +101,10 @@ static const struct cfg_key cfg_program_rows[] = {
 	    CFG_N(50 * 1024 * 1024), 0, 0, 0, "1KB"),
 	CFG_PK("stderr_logfile_backups", CFG_T_INT,	err.backups, CFG_N(10),
 	    0, INT_MAX, 0, "1"),
-	CFG_PX("stderr_capture_maxbytes", CFG_T_NOTIMPL_SIZE, 0, "1KB"),
-	CFG_PX("stderr_events_enabled",	CFG_T_NOTIMPL_BOOL, 0, "true"),
+	CFG_PK("stderr_capture_maxbytes", CFG_T_SIZE,	err.capture, CFG_N(0),
+	    0, 0, 0, "1KB"),
+	CFG_PK("stderr_events_enabled",	CFG_T_BOOL,	err.events, CFG_N(0),
+	    0, 0, 0, "true"),
 	CFG_PK("directory",		CFG_T_DIR,	directory, CFG_N(0),
 	    0, 0, 0, "/"),
 	CFG_PK("umask",			CFG_T_OCTAL,	umask,	CFG_N(-1),
@@ -128,9 +132,20 @@ static const struct cfg_key cfg_program_rows[] = {
 	    0, 07777, CFG_F_BUILDER|CFG_F_FCGI, "0660"),
 	CFG_PK("socket_owner",		CFG_T_OWNER,	fcgi.owner, CFG_N(0),
 	    0, 0, CFG_F_BUILDER|CFG_F_FCGI, "0:0"),
+	/* [eventlistener:x] only, the last CFG_LISTENER_ROWS rows. */
+	CFG_PK("events",		CFG_T_EVENTS,	events,	CFG_N(0),
+	    0, 0, 0, "PROCESS_STATE"),
+	CFG_PK("buffer_size",		CFG_T_INT,	buffer_size, CFG_N(10),
+	    1, INT_MAX, 0, "5"),
+	CFG_PX("result_handler",	CFG_T_HANDLER,	0, "x.y:handler"),
 };
+#define CFG_LISTENER_ROWS	3
 
 const struct cfg_table cfg_program_keys = {
+	cfg_program_rows, nitems(cfg_program_rows) - CFG_LISTENER_ROWS
+};
+
+const struct cfg_table cfg_listener_keys = {
 	cfg_program_rows, nitems(cfg_program_rows)
 };
 
@@ -313,7 +328,7 @@ void
 cfg_warn_defaults(struct cfg_ctx *ctx)
 {
 	static const struct cfg_table	*tables[] = {
-		&cfg_program_keys,
+		&cfg_listener_keys,
 		&cfg_supervisord_keys,
 		&cfg_unix_keys,
 		&cfg_inet_keys,
@@ -467,7 +482,8 @@ cfg_proc_changed(const struct cfg_proc *a, const struct cfg_proc *b)
 		if (!(k->flags & CFG_F_RELOAD) && cfg_key_differ1(k, a, b))
 			return (1);
 	return (cfg_str_differ(a->group, b->group) ||
-	    cfg_str_differ(a->program, b->program));
+	    cfg_str_differ(a->program, b->program) ||
+	    a->listener != b->listener);
 }
 
 int

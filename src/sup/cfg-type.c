@@ -87,6 +87,18 @@ cfg_u64_differ(const void *a, const void *b)
 }
 
 static void
+cfg_u32_init(const struct cfg_key *k, void *f)
+{
+	*(uint32_t *)f = (uint32_t)k->def.n;
+}
+
+static int
+cfg_u32_differ(const void *a, const void *b)
+{
+	return (*(const uint32_t *)a != *(const uint32_t *)b);
+}
+
+static void
 cfg_strp_free(void *f)
 {
 	free(*(char **)f);
@@ -186,37 +198,34 @@ cfg_log_differ(const void *pa, const void *pb)
 
 /* Parsers, the value s into the field f. */
 
-/* A size key warden does not implement: a warning when not 0. */
+/* events=: the types named, each with the types beneath it. */
 static int
-cfg_notimpl_size_parse(struct cfg_ctx *ctx, struct cfg_val *v,
+cfg_events_parse(struct cfg_ctx *ctx, struct cfg_val *v,
     const struct cfg_key *k, const char *s, void *f, int first)
 {
-	uint64_t	size;
-
 	(void)k;
-	(void)f;
-	if (cfg_size(ctx, v, s, &size) == -1)
-		return (-1);
-	if (size != 0 && first)
-		cfg_warn(ctx, v->file, v->line, "%s= is not implemented in "
-		    "warden, ignored", v->key);
-	return (0);
+	(void)first;
+	return (cfg_events(ctx, v, s, f));
 }
 
-/* A boolean key warden does not implement: a warning when true. */
+/* result_handler=: supervisord's default is built in; Python is not. */
 static int
-cfg_notimpl_bool_parse(struct cfg_ctx *ctx, struct cfg_val *v,
+cfg_handler_parse(struct cfg_ctx *ctx, struct cfg_val *v,
     const struct cfg_key *k, const char *s, void *f, int first)
 {
-	int	b = 0;
+	char	*t, *q;
 
 	(void)k;
 	(void)f;
-	if (cfg_bool(ctx, v, s, &b) == -1)
-		return (-1);
-	if (b && first)
-		cfg_warn(ctx, v->file, v->line, "%s= is not implemented in "
-		    "warden, ignored", v->key);
+	t = cfg_strip_dup(s);
+	if (first && strcmp(t, "supervisor.dispatchers:default_handler") != 0) {
+		q = cfg_vis(t);
+		cfg_warn(ctx, v->file, v->line, "result_handler=%s: a Python "
+		    "handler cannot run in warden: the built-in default is "
+		    "used (OK accepts an event, anything else rejects it)", q);
+		free(q);
+	}
+	free(t);
 	return (0);
 }
 
@@ -476,8 +485,6 @@ const struct cfg_type cfg_types[CFG_T_COUNT] = {
 	[CFG_T_NAME] = { NULL, NULL, cfg_strp_free, cfg_strp_differ },
 	[CFG_T_IGNORE] = { NULL, NULL, NULL, NULL },
 	[CFG_T_NOEFFECT] = { NULL, NULL, NULL, NULL },
-	[CFG_T_NOTIMPL_SIZE] = { cfg_notimpl_size_parse, NULL, NULL, NULL },
-	[CFG_T_NOTIMPL_BOOL] = { cfg_notimpl_bool_parse, NULL, NULL, NULL },
 	[CFG_T_BOOL] = { cfg_bool_parse, cfg_int_init, NULL, cfg_int_differ },
 	[CFG_T_INT] = { cfg_int_parse, cfg_int_init, NULL, cfg_int_differ },
 	[CFG_T_LONG] = { cfg_long_parse,
@@ -518,4 +525,7 @@ const struct cfg_type cfg_types[CFG_T_COUNT] = {
 	[CFG_T_URL] = { cfg_url_parse, NULL, cfg_strp_free, cfg_strp_differ },
 	[CFG_T_OWNER] = { cfg_owner_parse,
 	    cfg_owner_init, NULL, cfg_owner_differ },
+	[CFG_T_EVENTS] = { cfg_events_parse,
+	    cfg_u32_init, NULL, cfg_u32_differ },
+	[CFG_T_HANDLER] = { cfg_handler_parse, NULL, NULL, NULL },
 };

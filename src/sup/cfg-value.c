@@ -22,6 +22,7 @@
 #include "../warden.h"
 #include "config.h"
 #include "cfg-internal.h"
+#include "event.h"
 
 static const char	*cfg_true[] = { "true", "yes", "on", "1" };
 static const char	*cfg_false[] = { "false", "no", "off", "0" };
@@ -532,5 +533,41 @@ cfg_listen(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
 	}
 	cfg_strv_free(*out);
 	*out = list;
+	return (0);
+}
+
+/*
+ * events=: names separated by commas, in any case, as supervisord reads
+ * them; each subscribes to its type and every type beneath it.
+ */
+int
+cfg_events(struct cfg_ctx *ctx, struct cfg_val *v, const char *s,
+    uint32_t *out)
+{
+	const char	*p, *comma;
+	char		*name, *q;
+	uint32_t	 mask = 0, m;
+
+	for (p = s; *s != '\0' && p != NULL; p = comma) {
+		if ((comma = strchr(p, ',')) != NULL)
+			name = cfg_strndup(p, (size_t)(comma++ - p));
+		else
+			name = xstrdup(p);
+		q = cfg_strip_dup(name);
+		free(name);
+		for (name = q; *name != '\0'; name++)
+			*name = (char)toupper((unsigned char)*name);
+		if ((m = ev_type_mask(q)) == 0) {
+			name = cfg_vis(q);
+			free(q);
+			cfg_error(ctx, v->file, v->line, "events: unknown event "
+			    "type \"%s\"", name);
+			free(name);
+			return (-1);
+		}
+		free(q);
+		mask |= m;
+	}
+	*out = mask;
 	return (0);
 }

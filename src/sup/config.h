@@ -55,6 +55,8 @@ struct cfg_log {
 	uint64_t	 maxbytes;	/* rotate above; 0: never (50MB) */
 	int		 backups;	/* rotated files kept (10) */
 	int		 syslog;	/* also to syslog (false) */
+	int		 events;	/* *_events_enabled: PROCESS_LOG (false) */
+	uint64_t	 capture;	/* *_capture_maxbytes: 0, no capture */
 };
 
 /* A user and group to own a file: (uid_t)-1 and (gid_t)-1, unchanged. */
@@ -112,6 +114,9 @@ struct cfg_proc {
 					   "unix:///PATH", NULL-ended */
 	char		*serverurl;	/* NULL (AUTO): the supervisor's URL */
 	struct cfg_fcgi	 fcgi;		/* [fcgi-program:x]'s socket keys */
+	int		 listener;	/* [eventlistener:x]: the group's a pool */
+	uint32_t	 events;	/* listener: events=, event.h's EVM bits */
+	int		 buffer_size;	/* listener: 10 */
 	char		*file;		/* where [program:] was defined */
 	int		 line;
 	TAILQ_ENTRY(cfg_proc) entry;

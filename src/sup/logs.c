@@ -36,6 +36,7 @@
 
 #include "sup.h"
 #include "logs.h"
+#include "event.h"
 
 #define LOG_READ	(1024 * 1024)	/* one read, shared: the most per wakeup */
 #define LOG_OUT		(LOG_READ + 65536) /* stamped lines, before writing */
@@ -480,6 +481,8 @@ svclog_input(struct svclog *l, const char *buf, size_t n)
 {
 	size_t	took;
 
+	if ((buf = event_output(l, buf, &n)) == NULL || n == 0)
+		return;		/* a listener's protocol, or all captured */
 	if (n >= 65536 && !(l->flags & SL_GROWN)) {
 		/*
 		 * A pipe this busy gets a larger buffer: fewer wakeups.
@@ -631,7 +634,8 @@ svclog_open_one(struct svc *s, struct svclog **lp, int which)
 	*lp = NULL;
 	if (which == 1 && s->cfg->redirect_stderr)
 		return (0);
-	if (c->kind == CFG_LOG_NONE && !c->syslog)
+	if (c->kind == CFG_LOG_NONE && !c->syslog &&
+	    !(which == 0 && s->cfg->listener))
 		return (0);		/* no stream at all: no memory either */
 	*lp = l = xcalloc(1, sizeof *l);
 	l->svc = s;

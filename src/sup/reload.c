@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sup.h"
+#include "event.h"
 
 static struct cfg_proc *sup_find_proc(struct config *, const char *,
 		    const char *);
@@ -119,6 +120,7 @@ sup_reload(struct sup *sup, char **cause)
 	/* What reloadConfig read is applied or out of date: drop it. */
 	cfg_free(sup->pending);
 	sup->pending = NULL;
+	event_sync(sup);
 	sup_changed(sup);
 	return (0);
 }
@@ -305,6 +307,8 @@ sup_group_add(struct sup *sup, struct config *cf, const char *group)
 		if (first == NULL)
 			first = s;
 	}
+	event_sync(sup);
+	event_group(sup, group, 1);
 	for (s = first; s != NULL; s = TAILQ_NEXT(s, entry))
 		if (s->cfg->autostart && !sup->shutting_down)
 			svc_event(s, EV_START);
@@ -334,6 +338,8 @@ sup_group_remove(struct sup *sup, const char *group)
 			s->removed = 1;
 			s->restart = 0;
 		}
+	event_sync(sup);
+	event_group(sup, group, 0);
 	sup_changed(sup);
 	return (0);
 }

@@ -162,8 +162,9 @@ rpc_conf_info(struct rpc_call *call, const struct rpc_confrow *r)
 	xr_struct_add(v, "redirect_stderr", xr_bool(p->redirect_stderr));
 	xr_struct_add(v, "startretries", xr_int(p->startretries));
 	xr_struct_add(v, "startsecs", xr_int((int64_t)p->startsecs));
-	xr_struct_add(v, "stdout_capture_maxbytes", xr_int(0));
-	xr_struct_add(v, "stdout_events_enabled", xr_bool(0));
+	xr_struct_add(v, "stdout_capture_maxbytes",
+	    xr_int((int64_t)p->out.capture));
+	xr_struct_add(v, "stdout_events_enabled", xr_bool(p->out.events));
 	xr_struct_add(v, "stdout_logfile", rpc_conf_logname(&p->out, out));
 	xr_struct_add(v, "stdout_logfile_backups", xr_int(p->out.backups));
 	xr_struct_add(v, "stdout_logfile_maxbytes",
@@ -171,8 +172,9 @@ rpc_conf_info(struct rpc_call *call, const struct rpc_confrow *r)
 	xr_struct_add(v, "stdout_syslog", xr_bool(p->out.syslog));
 	xr_struct_add(v, "stopsignal", xr_int(p->stopsignal));
 	xr_struct_add(v, "stopwaitsecs", xr_int((int64_t)p->stopwaitsecs));
-	xr_struct_add(v, "stderr_capture_maxbytes", xr_int(0));
-	xr_struct_add(v, "stderr_events_enabled", xr_bool(0));
+	xr_struct_add(v, "stderr_capture_maxbytes",
+	    xr_int((int64_t)p->err.capture));
+	xr_struct_add(v, "stderr_events_enabled", xr_bool(p->err.events));
 	xr_struct_add(v, "stderr_logfile", rpc_conf_logname(&p->err, err));
 	xr_struct_add(v, "stderr_logfile_backups", xr_int(p->err.backups));
 	xr_struct_add(v, "stderr_logfile_maxbytes",

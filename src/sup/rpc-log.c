@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sup.h"
+#include "event.h"
 #include "rpc-internal.h"
 
 /* The most one read returns: beyond it, FAILED rather than the memory. */
@@ -456,20 +457,13 @@ rpc_send_stdin(struct rpc_call *call, const struct xr_value *params,
 	return (RPC_OK);
 }
 
-/*
- * A RemoteCommunicationEvent, for the event listeners.  They are not
- * implemented yet: the event bus, when it comes, delivers it from here;
- * until then nothing listens and the event goes nowhere.
- */
+/* A REMOTE_COMMUNICATION event, for the listeners that take it. */
 void
 rpc_comm_event(struct sup *sup, const char *type, size_t typelen,
     const char *data, size_t datalen)
 {
 	(void)sup;
-	(void)type;
-	(void)data;
-	log_debug("remote communication event: type %zu bytes, data %zu "
-	    "bytes: no event listeners", typelen, datalen);
+	event_remote(type, typelen, data, datalen);
 }
 
 /* A param as text for an event: strings as they are, numbers written. */

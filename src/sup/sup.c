@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "sup.h"
+#include "event.h"
 
 /* Tell the control socket that something changed. */
 static void
@@ -148,6 +149,7 @@ sup_restarted_cb(void *arg)
 	log_info("restarting");
 	if (sup_reload(sup, &cause) == -1)
 		free(cause);		/* logged; the old config stays */
+	event_restart(sup);
 	/* As supervisord's new processes: no past start, stop or error. */
 	TAILQ_FOREACH(s, &sup->svcs, entry) {
 		s->started = 0;
@@ -205,6 +207,7 @@ sup_stop_all(struct sup *sup, int how)
 	sup->leave = NULL;
 	if (!sup->shutting_down) {
 		log_info("shutting down");
+		event_stopping(sup);
 		/* What dead instances left behind goes now. */
 		TAILQ_FOREACH(s, &sup->svcs, entry)
 			svc_kill_rest(s);
@@ -467,12 +470,14 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 		fatal("epoll_ctl");
 	sup_adopt(&sup, cf, &sup.svcs);
 	log_info("supervising %s", cf->path);
+	event_init(&sup);
 	sup_autostart(&sup, 0);
 	sup_settle_check(&sup);
 	loop_run(sup.loop);
 	log_info("all stopped; exiting");
 	if (hooks->stop != NULL)
 		hooks->stop(&sup);
+	event_fini(&sup);
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);
 	ready_fini(&sup);

@@ -65,6 +65,7 @@
 #include <unistd.h>
 
 #include "sup.h"
+#include "event.h"
 
 #define SVC_KILL_WAIT		5.0	/* after SIGKILL, before giving up */
 #define SVC_SWEEP_WAIT		0.02	/* a spawn put off while the rest dies */
@@ -536,6 +537,7 @@ svc_event(struct svc *s, enum svc_event ev)
 	s->since = time(NULL);
 	log_info("%s: %s -> %s", s->cfg->name, svc_state_names[from],
 	    svc_state_names[s->state]);
+	event_state(s, from);
 	svc_due(s);
 	sup_changed(s->sup);
 }
@@ -571,6 +573,7 @@ svc_free(struct svc *s)
 {
 	if (s == NULL)
 		return;
+	event_forget(s);
 	svc_timer_clear(s);
 	ready_stop(s);
 	ready_unwatch(s);

@@ -17,8 +17,11 @@
 #include "../../src/sup/config.h"
 #include "stubs.h"
 
-/* The program every config of this test has. */
+/* The program every config of this test has; the listener's keys' own. */
 static const char	*base = "[program:t]\ncommand=/bin/true\n";
+static const char	*lbase = "[eventlistener:t]\ncommand=/bin/true\n"
+			    "events=TICK_60\n";
+static const char	*listener[] = { "events", "buffer_size", "result_handler" };
 
 /*
  * The keys of [fcgi-program:x] alone, tried there, with a unix socket:
@@ -51,9 +54,7 @@ static const char	*reload[] = { "autostart", "priority" };
 
 /* Keys that are no field of a process. */
 static const char	*fieldless[] = {
-	"numprocs", "numprocs_start",
-	"stdout_capture_maxbytes", "stdout_events_enabled",
-	"stderr_capture_maxbytes", "stderr_events_enabled",
+	"numprocs", "numprocs_start", "result_handler",
 };
 
 static int
@@ -111,7 +112,8 @@ static void
 texts(const struct cfg_keyinfo *ki, char **ta, char **tb)
 {
 	if (!listed(fcgi, nitems(fcgi), ki->name)) {
-		xasprintf(ta, "%s%s", base, context(ki->name));
+		xasprintf(ta, "%s%s", listed(listener, nitems(listener),
+		    ki->name) ? lbase : base, context(ki->name));
 		xasprintf(tb, "%s%s=%s\n", *ta, ki->name, ki->sample);
 	} else if (strcmp(ki->name, "socket") == 0) {
 		xasprintf(ta, "%s%s", fcgi_base, fcgi_socket);
@@ -163,6 +165,8 @@ test_table(void **state)
 		(void)key_index(fieldless[i]);
 	for (i = 0; i < nitems(fcgi); i++)
 		(void)key_index(fcgi[i]);
+	for (i = 0; i < nitems(listener); i++)
+		(void)key_index(listener[i]);
 	assert_int_equal(cfg_key_info(n, &ki), -1);
 	assert_false(cfg_key_differ(n, NULL, NULL));
 }

@@ -16,6 +16,7 @@
 
 #include "../../src/warden.h"
 #include "../../src/sup/config.h"
+#include "../../src/sup/event.h"
 #include "stubs.h"
 
 /* A config from text named test.conf (in the current directory). */
@@ -753,23 +754,97 @@ test_warnings(void **state)
 	    "[ctlplugin:p]\n"
 	    "[something]\nx=y\n"
 	    "[DEFAULT]\nnonsense=1\n");
-	assert_int_equal(cf->nprocs, 1);
+	assert_int_equal(cf->nprocs, 2);
 	warning_is(cf, "test.conf:3: unknown key \"restrat\" in [program:x], "
 	    "ignored");
-	warning_is(cf, "test.conf:4: stdout_capture_maxbytes= is not "
-	    "implemented in warden, ignored");
-	warning_is(cf, "test.conf:6: stdout_events_enabled= is not implemented "
-	    "in warden, ignored");
-	warning_is(cf, "test.conf:8: [eventlistener:e] is not implemented in "
-	    "warden, ignored");
 	warning_is(cf, "test.conf:17: [ctlplugin:p] is not implemented in "
 	    "warden, ignored");
 	warning_is(cf, "test.conf:18: unknown section [something], ignored");
 	warning_is(cf, "test.conf:21: unknown key \"nonsense\" in [DEFAULT], "
 	    "ignored");
-	assert_int_equal(cf->nwarnings, 7);
+	assert_int_equal(cf->nwarnings, 4);
 	assert_null(cf->warnings[cf->nwarnings]);
 	cfg_free(cf);
+}
+
+/*
+ * [eventlistener:x]: a pool of listeners.  events= names types and
+ * their hierarchy in any case; priority -1; stdout is the protocol,
+ * never a log; the *_events_enabled and *_capture_maxbytes keys are
+ * fields; a Python result_handler is a warning.
+ */
+static void
+test_eventlistener(void **state)
+{
+	struct config	*cf;
+	struct cfg_proc	*p;
+	char		*cause = NULL;
+
+	(void)state;
+	cf = load("[eventlistener:e]\ncommand=/bin/l\n"
+	    "events=process_state_fatal, Tick_5\nbuffer_size=3\n"
+	    "stdout_logfile=/tmp/x.log\nresult_handler=my.mod:handler\n"
+	    "[program:x]\ncommand=/bin/x\nstdout_events_enabled=true\n"
+	    "stderr_capture_maxbytes=1KB\n");
+	p = TAILQ_FIRST(&cf->procs);
+	assert_true(p->listener);
+	assert_string_equal(p->group, "e");
+	assert_int_equal(p->events, EVM(EVT_STATE_FATAL) | EVM(EVT_TICK_5));
+	assert_int_equal(p->buffer_size, 3);
+	assert_int_equal(p->priority, -1);
+	assert_int_equal(p->out.kind, CFG_LOG_NONE);
+	assert_null(p->out.path);
+	warning_is(cf, "test.conf:5: stdout_logfile= is ignored: a listener's "
+	    "stdout is the event protocol");
+	warning_is(cf, "test.conf:6: result_handler=my.mod:handler: a Python "
+	    "handler cannot run in warden: the built-in default is used (OK "
+	    "accepts an event, anything else rejects it)");
+	p = TAILQ_NEXT(p, entry);
+	assert_false(p->listener);
+	assert_int_equal(p->priority, 999);
+	assert_true(p->out.events);
+	assert_false(p->err.events);
+	assert_int_equal(p->err.capture, 1024);
+	assert_int_equal(p->out.capture, 0);
+	assert_int_equal(cf->nwarnings, 2);
+	cfg_free(cf);
+
+	cf = load("[eventlistener:e]\ncommand=/bin/l\nevents=EVENT\n"
+	    "priority=5\nresult_handler=supervisor.dispatchers:"
+	    "default_handler\n");
+	p = TAILQ_FIRST(&cf->procs);
+	assert_int_equal(p->events, EVM_ALL);
+	assert_int_equal(p->buffer_size, 10);
+	assert_int_equal(p->priority, 5);
+	assert_int_equal(cf->nwarnings, 0);
+	cfg_free(cf);
+
+	/* The listener keys are no [program:x] keys. */
+	cf = load("[program:x]\ncommand=/bin/x\nevents=EVENT\n");
+	warning_is(cf, "test.conf:3: unknown key \"events\" in [program:x], "
+	    "ignored");
+	assert_int_equal(TAILQ_FIRST(&cf->procs)->events, 0);
+	cfg_free(cf);
+
+	assert_int_equal(cfg_load_string("test.conf", "[eventlistener:e]\n"
+	    "command=/bin/l\n", &cf, &cause), -1);
+	assert_string_equal(cause, "test.conf:1: [eventlistener:e] has no "
+	    "events=");
+	free(cause);
+	assert_int_equal(cfg_load_string("test.conf", "[eventlistener:e]\n"
+	    "command=/bin/l\nevents=PROCESS_STATE,NOPE\n", &cf, &cause), -1);
+	assert_string_equal(cause, "test.conf:3: events: unknown event type "
+	    "\"NOPE\"");
+	free(cause);
+	assert_int_equal(cfg_load_string("test.conf", "[eventlistener:e]\n"
+	    "command=/bin/l\nevents=TICK\nredirect_stderr=true\n", &cf,
+	    &cause), -1);
+	assert_string_equal(cause, "test.conf:4: redirect_stderr=true in "
+	    "[eventlistener:e]: a listener's stdout is the event protocol");
+	free(cause);
+	assert_int_equal(cfg_load_string("test.conf", "[eventlistener:e]\n"
+	    "command=/bin/l\nevents=TICK\nbuffer_size=0\n", &cf, &cause), -1);
+	free(cause);
 }
 
 /* directory= that does not exist: a warning, and the path is kept. */
@@ -1645,6 +1720,7 @@ main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_process_keys),
 		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_eventlistener),
 		cmocka_unit_test(test_http_servers),
 		cmocka_unit_test(test_directory_missing),
 		cmocka_unit_test(test_listen),

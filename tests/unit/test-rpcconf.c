@@ -330,7 +330,8 @@ member(const struct xr_value *info, const char *name)
 }
 
 #define ZED	"[program:zed]\ncommand=sleep  1000\nautostart=false\n" QUIET \
-	"exitcodes=0,2\nstopsignal=INT\nstartsecs=3\ndirectory=/tmp\n"
+	"exitcodes=0,2\nstopsignal=INT\nstartsecs=3\ndirectory=/tmp\n" \
+	"stderr_events_enabled=true\nstdout_capture_maxbytes=1KB\n"
 
 #define ALPHA	"[program:alpha]\ncommand=sh -c \"echo \\\"$0\\\" it's\"\n" \
 	"autostart=false\n"
@@ -374,6 +375,10 @@ test_config_info(void **state)
 	assert_int_equal(member(e, "autostart")->i, 0);
 	assert_string_equal(member(e, "stdout_logfile")->s, "none");
 	assert_string_equal(member(e, "serverurl")->s, "none");
+	assert_int_equal(member(e, "stderr_events_enabled")->i, 1);
+	assert_int_equal(member(e, "stdout_events_enabled")->i, 0);
+	assert_int_equal(member(e, "stdout_capture_maxbytes")->i, 1024);
+	assert_int_equal(member(e, "stderr_capture_maxbytes")->i, 0);
 	/* An AUTO log in use: its file. */
 	snprintf(buf, sizeof buf, "%s/alpha-stdout.log", dir);
 	assert_string_equal(member(res->v[0], "stdout_logfile")->s, buf);
