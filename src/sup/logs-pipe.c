@@ -9,9 +9,11 @@
  * on every turn) until the next spawn gives it one.
  *
  * Reading in batches: a read that finds the pipe busy (more than a few
- * lines waiting) leaves it alone for LOG_PAUSE before the next read (and
- * a pipe that fills meanwhile grows), so that the next read takes many lines and the
- * writer is not woken on each of them.  A quiet service's line is read
+ * lines waiting, or again within two pauses of the last) grows the pipe and leaves it alone for LOG_PAUSE
+ * before the next read, so that the next read takes many lines and the
+ * writer is not woken on each of them; a read that finds it half full
+ * or more is followed by the next at once, so that a fast writer never
+ * waits on a full pipe.  A quiet service's line is read
  * at once: the pause only follows a busy read.
  */
 #include <sys/epoll.h>
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sup.h"
@@ -101,8 +104,10 @@ svclog_pause_cb(void *arg)
 int
 svclog_read(struct svclog *l)
 {
-	ssize_t	n;
-	int	busy;
+	struct timespec	ts;
+	uint64_t	now;
+	ssize_t		n;
+	int		busy;
 
 	if (l->rfd == -1 || (l->flags & SL_HELD))
 		return (-1);
@@ -118,16 +123,25 @@ svclog_read(struct svclog *l)
 		return (-1);
 	}
 	svclog_input(l, in_buf, (size_t)n);
-	busy = n >= LOG_BUSY && (size_t)n < sizeof in_buf && pause_secs > 0;
-	if (n >= 65536 && !(l->flags & SL_GROWN)) {
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+	/* Busy: much at once, or one more read soon after the last. */
+	busy = pause_secs > 0 && (n >= LOG_BUSY ||
+	    now - l->lastread < (uint64_t)(pause_secs * 2e9));
+	l->lastread = now;
+	if ((busy || n >= 65536) && !(l->flags & SL_GROWN)) {
 		/*
-		 * Only a pipe that fills (in a pause, or without) grows:
+		 * Only a busy pipe grows (a pause would fill a small one):
 		 * the pages count against the user's pipe quota
 		 * (pipe-user-pages-soft) until the pipe is closed.
 		 */
-		(void)fcntl(l->rfd, F_SETPIPE_SZ, LOG_PIPE);
+		if (fcntl(l->rfd, F_SETPIPE_SZ, LOG_PIPE) == -1)
+			l->flags |= SL_SMALL;
 		l->flags |= SL_GROWN;
 	}
+	/* Half full or more: the writer is fast, a pause would stop it. */
+	if ((size_t)n >= ((l->flags & SL_SMALL) ? 32768 : LOG_PIPE / 2))
+		busy = 0;
 	if (busy && l->pause == NULL && !(l->flags & SL_HELD)) {
 		svclog_poll(l, 0);
 		l->pause = loop_timer(l->svc->sup->loop, pause_secs,

@@ -38,7 +38,7 @@
 #include "logs.h"
 
 #define LOG_OUT		(LOG_READ + 65536) /* stamped lines, before writing */
-#define LOG_IOV		64
+#define LOG_IOV		1024		/* IOV_MAX: a stamp and a line each */
 #define LOG_RETRY_MIN	0.25
 #define LOG_RETRY_MAX	5.0
 
@@ -373,9 +373,10 @@ svclog_lines(struct svclog *l, const char *p, size_t len)
 		if (l->flags & SL_VIS)
 			svclog_rec(l, p, (size_t)(q - p), NULL, 0, "\n");
 		else {
+			/* The stamp and the line, each as it is: no copy. */
 			svclog_room(l, stamplen + (size_t)(q + 1 - p));
-			out_copy(l, stamp, stamplen, p, (size_t)(q + 1 - p),
-			    NULL, 0, NULL, 0);
+			out_add(l, stamp, stamplen);
+			out_add(l, p, (size_t)(q + 1 - p));
 			if (l->flags & SL_SYSLOG)
 				svclog_syslog(p, (size_t)(q - p), NULL, 0);
 		}

@@ -30,6 +30,7 @@
 #define SL_UNPOLLED	0x1000	/* the pipe is out of the loop: no writer */
 #define SL_CACHED	0x2000	/* the open file is in the cache */
 #define SL_NOFILE	0x4000	/* the file could not be opened */
+#define SL_SMALL	0x8000	/* the pipe could not grow */
 
 struct cfg_proc;
 

@@ -42,6 +42,7 @@ struct svclog {
 	int		 wfd;		/* its write end only without /proc */
 	int		 fd;		/* the log file while open, or -1 */
 	struct timer	*pause;		/* the next read of a busy pipe */
+	uint64_t	 lastread;	/* when, in ns (CLOCK_MONOTONIC) */
 	TAILQ_ENTRY(svclog) lru;	/* in the open files' cache */
 	unsigned int	 flags;
 	char		*name;		/* the service's */

@@ -252,11 +252,12 @@ run_done() { [ "$(cat "$T/n")" = 5 ] && state_is crash EXITED; }
 @test "logs: a full disk holds the output, blocks the service, loses nothing" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
 	mkdir "$T/full"
-	mount -t tmpfs -o size=256k tmpfs "$T/full" || skip "cannot mount tmpfs"
-	dd if=/dev/zero of="$T/full/filler" bs=1k count=220 2>/dev/null || true
+	# More than a busy pipe holds (1 MiB): the service must block.
+	mount -t tmpfs -o size=4m tmpfs "$T/full" || skip "cannot mount tmpfs"
+	dd if=/dev/zero of="$T/full/filler" bs=1k count=4060 2>/dev/null || true
 	conf a <<-EOF
 	[program:hold]
-	command = $LL -n 15000 -t "held " -w 16 -b 4096 -p $T/progress -s
+	command = $LL -n 150000 -t "held " -w 16 -b 4096 -p $T/progress -s
 	startsecs = 0
 	stdout_logfile = $T/full/out.log
 	stdout_logfile_maxbytes = 0
@@ -270,7 +271,7 @@ run_done() { [ "$(cat "$T/n")" = 5 ] && state_is crash EXITED; }
 	sleep 1
 	p2=$(cat "$T/progress")
 	[ "$p1" = "$p2" ]
-	[ "$p1" -lt 15000 ]
+	[ "$p1" -lt 150000 ]
 	# Both alive; the supervisor answers and says why.
 	[ "$(svc_field hold state)" = RUNNING ]
 	kill -0 "$(svc_field hold pid)"
@@ -283,12 +284,12 @@ run_done() { [ "$(cat "$T/n")" = 5 ] && state_is crash EXITED; }
 	t1=$(stat_field "$sup" 14); sleep 1; t2=$(stat_field "$sup" 14)
 	[ $((t2 - t1)) -le 5 ]
 	rm "$T/full/filler"
-	wait_until 20 grep -qx "held 15000\.*" "$T/full/out.log"
+	wait_until 20 grep -qx "held 150000\.*" "$T/full/out.log"
 	grep -q "hold: $T/full/out.log: written again: resumed" "$T/run/sup.log"
 	run python3 -c '
 import sys
 lines = open(sys.argv[1]).read().split("\n")[:-1]
-want = [("held %d" % i).ljust(15, ".") for i in range(1, 15001)]
+want = [("held %d" % i).ljust(15, ".") for i in range(1, 150001)]
 assert lines == want, "%d lines; first wrong: %r" % (len(lines),
     next((l for l, w in zip(lines, want) if l != w), None))
 ' "$T/full/out.log"
