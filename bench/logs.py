@@ -320,6 +320,17 @@ def go(fifo, tmo):
         return t0
 
 
+def row_end(d, stop):
+    """After a row: its logger stopped, every process of d reaped, d gone."""
+    if stop is not None:
+        try:
+            stop()
+        except Exception:
+            pass
+    reap(d, d)
+    subprocess.run(["rm", "-rf", d])
+
+
 def run_row(T, row, k):
     nlines = row["lines"]
     d = "%s/r%d" % (T, k)
@@ -392,13 +403,7 @@ def run_row(T, row, k):
             if t:
                 log("  %s: %s" % (f, t))
     finally:
-        if stop is not None:
-            try:
-                stop()
-            except Exception:
-                pass
-        reap(d, d)
-        subprocess.run(["rm", "-rf", d])
+        row_end(d, stop)
         os.sync()
     return res
 
@@ -471,13 +476,7 @@ def run_lat(T, row, k):
         for fd in (wfd, rfd):
             if fd is not None:
                 os.close(fd)
-        if stop is not None:
-            try:
-                stop()
-            except Exception:
-                pass
-        reap(d, d)
-        subprocess.run(["rm", "-rf", d])
+        row_end(d, stop)
     return res
 
 
