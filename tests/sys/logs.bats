@@ -378,3 +378,84 @@ EOF2
 	[ "${lines[1]}" = "bye 1" ]
 	[ "${lines[2]}" = "hello 2" ]
 }
+
+# count_is FILE PATTERN N: FILE has N lines that match PATTERN.
+count_is() { [ "$(grep -c -- "$2" "$1")" -eq "$3" ]; }
+
+# fds_like PID PATTERN: how many of the process's fds point at PATTERN.
+fds_like() { ls -l "/proc/$1/fd" | grep -c -- "$2" || true; }
+
+# many N KIND: N services that say hi and sleep; KIND is logged (both
+# streams to files), redirect (redirect_stderr) or none (NONE).
+many() {
+	local i
+	for i in $(seq 1 "$1"); do
+		printf '[program:%s%d]\ncommand = sh -c "echo hi %d; exec sleep 1000"\n' "$2" "$i" "$i"
+		printf 'startsecs = 0\n'
+		case $2 in
+		logged) printf 'stdout_logfile = %s/%s%d.log\nstderr_logfile = %s/%s%d.err\n' "$T" "$2" "$i" "$T" "$2" "$i" ;;
+		redirect) printf 'redirect_stderr = true\nstdout_logfile = %s/%s%d.log\n' "$T" "$2" "$i" ;;
+		none) printf 'stdout_logfile = NONE\nstderr_logfile = NONE\n' ;;
+		esac
+	done
+}
+
+all_said_hi() {
+	local i
+	for i in $(seq 1 60); do
+		grep -qx "hi $i" "$T/logged$i.log" || return 1
+		grep -qx "hi $i" "$T/redirect$i.log" || return 1
+	done
+}
+
+@test "logs: the supervisor holds one fd per captured stream and at most 128 log files" {
+	# 60 with both streams, 60 redirected, 60 NONE: 180 streams and 180
+	# files, beside a baseline of 180 NONE services.
+	many 180 none | conf base
+	up base
+	sup=$(cat "$T/run/warden.pid")
+	base=$(fds_like "$sup" 'pipe:')
+	down
+	{ many 60 logged; many 60 redirect; many 60 none; } | conf a
+	up a
+	sup=$(cat "$T/run/warden.pid")
+	wait_until 20 all_said_hi
+	pipes=$(fds_like "$sup" 'pipe:')
+	files=$(fds_like "$sup" "$T/\(logged\|redirect\)[0-9]*\.\(log\|err\)\$")
+	echo "pipes $pipes (baseline $base), log files $files"
+	[ "$pipes" -eq $((base + 180)) ]
+	[ "$files" -le 128 ]
+	[ "$files" -ge 100 ]
+	# Every service's line is where it belongs, however many are open.
+	"$W" restart logged1 redirect1 >/dev/null
+	wait_until 10 count_is "$T/logged1.log" 'hi 1$' 2
+	[ "$(grep -c 'hi 1$' "$T/redirect1.log")" -eq 2 ]
+	[ "$(fds_like "$sup" 'pipe:')" -eq $((base + 180)) ]
+}
+
+grandchild_said() { grep -q late "$T/gc.log"; }
+
+@test "logs: a grandchild's output after its parent is gone still lands, with no busy loop" {
+	mkfifo "$T/go"
+	conf a <<-EOF
+	[program:gc]
+	command = sh -c '(read x <$T/go; echo late) & echo early; exit 0'
+	startsecs = 0
+	autorestart = false
+	killasgroup = false
+	stdout_logfile = $T/gc.log
+	EOF
+	up a
+	sup=$(cat "$T/run/warden.pid")
+	wait_until 10 state_is gc EXITED
+	grep -qx early "$T/gc.log"
+	echo go >"$T/go"
+	wait_until 10 grandchild_said
+	[ "$(cat "$T/gc.log")" = "early
+late" ]
+	# No writer is left: the pipe is out of the loop, nothing spins.
+	t1=$(stat_field "$sup" 14); sleep 1; t2=$(stat_field "$sup" 14)
+	[ $((t2 - t1)) -le 5 ]
+	"$W" start gc >/dev/null
+	wait_until 10 count_is "$T/gc.log" early 2
+}
