@@ -377,7 +377,7 @@ test_cache_rotate_reopen_clear(void **state)
 	fixture_free(f);
 }
 
-/* Lines of every length from 0 to 40, in one buffer. */
+/* Lines of every length from 0 to 40, in one string. */
 static char *
 stamp_input(size_t *lenp)
 {
@@ -389,6 +389,7 @@ stamp_input(size_t *lenp)
 			*p++ = (char)('a' + (i + j) % 26);
 		*p++ = '\n';
 	}
+	*p = '\0';
 	*lenp = (size_t)(p - s);
 	return (s);
 }
