@@ -3,6 +3,8 @@ tools, the temp dir and the cleanup; run that, not this).
 
     python3 logs.py run T        run the rows, print the tables (markdown)
     python3 logs.py reap T       SIGKILL every process of ours, by pid
+    python3 logs.py table ERR    the tables again, from a run's stderr
+    python3 logs.py prod FIFO    the lone-line producer (a line a byte)
 
 A row: one logger, one producer (flood) writing LINES lines of 100 bytes,
 and the clock.  The producer waits on a FIFO before its first write; the
@@ -562,6 +564,7 @@ def report(R, res, nlines, ck, reps):
                     checks=[m.get("check", "")])
 
     S = {row["key"]: summary(row) for row in R}
+    overview(R, S, res, ck)
     titles = {
         "bulk": "Bulk: %s writes, %d lines of 100 bytes (%.0f MiB)" % (ck, nlines, mib),
         "line": "One write(2) per 100-byte line, %d lines (%.0f MiB)" % (nlines, mib),
@@ -630,6 +633,46 @@ def report(R, res, nlines, ck, reps):
             tgt("liw", "lw", 0.8, "iso8601 ÷ no stamps, a write per line")
 
 
+def lat_median(res, key):
+    """The median run of a lone-line row, or None."""
+    good = sorted((r for r in res if r["key"] == key and "p50" in r),
+                  key=lambda r: r["p50"])
+    return good[(len(good) - 1) // 2] if good else None
+
+
+def overview(R, S, res, ck):
+    """One line per logger: MiB/s at each write size, stamped and not,
+    and a lone line's delay."""
+    have = set(r["key"] for r in R)
+    cols = [("%s writes" % ck, "w sd s6b sv cat"),
+            ("%s, tai64n" % ck, "tw – ts6b – –"),
+            ("%s, iso8601" % ck, "iw – is6b – –"),
+            ("a write per line", "lw lsd ls6b lsv lcat"),
+            ("a line, tai64n", "ltw – lts6b – –"),
+            ("a line, iso8601", "liw – – – –")]
+    names = ["warden up", "supervisord", "s6-log -b", "svlogd", "floor: cat"]
+    lat = "aw asd as6b asv acat".split()
+    if not have & set(" ".join(c for _, c in cols).split() + lat):
+        return
+    print("\n### Overview: MiB/s, and a lone line's delay\n")
+    print("| logger | " + " | ".join(t for t, _ in cols) +
+          " | lone line p50 ms | p99 ms |")
+    print("|---|" + "---:|" * (len(cols) + 2))
+    for i, name in enumerate(names):
+        cells = []
+        for _, keys in cols:
+            k = keys.split()[i]
+            if k == "–":
+                cells.append("– (no such option)" if i in (1, 3, 4) else "–")
+            elif S.get(k):
+                cells.append("%.0f" % S[k]["mibs"])
+            else:
+                cells.append("not run" if k not in have else "✗")
+        m = lat_median(res, lat[i])
+        cells += ["%.2f" % m["p50"], "%.2f" % m["p99"]] if m else ["–", "–"]
+        print("| %s | %s |" % (name, " | ".join(cells)))
+
+
 def lat_table(R, res):
     """A lone line's delay, write(2) to the file: p50, p99, max."""
     rows_g = [r for r in R if r["group"] == "lat"]
@@ -667,6 +710,16 @@ def main():
         return
     if cmd == "prod":
         prod(T)
+        return
+    if cmd == "table":
+        # The tables again, from the runs logs.sh logged on stderr.
+        R, nlines, ck = rows()
+        res = []
+        with open(T) as f:
+            for line in f:
+                if line.startswith("logs: ") and " run " in line and ": {" in line:
+                    res.append(json.loads(line[line.index(": {") + 2:]))
+        report(R, res, nlines, ck, 0)
         return
     R, nlines, ck = rows()
     reps = int(os.environ.get("REPS", "1"))
