@@ -663,7 +663,7 @@ def overview(R, S, res, ck):
         for _, keys in cols:
             k = keys.split()[i]
             if k == "–":
-                cells.append("– (no such option)" if i in (1, 3, 4) else "–")
+                cells.append("– (no such option)" if i in (1, 4) else "–")
             elif S.get(k):
                 cells.append("%.0f" % S[k]["mibs"])
             else:
