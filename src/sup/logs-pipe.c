@@ -88,6 +88,7 @@ svclog_unpoll(struct svclog *l)
 	l->flags &= ~SL_READING;
 }
 
+/* The pause is over: read what came meanwhile. */
 static void
 svclog_pause_cb(void *arg)
 {

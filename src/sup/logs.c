@@ -1,19 +1,22 @@
 /*
- * Service output.  Each stream is a pipe the supervisor owns for the
- * service's whole configured life, so a restart loses nothing: the last
- * bytes of one instance and the first of the next land in order.  Bytes
- * become lines here: stamped (log_timestamps=), cut at log_line_max,
- * written whole to the log file (rotated by size at line boundaries),
- * sent to syslog and handed to the followers (logs_feed, follow.c).
- * The log file itself (opening, rotation) is logs-file.c's, what a
- * failed start reports logs-recent.c's and the syslog client
- * logs-syslog.c's; logs.h is what they share.
+ * Service output as lines.  Each stream is a pipe the supervisor owns
+ * for the service's whole configured life (logs-pipe.c), so a restart
+ * loses nothing: the last bytes of one instance and the first of the
+ * next land in order.  Bytes become lines here: stamped
+ * (log_timestamps=), cut at log_line_max, written whole to the log file
+ * (rotated by size at line boundaries), sent to syslog and handed to the
+ * followers (logs_feed, follow.c).  The log file itself (opening,
+ * rotation, the cache of open files) is logs-file.c's, what a failed
+ * start reports logs-recent.c's and the syslog client logs-syslog.c's;
+ * logs.h is what they share.
  *
  * Speed comes from not copying: one read buffer shared by every stream
  * (the loop runs one thing at a time), lines written straight from it
- * with writev, and only a partial last line copied, into a carry that
- * exists while it is not empty.  An idle service costs two small structs
- * and its pipes, nothing more.
+ * with writev, a stamped line as two iovecs (the stamp, made once a
+ * read, and the line where it was read), and only a partial last line
+ * copied, into a carry that exists while it is not empty.  An idle
+ * service costs two small structs and its pipes' read ends, nothing
+ * more.
  *
  * A log that cannot be written (a full disk, an I/O error, a terminal
  * or pipe that does not drain) holds what it has and stops reading the
@@ -22,11 +25,9 @@
  * more).  What is held is bounded by one read and one line.
  */
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/uio.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,11 @@
 /*
  * What the files of the service output family share (logs.c, the lines;
- * logs-pipe.c, the pipes; logs-file.c, the log file, its rotation and
- * the cache of open files; logs-recent.c,
- * what a failed start reports; logs-syslog.c, the syslog client).  Their
- * functions for the rest of the supervisor are in sup.h's logs.c block.
+ * logs-pipe.c, the pipes; logs-file.c, the log file, its rotation and the
+ * cache of open files; logs-recent.c, what a failed start reports;
+ * logs-syslog.c, the syslog client).  Their functions for the rest of the
+ * supervisor are in sup.h's logs-pipe.c, logs-file.c and logs-recent.c
+ * blocks; svclog_writer(), svclog_fds_needed() and svclog_files_max()
+ * are also for those that adopt pipes or count fds.
  */
 #ifndef WARDEN_LOGS_H
 #define WARDEN_LOGS_H

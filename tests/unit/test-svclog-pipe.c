@@ -57,6 +57,7 @@ instance_says(struct svclog *l, const char *s)
 	close(fd);
 }
 
+/* The bound of one wait: the loop returns. */
 static void
 guard_cb(void *arg)
 {
@@ -259,6 +260,7 @@ more_svc(struct fixture *f, int i, int redirect, int none)
 	return (s);
 }
 
+/* Close a service of more_svc and free it. */
 static void
 more_free(struct svc *s)
 {
