@@ -40,6 +40,7 @@ static char	in_buf[LOG_READ];
 static double	pause_secs = LOG_PAUSE;
 
 static void	svclog_read_cb(int, uint32_t, void *);
+static int	svclog_pipe(struct svclog *);
 
 /*
  * Watch the pipe for input (on), or stop (off).  Held output and a
@@ -188,6 +189,8 @@ svclog_writer(struct svclog *l)
 {
 	int	fd;
 
+	if (l->rfd == -1 && svclog_pipe(l) == -1)
+		return (-1);	/* none at the start either: try again now */
 	if (l->wfd != -1)
 		fd = fcntl(l->wfd, F_DUPFD_CLOEXEC, 3);
 	else
@@ -202,11 +205,13 @@ svclog_writer(struct svclog *l)
 static int
 svclog_pipe(struct svclog *l)
 {
-	int	p[2], fd;
+	int	p[2], fd, saved;
 
 	if (pipe2(p, O_CLOEXEC) == -1) {
+		saved = errno;
 		log_warnx("%s: %s pipe: %s", l->name, svclog_name(l),
-		    strerror(errno));
+		    strerror(saved));
+		errno = saved;
 		return (-1);
 	}
 	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);

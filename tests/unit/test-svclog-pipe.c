@@ -7,6 +7,7 @@
  * lines the same however the bytes came.
  */
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -209,6 +210,38 @@ test_quiet_line_at_once(void **state)
 	xasprintf(&want, "quiet\n%.*safter\n", (int)sizeof big, big);
 	wait_file(f, "out.log", want);
 	free(want);
+	fixture_free(f);
+}
+
+/*
+ * No fd for the pipe when the service was set up: the spawn's
+ * svclog_writer makes it then; the file, after a reopen, takes the line.
+ */
+static void
+test_pipe_made_at_spawn(void **state)
+{
+	struct fixture	*f;
+	struct rlimit	 rl, low;
+	int		 fd;
+
+	(void)state;
+	f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_true((fd = dup(0)) != -1);
+	close(fd);
+	low = rl;
+	low.rlim_cur = (rlim_t)fd;	/* every fd below is open */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_int_equal(svclog_open(&f->svc), -1);
+	assert_int_equal(f->svc.out->rfd, -1);
+	assert_int_equal(svclog_writer(f->svc.out), -1);
+	assert_int_equal(errno, EMFILE);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	svclog_reopen(&f->svc);
+	puts_fd(OUTW(f), "made now\n");
+	assert_true(f->svc.out->rfd != -1);
+	pump(f);
+	file_is(f, "out.log", "made now\n");
 	fixture_free(f);
 }
 
@@ -466,6 +499,8 @@ main(void)
 		cmocka_unit_test_teardown(test_grandchild_later,
 		    cleanup_teardown),
 		cmocka_unit_test_teardown(test_quiet_line_at_once,
+		    cleanup_teardown),
+		cmocka_unit_test_teardown(test_pipe_made_at_spawn,
 		    cleanup_teardown),
 		cmocka_unit_test(test_fds_needed),
 		cmocka_unit_test_teardown(test_cache_in_turn,
