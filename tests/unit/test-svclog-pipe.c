@@ -7,7 +7,6 @@
  * lines the same however the bytes came.
  */
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -28,6 +27,7 @@
 #include "stubs.h"
 #include "cleanup.h"
 #include "svclog.h"
+#include "fdlimit.h"
 
 #define NSVC	12
 
@@ -221,22 +221,16 @@ static void
 test_pipe_made_at_spawn(void **state)
 {
 	struct fixture	*f;
-	struct rlimit	 rl, low;
-	int		 fd;
+	struct rlimit	 rl;
 
 	(void)state;
 	f = fixture_new(NULL, 64, CFG_TS_NONE, 0, 0);
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
-	assert_true((fd = dup(0)) != -1);
-	close(fd);
-	low = rl;
-	low.rlim_cur = (rlim_t)fd;	/* every fd below is open */
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	fdlimit_lower(&rl);
 	assert_int_equal(svclog_open(&f->svc), -1);
 	assert_int_equal(f->svc.out->rfd, -1);
 	assert_int_equal(svclog_writer(f->svc.out), -1);
 	assert_int_equal(errno, EMFILE);
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	fdlimit_restore(&rl);
 	svclog_reopen(&f->svc);
 	puts_fd(OUTW(f), "made now\n");
 	assert_true(f->svc.out->rfd != -1);
