@@ -3,6 +3,8 @@ tools, the temp dir and the cleanup; run that, not this).
 
     python3 logs.py run T        run the rows, print the tables (markdown)
     python3 logs.py reap T       SIGKILL every process of ours, by pid
+    python3 logs.py table ERR    the tables again, from a run's stderr
+    python3 logs.py prod FIFO    the lone-line producer (a line a byte)
 
 A row: one logger, one producer (flood) writing LINES lines of 100 bytes,
 and the clock.  The producer waits on a FIFO before its first write; the
@@ -13,7 +15,8 @@ file it wrote is checked line by line (flood -c), and the directory goes.
 
 Environment (logs.sh sets it): W (warden binary, may be missing), FLOOD,
 MIB, CHUNK, REPS, TMO, PM2 (pm2 binary or empty), ONLY (some of: bulk
-line ts), ROWS (a comma list of row keys, to run fewer).
+line ts lat), ROWS (a comma list of row keys, to run fewer), LAT_N (200
+lines) and LAT_GAP (0.01 s between them) for the lone-line rows.
 """
 import errno
 import json
@@ -180,21 +183,14 @@ def start_supervisord(row, d, cmd):
     return pid, out, lambda: rotated_numeric(out), stop
 
 
-def start_s6log(row, d, cmd):
-    # As s6-svscan sets it up: the service's stdout is a pipe, s6-log
-    # reads the other end and writes its logdir.
-    ld = "%s/log" % d
-    script = ["n1000", "s%d" % row.get("rotate", 268435455)]
-    if row.get("ts") == "tai64n":
-        script.append("t")
-    elif row.get("ts") == "iso8601":
-        script.append("T")
-    argv = ["s6-log"] + (["-b"] if row.get("blocking", True) else []) + script + [ld]
+def pipe_logger(row, d, cmd, argv, ld):
+    """The producer's stdout a pipe, the logger (argv, its logdir ld last)
+    reading the other end, as s6-svscan and runsv set them up."""
     r, w = os.pipe()
     prod = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=w,
                             start_new_session=True)
     lg = subprocess.Popen(argv, stdin=r, stdout=subprocess.DEVNULL,
-                          stderr=open("%s/s6-log.err" % d, "wb"),
+                          stderr=open("%s/%s.err" % (d, argv[0]), "wb"),
                           start_new_session=True)
     os.close(r)
     os.close(w)
@@ -203,7 +199,7 @@ def start_s6log(row, d, cmd):
     def files():
         try:
             arch = sorted(f for f in os.listdir(ld) if f.startswith("@"))
-        except OSError:                 # s6-log has not made it yet
+        except OSError:                 # the logger has not made it yet
             arch = []
         return [os.path.join(ld, f) for f in arch] + ["%s/current" % ld]
 
@@ -216,6 +212,28 @@ def start_s6log(row, d, cmd):
                 p.kill()
                 p.wait()
     return lg.pid, "%s/current" % ld, files, stop
+
+
+def start_s6log(row, d, cmd):
+    # s6-log writes its logdir.
+    ld = "%s/log" % d
+    script = ["n1000", "s%d" % row.get("rotate", 268435455)]
+    if row.get("ts") == "tai64n":
+        script.append("t")
+    elif row.get("ts") == "iso8601":
+        script.append("T")
+    argv = ["s6-log"] + (["-b"] if row.get("blocking", True) else []) + script + [ld]
+    return pipe_logger(row, d, cmd, argv, ld)
+
+
+def start_svlogd(row, d, cmd):
+    # runit's: s0 (no rotation by size), n0 (keep every file).
+    ld = "%s/log" % d
+    os.mkdir(ld)
+    with open("%s/config" % ld, "w") as f:
+        f.write("s0\nn0\n")
+    argv = ["svlogd"] + (["-tt"] if row.get("ts") else []) + [ld]
+    return pipe_logger(row, d, cmd, argv, ld)
 
 
 def start_pm2(row, d, cmd):
@@ -261,7 +279,8 @@ def start_cat(row, d, cmd):
 
 
 START = {"warden": start_warden, "supervisord": start_supervisord,
-         "s6-log": start_s6log, "pm2": start_pm2, "cat": start_cat}
+         "s6-log": start_s6log, "svlogd": start_svlogd, "pm2": start_pm2,
+         "cat": start_cat}
 
 
 def tail(path, n=600):
@@ -301,6 +320,17 @@ def go(fifo, tmo):
         t0 = time.monotonic()
         os.close(fd)
         return t0
+
+
+def row_end(d, stop):
+    """After a row: its logger stopped, every process of d reaped, d gone."""
+    if stop is not None:
+        try:
+            stop()
+        except Exception:
+            pass
+    reap(d, d)
+    subprocess.run(["rm", "-rf", d])
 
 
 def run_row(T, row, k):
@@ -370,19 +400,85 @@ def run_row(T, row, k):
     except Exception as e:              # a row that breaks is shown as such
         res["error"] = str(e)
         log("%s: %s" % (row["key"], e))
-        for f in ("launch.log", "sup.log", "s6-log.err"):
+        for f in ("launch.log", "sup.log", "s6-log.err", "svlogd.err"):
             t = tail(os.path.join(d, f), 300)
             if t:
                 log("  %s: %s" % (f, t))
     finally:
-        if stop is not None:
-            try:
-                stop()
-            except Exception:
-                pass
-        reap(d, d)
-        subprocess.run(["rm", "-rf", d])
+        row_end(d, stop)
         os.sync()
+    return res
+
+
+# --- a lone line's delay ----------------------------------------------------
+#
+# The producer (this file, `logs.py prod FIFO`) writes one line for each
+# byte it reads from FIFO: its CLOCK_MONOTONIC time in ns, then " lone
+# line".  The bench sends a byte, watches the log file until that line is
+# in it, and takes the difference; then it waits LAT_GAP s before the next
+# line, so that every line comes to a quiet logger.
+
+def prod(fifo):
+    fd = os.open(fifo, os.O_RDONLY)
+    while os.read(fd, 1):
+        os.write(1, b"%020d lone line\n" % time.monotonic_ns())
+
+
+def run_lat(T, row, k):
+    d = "%s/r%d" % (T, k)
+    os.mkdir(d)
+    fifo = "%s/go" % d
+    os.mkfifo(fifo)
+    cmd = [sys.executable, "-B", os.path.abspath(__file__), "prod", fifo]
+    n = int(os.environ.get("LAT_N", "200"))
+    gap = float(os.environ.get("LAT_GAP", "0.01"))
+    res = {"key": row["key"]}
+    stop = None
+    wfd = rfd = None
+    try:
+        pid, live, files, stop = START[row["tool"]](row, d, cmd)
+        t = time.monotonic() + 30
+        while wfd is None:
+            try:
+                wfd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                if e.errno != errno.ENXIO or time.monotonic() > t:
+                    raise RuntimeError("the producer never opened its FIFO")
+                time.sleep(0.001)
+        lat, buf = [], b""
+        for i in range(n):
+            os.write(wfd, b"x")
+            t = time.monotonic() + 5
+            while b"\n" not in buf:
+                if rfd is None:
+                    try:
+                        rfd = os.open(live, os.O_RDONLY)
+                    except OSError:
+                        pass
+                if rfd is not None:
+                    buf += os.read(rfd, 65536)
+                if b"\n" in buf:
+                    break
+                if time.monotonic() > t:
+                    raise RuntimeError("line %d not in the log after 5 s" % i)
+                time.sleep(0.00005)
+            now = time.monotonic_ns()
+            line, buf = buf.split(b"\n", 1)
+            lat.append((now - int(line.split()[-3])) / 1e6)
+            time.sleep(gap)
+        lat.sort()
+        res["n"] = len(lat)
+        res["p50"] = lat[len(lat) // 2]
+        res["p99"] = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+        res["max"] = lat[-1]
+    except Exception as e:
+        res["error"] = str(e)
+        log("%s: %s" % (row["key"], e))
+    finally:
+        for fd in (wfd, rfd):
+            if fd is not None:
+                os.close(fd)
+        row_end(d, stop)
     return res
 
 
@@ -413,12 +509,14 @@ def rows():
     add("bulk", "s6b50", "s6-log", "s6-log -b, rotating", chunk=chunk,
         rotate=50 * 1048576, conf="")
     add("bulk", "pm2", "pm2", "pm2", chunk=chunk, conf="`pm2 start --interpreter none -o FILE`")
+    add("bulk", "sv", "svlogd", "svlogd", chunk=chunk, conf="")
     add("bulk", "cat", "cat", "floor: cat", chunk=chunk, conf="`flood \\| cat >FILE`")
     add("line", "lw", "warden", "warden up", chunk=0, conf="stdout_logfile_maxbytes=0")
     add("line", "lsd", "supervisord", "supervisord", chunk=0,
         conf="stdout_logfile_maxbytes=0")
     add("line", "ls6b", "s6-log", "s6-log -b", chunk=0, conf="")
     add("line", "lpm2", "pm2", "pm2", chunk=0, conf="`pm2 start --interpreter none -o FILE`")
+    add("line", "lsv", "svlogd", "svlogd", chunk=0, conf="")
     add("line", "lcat", "cat", "floor: cat", chunk=0, conf="`flood \\| cat >FILE`")
     add("ts", "tw", "warden", "warden up, tai64n", chunk=chunk, ts="tai64n",
         conf="log_timestamps=tai64n")
@@ -426,6 +524,18 @@ def rows():
     add("ts", "iw", "warden", "warden up, iso8601", chunk=chunk, ts="iso8601",
         conf="log_timestamps=iso8601")
     add("ts", "is6b", "s6-log", "s6-log -b T", chunk=chunk, ts="iso8601", conf="")
+    add("ts", "ltw", "warden", "warden up, tai64n, a write per line", chunk=0,
+        ts="tai64n", conf="log_timestamps=tai64n")
+    add("ts", "liw", "warden", "warden up, iso8601, a write per line", chunk=0,
+        ts="iso8601", conf="log_timestamps=iso8601")
+    add("ts", "lts6b", "s6-log", "s6-log -b t, a write per line", chunk=0,
+        ts="tai64n", conf="")
+    add("lat", "aw", "warden", "warden up", chunk=0, conf="stdout_logfile_maxbytes=0")
+    add("lat", "asd", "supervisord", "supervisord", chunk=0,
+        conf="stdout_logfile_maxbytes=0")
+    add("lat", "as6b", "s6-log", "s6-log -b", chunk=0, conf="")
+    add("lat", "asv", "svlogd", "svlogd", chunk=0, conf="")
+    add("lat", "acat", "cat", "floor: cat", chunk=0, conf="`prod \\| cat >FILE`")
     only = os.environ.get("ONLY", "").split()
     keys = [k for k in os.environ.get("ROWS", "").split(",") if k]
     R = [r for r in R if (not only or r["group"] in only) and (not keys or r["key"] in keys)]
@@ -454,12 +564,14 @@ def report(R, res, nlines, ck, reps):
                     checks=[m.get("check", "")])
 
     S = {row["key"]: summary(row) for row in R}
+    overview(R, S, res, ck)
     titles = {
         "bulk": "Bulk: %s writes, %d lines of 100 bytes (%.0f MiB)" % (ck, nlines, mib),
         "line": "One write(2) per 100-byte line, %d lines (%.0f MiB)" % (nlines, mib),
         "ts": "Timestamps: %s writes, %d lines (%.0f MiB before the stamps)" % (ck, nlines, mib),
     }
     ref = {"bulk": "w", "line": "lw", "ts": "tw"}
+    lat_table(R, res)
     for g in ("bulk", "line", "ts"):
         rows_g = [r for r in R if r["group"] == g]
         if not rows_g:
@@ -478,10 +590,14 @@ def report(R, res, nlines, ck, reps):
                 continue
             ratio = "%.2f×" % (wr["mibs"] / s["mibs"]) if wr else "–"
             wref = row["key"] == ref[g]
-            if g == "ts" and row["ts"] == "iso8601":
-                iw = S.get("iw")
-                ratio = "%.2f×" % (iw["mibs"] / s["mibs"]) if iw else "–"
-                wref = row["key"] == "iw"
+            if g == "ts":
+                # Against warden's row with the same stamp and writes.
+                rk = {("iso8601", True): "iw", ("iso8601", False): "liw",
+                      ("tai64n", True): "tw", ("tai64n", False): "ltw"}[
+                          (row["ts"], row["chunk"] > 0)]
+                rs = S.get(rk)
+                ratio = "%.2f×" % (rs["mibs"] / s["mibs"]) if rs else "–"
+                wref = row["key"] == rk
             errs = sorted(set(r["error"] for r in byk.get(row["key"], []) if r.get("error")))
             if errs:
                 notes.append("%s: %s" % (row["label"], "; ".join(errs)))
@@ -506,12 +622,85 @@ def report(R, res, nlines, ck, reps):
             tgt("w", "s6", 3, "warden ÷ s6-log (no -b)")
             tgt("w50", "s6b50", 3, "rotating at 50 MiB, warden ÷ s6-log -b")
         elif g == "line":
-            # No target of its own: the bulk targets, for comparison.
-            tgt("lw", "lsd", 0.9, "warden ÷ supervisord (the bulk target)")
-            tgt("lw", "ls6b", 3, "warden ÷ s6-log -b (the bulk target)")
+            tgt("lw", "lsd", 1.5, "warden ÷ supervisord")
+            tgt("lw", "ls6b", 1.5, "warden ÷ s6-log -b")
         else:
             tgt("tw", "ts6b", 2, "tai64n, warden ÷ s6-log -b t")
             tgt("iw", "is6b", 2, "iso8601, warden ÷ s6-log -b T")
+            tgt("tw", "w", 0.8, "tai64n ÷ no stamps, %s writes" % ck)
+            tgt("iw", "w", 0.8, "iso8601 ÷ no stamps, %s writes" % ck)
+            tgt("ltw", "lw", 0.8, "tai64n ÷ no stamps, a write per line")
+            tgt("liw", "lw", 0.8, "iso8601 ÷ no stamps, a write per line")
+
+
+def lat_median(res, key):
+    """The median run of a lone-line row, or None."""
+    good = sorted((r for r in res if r["key"] == key and "p50" in r),
+                  key=lambda r: r["p50"])
+    return good[(len(good) - 1) // 2] if good else None
+
+
+def overview(R, S, res, ck):
+    """One line per logger: MiB/s at each write size, stamped and not,
+    and a lone line's delay."""
+    have = set(r["key"] for r in R)
+    cols = [("%s writes" % ck, "w sd s6b sv cat"),
+            ("%s, tai64n" % ck, "tw – ts6b – –"),
+            ("%s, iso8601" % ck, "iw – is6b – –"),
+            ("a write per line", "lw lsd ls6b lsv lcat"),
+            ("a line, tai64n", "ltw – lts6b – –"),
+            ("a line, iso8601", "liw – – – –")]
+    names = ["warden up", "supervisord", "s6-log -b", "svlogd", "floor: cat"]
+    lat = "aw asd as6b asv acat".split()
+    if not have & set(" ".join(c for _, c in cols).split() + lat):
+        return
+    print("\n### Overview: MiB/s, and a lone line's delay\n")
+    print("| logger | " + " | ".join(t for t, _ in cols) +
+          " | lone line p50 ms | p99 ms |")
+    print("|---|" + "---:|" * (len(cols) + 2))
+    for i, name in enumerate(names):
+        cells = []
+        for _, keys in cols:
+            k = keys.split()[i]
+            if k == "–":
+                cells.append("– (no such option)" if i in (1, 4) else "–")
+            elif S.get(k):
+                cells.append("%.0f" % S[k]["mibs"])
+            else:
+                cells.append("not run" if k not in have else "✗")
+        m = lat_median(res, lat[i])
+        cells += ["%.2f" % m["p50"], "%.2f" % m["p99"]] if m else ["–", "–"]
+        print("| %s | %s |" % (name, " | ".join(cells)))
+
+
+def lat_table(R, res):
+    """A lone line's delay, write(2) to the file: p50, p99, max."""
+    rows_g = [r for r in R if r["group"] == "lat"]
+    if not rows_g:
+        return
+    n = os.environ.get("LAT_N", "200")
+    gap = float(os.environ.get("LAT_GAP", "0.01")) * 1000
+    print("\n### A lone line's delay: %s lines, one each %.0f ms, from write(2) to the file\n" % (n, gap))
+    print("| logger | configuration | lines | p50 ms | p99 ms | max ms |")
+    print("|---|---|---:|---:|---:|---:|")
+    for row in rows_g:
+        rs = [r for r in res if r["key"] == row["key"]]
+        good = sorted((r for r in rs if "p50" in r), key=lambda r: r["p50"])
+        conf = row["conf"] or ("`%s`" % row.get("argv", row["tool"])).replace("|", "\\|")
+        if not good:
+            err = next((r.get("error") for r in rs if r.get("error")), "not run")
+            print("| %s | %s | – | – | – | ✗ %s |" % (row["label"], conf, err))
+            continue
+        m = good[(len(good) - 1) // 2]
+        print("| %s | %s | %d | %.2f | %.2f | %.2f |" % (
+            row["label"], conf, m["n"], m["p50"], m["p99"], m["max"]))
+        if row["key"] == "aw":
+            ok = m["p50"] <= 5 and m["p99"] <= 20
+            lat_note = "- warden: p50 %.2f ms (target ≤ 5), p99 %.2f ms (target ≤ 20): %s" % (
+                m["p50"], m["p99"], "met" if ok else "NOT met")
+    print()
+    if "lat_note" in locals():
+        print(lat_note)
 
 
 def main():
@@ -519,13 +708,26 @@ def main():
     if cmd == "reap":
         reap(T, T)
         return
+    if cmd == "prod":
+        prod(T)
+        return
+    if cmd == "table":
+        # The tables again, from the runs logs.sh logged on stderr.
+        R, nlines, ck = rows()
+        res = []
+        with open(T) as f:
+            for line in f:
+                if line.startswith("logs: ") and " run " in line and ": {" in line:
+                    res.append(json.loads(line[line.index(": {") + 2:]))
+        report(R, res, nlines, ck, 0)
+        return
     R, nlines, ck = rows()
     reps = int(os.environ.get("REPS", "1"))
     res, k = [], 0
     for rep in range(reps):
         for row in R:
             k += 1
-            r = run_row(T, row, k)
+            r = (run_lat if row["group"] == "lat" else run_row)(T, row, k)
             res.append(r)
             log("%s (%s) run %d: %s" % (row["key"], row["label"], rep + 1, json.dumps(
                 {x: (round(v, 3) if isinstance(v, float) else v) for x, v in r.items()})))

@@ -1,8 +1,19 @@
 /*
  * A service's log file: opened by name (or the supervisor's own stdout
  * and stderr), rotated to N backups by size or on request, opened again
- * for an external logrotate, cleared on request.  The lines that go into it are logs.c's.
+ * for an external logrotate, cleared on request.  The lines that go
+ * into it are logs.c's.
+ *
+ * Open regular files are a cache shared by every stream, in the order
+ * they were last written (the oldest first out): at most svclog_files_max() of them, so that an idle
+ * service holds none and the fds the supervisor needs do not grow with
+ * its log files.  A file that is out is opened again by name when its
+ * stream next writes (svclog_file), and what was kept of it (its size,
+ * for rotation) still holds: the supervisor is its only writer.
+ * Anything else (a terminal, a fifo, the supervisor's stdout) keeps its
+ * fd, since opening it again could block or find no reader.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -14,6 +25,95 @@
 
 #include "sup.h"
 #include "logs.h"
+
+static TAILQ_HEAD(, svclog) files = TAILQ_HEAD_INITIALIZER(files);
+static int	files_open;		/* in the cache */
+static int	files_cap;		/* 0: the default */
+
+/* Make n the cache's size (0: the default again); for the tests. */
+void
+svclog_files_limit(int n)
+{
+	files_cap = n;
+}
+
+/*
+ * How many log files may be open at once: LOG_FILES, or a sixteenth of
+ * the fd limit when that is less (at least 4).
+ */
+int
+svclog_files_max(void)
+{
+	struct rlimit	rl;
+	int		n = LOG_FILES;
+
+	if (files_cap > 0)
+		return (files_cap);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 16 < (rlim_t)n)
+		n = rl.rlim_cur / 16 < 4 ? 4 : (int)(rl.rlim_cur / 16);
+	return (n);
+}
+
+/* Close the stream's file, out of the cache. */
+void
+svclog_file_close(struct svclog *l)
+{
+	if (l->fd == -1)
+		return;
+	svclog_unwatch(l);
+	close(l->fd);
+	l->fd = -1;
+	if (l->flags & SL_CACHED) {
+		TAILQ_REMOVE(&files, l, lru);
+		files_open--;
+		l->flags &= ~SL_CACHED;
+	}
+}
+
+/* fd is the stream's file now: a regular one goes in the cache. */
+static void
+svclog_file_set(struct svclog *l, int fd)
+{
+	struct svclog	*old;
+
+	l->fd = fd;
+	l->flags &= ~SL_NOFILE;
+	if (!(l->flags & SL_REG))
+		return;
+	while (files_open >= svclog_files_max() &&
+	    (old = TAILQ_FIRST(&files)) != NULL)
+		svclog_file_close(old);
+	TAILQ_INSERT_TAIL(&files, l, lru);
+	l->flags |= SL_CACHED;
+	files_open++;
+}
+
+/*
+ * The stream's log file, open: from the cache (now its most recent), or
+ * opened again by name.  -1 when there is none or it cannot be opened.
+ */
+int
+svclog_file(struct svclog *l)
+{
+	int	fd;
+
+	if (l->fd != -1) {
+		if ((l->flags & SL_CACHED) && TAILQ_NEXT(l, lru) != NULL) {
+			TAILQ_REMOVE(&files, l, lru);
+			TAILQ_INSERT_TAIL(&files, l, lru);
+		}
+		return (l->fd);
+	}
+	if (l->path == NULL || (l->flags & SL_NOFILE))
+		return (-1);
+	if ((fd = svclog_open_file(l)) == -1) {
+		l->flags |= SL_NOFILE;
+		return (-1);
+	}
+	svclog_file_set(l, fd);
+	return (fd);
+}
 
 /* Open the log file by name; -1 when it cannot be (said in the log). */
 int
@@ -75,7 +175,7 @@ svclog_rotate_one(struct svclog *l, char **cause)
 	char		*from, *to;
 
 	if (backups <= 0) {
-		if (ftruncate(l->fd, 0) == -1)
+		if (svclog_file(l) == -1 || ftruncate(l->fd, 0) == -1)
 			goto fail;
 		l->size = 0;
 		return (0);
@@ -101,9 +201,8 @@ svclog_rotate_one(struct svclog *l, char **cause)
 		    l->name, l->path);
 		return (-1);
 	}
-	svclog_unwatch(l);
-	close(l->fd);
-	l->fd = fd;
+	svclog_file_close(l);
+	svclog_file_set(l, fd);
 	return (0);
 
 fail:
@@ -124,15 +223,16 @@ svclog_reopen(struct svc *s)
 		if (ls[i] == NULL || ls[i]->path == NULL ||
 		    (ls[i]->flags & SL_STDIO))
 			continue;
+		ls[i]->flags &= ~SL_NOFILE;
+		if (ls[i]->fd == -1)
+			continue;	/* by name anyway, when next written */
 		flags = ls[i]->flags;
 		if ((fd = svclog_open_file(ls[i])) == -1) {
 			ls[i]->flags = flags;
 			continue;
 		}
-		svclog_unwatch(ls[i]);
-		if (ls[i]->fd != -1)
-			close(ls[i]->fd);
-		ls[i]->fd = fd;
+		svclog_file_close(ls[i]);
+		svclog_file_set(ls[i], fd);
 	}
 }
 
@@ -158,7 +258,8 @@ svclog_rotate(struct svc *s, int which, char **cause)
 			if (which == 1)
 				xasprintf(&why, "%s: stderr goes to stdout "
 				    "(redirect_stderr)", s->cfg->name);
-		} else if (l == NULL || l->path == NULL || l->fd == -1) {
+		} else if (l == NULL || l->path == NULL ||
+		    (l->flags & SL_NOFILE)) {
 			if (which != -1)
 				xasprintf(&why, "%s: no %s log file",
 				    s->cfg->name, i == 0 ? "stdout" : "stderr");
@@ -204,10 +305,8 @@ svclog_clear_one(struct svclog *l)
 		l->flags = flags;
 		return (-1);
 	}
-	svclog_unwatch(l);
-	if (l->fd != -1)
-		close(l->fd);
-	l->fd = fd;
+	svclog_file_close(l);
+	svclog_file_set(l, fd);
 	return (0);
 }
 

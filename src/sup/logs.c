@@ -1,19 +1,22 @@
 /*
- * Service output.  Each stream is a pipe the supervisor owns for the
- * service's whole configured life, so a restart loses nothing: the last
- * bytes of one instance and the first of the next land in order.  Bytes
- * become lines here: stamped (log_timestamps=), cut at log_line_max,
- * written whole to the log file (rotated by size at line boundaries),
- * sent to syslog and handed to the followers (logs_feed, follow.c).
- * The log file itself (opening, rotation) is logs-file.c's, what a
- * failed start reports logs-recent.c's and the syslog client
- * logs-syslog.c's; logs.h is what they share.
+ * Service output as lines.  Each stream is a pipe the supervisor owns
+ * for the service's whole configured life (logs-pipe.c), so a restart
+ * loses nothing: the last bytes of one instance and the first of the
+ * next land in order.  Bytes become lines here: stamped
+ * (log_timestamps=), cut at log_line_max, written whole to the log file
+ * (rotated by size at line boundaries), sent to syslog and handed to the
+ * followers (logs_feed, follow.c).  The log file itself (opening,
+ * rotation, the cache of open files) is logs-file.c's, what a failed
+ * start reports logs-recent.c's and the syslog client logs-syslog.c's;
+ * logs.h is what they share.
  *
  * Speed comes from not copying: one read buffer shared by every stream
  * (the loop runs one thing at a time), lines written straight from it
- * with writev, and only a partial last line copied, into a carry that
- * exists while it is not empty.  An idle service costs two small structs
- * and its pipes, nothing more.
+ * with writev, a stamped line as two iovecs (the stamp, made once a
+ * read, and the line where it was read), and only a partial last line
+ * copied, into a carry that exists while it is not empty.  An idle
+ * service costs two small structs and its pipes' read ends, nothing
+ * more.
  *
  * A log that cannot be written (a full disk, an I/O error, a terminal
  * or pipe that does not drain) holds what it has and stops reading the
@@ -22,11 +25,9 @@
  * more).  What is held is bounded by one read and one line.
  */
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/uio.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,18 +39,14 @@
 #include "logs.h"
 #include "event.h"
 
-#define LOG_READ	(1024 * 1024)	/* one read, shared: the most per wakeup */
 #define LOG_OUT		(LOG_READ + 65536) /* stamped lines, before writing */
-#define LOG_PIPE	(1024 * 1024)	/* the pipe of a stream that fills it */
-#define LOG_IOV		64
-#define LOG_DRAIN	8		/* reads at most, when an instance ends */
+#define LOG_IOV		1024		/* IOV_MAX: a stamp and a line each */
 #define LOG_RETRY_MIN	0.25
 #define LOG_RETRY_MAX	5.0
 
 #define MARK_SPLIT	" [warden: line split]\n"
 #define MARK_NONL	" [warden: no newline]\n"
 
-static char		in_buf[LOG_READ];
 static char		out_buf[LOG_OUT];
 static size_t		out_used;
 static struct iovec	out_iov[LOG_IOV];
@@ -132,10 +129,7 @@ svclog_hold(struct svclog *l, int error)
 
 	l->flags |= SL_HELD;
 	l->error = error;
-	if (l->flags & SL_READING) {
-		(void)loop_mod(s->sup->loop, l->rfd, 0);
-		l->flags &= ~SL_READING;
-	}
+	svclog_poll(l, 0);
 	if (error == EAGAIN && !(l->flags & SL_WAITOUT) &&
 	    loop_add(s->sup->loop, l->fd, EPOLLOUT, svclog_writable_cb,
 	    l) == 0) {
@@ -167,6 +161,7 @@ out_flush(struct svclog *l)
 		return;
 	for (i = 0; i < n; i++)
 		logs_feed(l->svc, l->which, v[i].iov_base, v[i].iov_len);
+	(void)svclog_file(l);
 	while (n > 0 && l->fd != -1) {
 		w = writev(l->fd, v, n < IOV_MAX ? n : IOV_MAX);
 		if (w == -1 && errno == EINTR)
@@ -380,9 +375,10 @@ svclog_lines(struct svclog *l, const char *p, size_t len)
 		if (l->flags & SL_VIS)
 			svclog_rec(l, p, (size_t)(q - p), NULL, 0, "\n");
 		else {
+			/* The stamp and the line, each as it is: no copy. */
 			svclog_room(l, stamplen + (size_t)(q + 1 - p));
-			out_copy(l, stamp, stamplen, p, (size_t)(q + 1 - p),
-			    NULL, 0, NULL, 0);
+			out_add(l, stamp, stamplen);
+			out_add(l, p, (size_t)(q + 1 - p));
 			if (l->flags & SL_SYSLOG)
 				svclog_syslog(p, (size_t)(q - p), NULL, 0);
 		}
@@ -392,7 +388,7 @@ svclog_lines(struct svclog *l, const char *p, size_t len)
 }
 
 /* The partial line is over: the instance is gone, or the stream. */
-static void
+void
 svclog_endline(struct svclog *l)
 {
 	if (l->carrylen == 0)
@@ -476,22 +472,13 @@ svclog_take(struct svclog *l, const char *buf, size_t n)
 }
 
 /* Bytes just read from the pipe. */
-static void
+void
 svclog_input(struct svclog *l, const char *buf, size_t n)
 {
 	size_t	took;
 
 	if ((buf = event_output(l, buf, &n)) == NULL || n == 0)
 		return;		/* a listener's protocol, or all captured */
-	if (n >= 65536 && !(l->flags & SL_GROWN)) {
-		/*
-		 * A pipe this busy gets a larger buffer: fewer wakeups.
-		 * Only then, since the pages count against the user's pipe
-		 * quota (pipe-user-pages-soft) until the pipe is closed.
-		 */
-		(void)fcntl(l->rfd, F_SETPIPE_SZ, LOG_PIPE);
-		l->flags |= SL_GROWN;
-	}
 	svclog_recent_add(l, buf, n);
 	took = svclog_take(l, buf, n);
 	if (took < n) {
@@ -501,30 +488,15 @@ svclog_input(struct svclog *l, const char *buf, size_t n)
 	}
 }
 
-/* The pipe has data: at most one read's worth per wakeup. */
-static void
-svclog_read_cb(int fd, uint32_t events, void *arg)
-{
-	struct svclog	*l = arg;
-	ssize_t		 n;
-
-	(void)events;
-	if (l->flags & SL_HELD)
-		return;
-	if ((n = read(fd, in_buf, sizeof in_buf)) <= 0)
-		return;
-	svclog_input(l, in_buf, (size_t)n);
-}
-
 /* Try to write what is held; resume reading once it is all out. */
-static void
+void
 svclog_retry(struct svclog *l)
 {
-	struct svc	*s = l->svc;
 	ssize_t		 w;
 	size_t		 took;
 	int		 error = 0;
 
+	(void)svclog_file(l);
 	while (l->heldoff < l->heldlen && l->fd != -1) {
 		w = write(l->fd, l->held + l->heldoff, l->heldlen - l->heldoff);
 		if (w == -1 && errno == EINTR)
@@ -571,9 +543,7 @@ svclog_retry(struct svclog *l)
 	l->flags &= ~SL_WARNED;
 	l->error = 0;
 	l->delay = 0;
-	if (l->rfd != -1 && !(l->flags & SL_READING) &&
-	    loop_mod(s->sup->loop, l->rfd, EPOLLIN) == 0)
-		l->flags |= SL_READING;
+	svclog_poll(l, 1);
 }
 
 static void
@@ -597,188 +567,3 @@ svclog_writable_cb(int fd, uint32_t events, void *arg)
 	svclog_retry(l);
 }
 
-static int
-svclog_pipe(struct svclog *l)
-{
-	int	p[2];
-
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		log_warnx("%s: %s pipe: %s", l->name, svclog_name(l),
-		    strerror(errno));
-		return (-1);
-	}
-	(void)fcntl(p[0], F_SETFL, O_NONBLOCK);
-	if (loop_add(l->svc->sup->loop, p[0], EPOLLIN, svclog_read_cb,
-	    l) == -1) {
-		close(p[0]);
-		close(p[1]);
-		return (-1);
-	}
-	l->rfd = p[0];
-	l->wfd = p[1];
-	l->flags |= SL_READING;
-	return (0);
-}
-
-/*
- * A stream's settings are copied from the config: a service's config
- * may be freed before the service, whose close still writes.
- */
-static int
-svclog_open_one(struct svc *s, struct svclog **lp, int which)
-{
-	const struct cfg_log	*c = which == 0 ? &s->cfg->out : &s->cfg->err;
-	struct config		*cf = s->sup->cfg;
-	struct svclog		*l;
-
-	*lp = NULL;
-	if (which == 1 && s->cfg->redirect_stderr)
-		return (0);
-	if (c->kind == CFG_LOG_NONE && !c->syslog &&
-	    !(which == 0 && s->cfg->listener))
-		return (0);		/* no stream at all: no memory either */
-	*lp = l = xcalloc(1, sizeof *l);
-	l->svc = s;
-	l->which = which;
-	l->rfd = l->wfd = l->fd = -1;
-	l->name = xstrdup(s->cfg->name);
-	l->maxbytes = c->maxbytes;
-	l->backups = c->backups;
-	l->cap = (size_t)s->cfg->log_line_max;
-	l->stamps = s->cfg->log_timestamps;
-	l->report = svclog_report(s) == l;
-	if (c->syslog)
-		l->flags |= SL_SYSLOG;
-	if (c->kind == CFG_LOG_AUTO)
-		xasprintf(&l->path, "%s/%s-%s.log", cf->childlogdir,
-		    s->cfg->name, svclog_name(l));
-	else if (c->kind == CFG_LOG_PATH)
-		l->path = xstrdup(c->path);
-	if (l->path != NULL)
-		l->fd = svclog_open_file(l);
-	if (svclog_pipe(l) == -1)
-		return (-1);
-	return (l->path != NULL && l->fd == -1 ? -1 : 0);
-}
-
-/* Set up both streams; NONE with no syslog gets no pipe (/dev/null). */
-int
-svclog_open(struct svc *s)
-{
-	int	rv = 0;
-
-	rv |= svclog_open_one(s, &s->out, 0);
-	rv |= svclog_open_one(s, &s->err, 1);
-	return (rv ? -1 : 0);
-}
-
-/* Read what the pipe has now, boundedly, unless the output is held. */
-static void
-svclog_drain_one(struct svclog *l)
-{
-	ssize_t	n;
-	int	i;
-
-	for (i = 0; i < LOG_DRAIN && l->rfd != -1; i++) {
-		if (l->flags & SL_HELD)
-			break;
-		if ((n = read(l->rfd, in_buf, sizeof in_buf)) <= 0)
-			break;
-		svclog_input(l, in_buf, (size_t)n);
-	}
-}
-
-/*
- * The instance has ended: read what it left in the pipes, and end its
- * partial line there, so that the next one's first line stands alone.
- */
-void
-svclog_drain(struct svc *s)
-{
-	struct svclog	*ls[2] = { s->out, s->err };
-	int		 i;
-
-	for (i = 0; i < 2; i++) {
-		if (ls[i] == NULL || ls[i]->rfd == -1)
-			continue;
-		svclog_drain_one(ls[i]);
-		if (ls[i]->pendlen > 0)
-			ls[i]->flags |= SL_ENDPEND;
-		else
-			svclog_endline(ls[i]);
-	}
-}
-
-static void
-svclog_close_one(struct svc *s, struct svclog *l)
-{
-	size_t	lost = 0;
-	int	unread = 0;
-
-	if (l == NULL)
-		return;			/* no stream */
-	if (l->rfd != -1) {
-		svclog_drain_one(l);
-		if (l->pendlen == 0)
-			svclog_endline(l);
-	}
-	if (l->flags & SL_HELD) {
-		/* One last try: the target may have room by now. */
-		loop_timer_del(s->sup->loop, l->retry);
-		l->retry = NULL;
-		svclog_unwatch(l);
-		svclog_retry(l);
-		svclog_unwatch(l);
-		loop_timer_del(s->sup->loop, l->retry);
-		l->retry = NULL;
-	}
-	if (l->flags & SL_HELD) {
-		lost = l->heldlen - l->heldoff + l->pendlen + l->carrylen;
-		if (l->rfd != -1 && ioctl(l->rfd, FIONREAD, &unread) == 0 &&
-		    unread > 0)
-			lost += (size_t)unread;
-		log_warnx("%s: %s: %zu bytes of output lost: %s", l->name,
-		    l->path != NULL ? l->path : svclog_name(l), lost,
-		    strerror(l->error));
-	}
-	if (l->rfd != -1) {
-		loop_del(s->sup->loop, l->rfd);
-		close(l->rfd);
-	}
-	if (l->wfd != -1)
-		close(l->wfd);
-	if (l->fd != -1)
-		close(l->fd);
-	free(l->name);
-	free(l->path);
-	free(l->carry);
-	free(l->held);
-	free(l->pend);
-	free(l->recent);
-	free(l);
-}
-
-void
-svclog_close(struct svc *s)
-{
-	svclog_close_one(s, s->out);
-	svclog_close_one(s, s->err);
-	s->out = s->err = NULL;
-}
-
-/* "stdout log held: No space left on device", or NULL. */
-const char *
-svclog_problem(struct svc *s)
-{
-	static char	 buf[128];
-	struct svclog	*ls[2] = { s->out, s->err };
-	int		 i;
-
-	for (i = 0; i < 2; i++)
-		if (ls[i] != NULL && (ls[i]->flags & SL_HELD)) {
-			snprintf(buf, sizeof buf, "%s log held: %s",
-			    svclog_name(ls[i]), strerror(ls[i]->error));
-			return (buf);
-		}
-	return (NULL);
-}

@@ -32,13 +32,18 @@ enum svc_event {
 /*
  * One output stream of a service (logs.c): a pipe we own for the
  * service's configured life, and where its lines go.  Buffers exist only
- * while they hold something.
+ * while they hold something.  Only the pipe's read end is kept: each
+ * spawn gets a write end of its own (svclog_writer).
  */
 struct svclog {
 	struct svc	*svc;
 	int		 which;		/* 0 stdout, 1 stderr */
-	int		 rfd, wfd;	/* the pipe, for the service's life */
-	int		 fd;		/* the log file, or -1 */
+	int		 rfd;		/* the pipe's read end, for the life */
+	int		 wfd;		/* its write end only without /proc */
+	int		 fd;		/* the log file while open, or -1 */
+	struct timer	*pause;		/* the next read of a busy pipe */
+	uint64_t	 lastread;	/* when, in ns (CLOCK_MONOTONIC) */
+	TAILQ_ENTRY(svclog) lru;	/* in the open files' cache */
 	unsigned int	 flags;
 	char		*name;		/* the service's */
 	char		*path;		/* NULL: no file */
@@ -289,11 +294,13 @@ void		 cg_remove(char *);
 void		 cg_usage(const char *, struct cg_usage *);
 void		 cg_usage_at(int, const char *, struct cg_usage *);
 
-/* logs.c (each chunk written goes to logs_feed, follow.c) */
+/* logs-pipe.c (each chunk written goes to logs_feed, follow.c) */
 int		 svclog_open(struct svc *);
 void		 svclog_close(struct svc *);
 void		 svclog_drain(struct svc *);
 const char	*svclog_problem(struct svc *);
+int		 svclog_writers(struct svc *, int *, int *);
+void		 svclog_writers_close(int, int);
 
 /* logs-file.c */
 void		 svclog_reopen(struct svc *);

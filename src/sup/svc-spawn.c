@@ -119,7 +119,7 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 	const char		*call;
 	char			**env, **e;
 	int			 rep[2], devnull = -1, readyw = -1;
-	int			 outfd, errfd, saved, inr = -1;
+	int			 outfd = -1, errfd = -1, saved, inr = -1;
 	pid_t			 pid;
 
 	if (sock_open(s, why, whylen) == -1)
@@ -139,18 +139,13 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 		}
 		r.creds = &creds;
 	}
-	outfd = s->out != NULL ? s->out->wfd : -1;
-	errfd = s->err != NULL ? s->err->wfd : -1;
-	if (outfd == -1 || errfd == -1) {
+	if (s->out == NULL || s->err == NULL) {
 		if ((devnull = open("/dev/null", O_WRONLY|O_CLOEXEC)) == -1) {
 			snprintf(why, whylen, "spawn error: open /dev/null: %s",
 			    strerror(errno));
 			return (-1);
 		}
 	}
-	r.outfd = outfd != -1 ? outfd : devnull;
-	r.errfd = s->cfg->redirect_stderr ? r.outfd :
-	    errfd != -1 ? errfd : devnull;
 	call = NULL;
 	if (ready_prepare(s, &readyw) == -1)
 		call = s->ready.mode == READY_NOTIFY ? "notify socket" : "pipe";
@@ -158,6 +153,11 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 		call = "stdin pipe";
 	else if (pipe2(rep, O_CLOEXEC) == -1)
 		call = "pipe";
+	else if (svclog_writers(s, &outfd, &errfd) == -1) {
+		close(rep[0]);
+		close(rep[1]);
+		call = "log pipe";
+	}
 	if (call != NULL) {
 		snprintf(why, whylen, "spawn error: %s: %s", call,
 		    strerror(errno));
@@ -171,6 +171,9 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 		ready_stop(s);
 		return (-1);
 	}
+	r.outfd = outfd != -1 ? outfd : devnull;
+	r.errfd = s->cfg->redirect_stderr ? r.outfd :
+	    errfd != -1 ? errfd : devnull;
 	r.infd = inr;
 	r.ready_fd = s->ready.fd;
 	if (s->socks != NULL && s->socks->fcgi)
@@ -197,6 +200,7 @@ svc_fork(struct svc *s, char *why, size_t whylen)
 		close(readyw);
 	if (devnull != -1)
 		close(devnull);
+	svclog_writers_close(outfd, errfd);
 	if (pid == -1) {
 		close(rep[0]);
 		svc_stdin_close(s);

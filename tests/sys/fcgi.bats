@@ -140,7 +140,8 @@ inode() { readlink "/proc/$1/fd/$2"; }
 	touch "$T/stop"
 	wait "$client"
 	[ "$(grep -cv '^[0-9][0-9]*$' "$T/answers")" -eq 0 ]
-	[ "$(sort -u "$T/answers" | wc -l)" -ge 3 ]
+	# Answers came from before the restarts and from after them.
+	head -1 "$T/answers" | grep -qvx -e "$p0" -e "$p1"
 }
 
 @test "fcgi: a unix socket gets socket_mode and socket_owner; 0700 by default" {

@@ -252,11 +252,12 @@ run_done() { [ "$(cat "$T/n")" = 5 ] && state_is crash EXITED; }
 @test "logs: a full disk holds the output, blocks the service, loses nothing" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
 	mkdir "$T/full"
-	mount -t tmpfs -o size=256k tmpfs "$T/full" || skip "cannot mount tmpfs"
-	dd if=/dev/zero of="$T/full/filler" bs=1k count=220 2>/dev/null || true
+	# More than a busy pipe holds (1 MiB): the service must block.
+	mount -t tmpfs -o size=4m tmpfs "$T/full" || skip "cannot mount tmpfs"
+	dd if=/dev/zero of="$T/full/filler" bs=1k count=4060 2>/dev/null || true
 	conf a <<-EOF
 	[program:hold]
-	command = $LL -n 15000 -t "held " -w 16 -b 4096 -p $T/progress -s
+	command = $LL -n 150000 -t "held " -w 16 -b 4096 -p $T/progress -s
 	startsecs = 0
 	stdout_logfile = $T/full/out.log
 	stdout_logfile_maxbytes = 0
@@ -270,7 +271,7 @@ run_done() { [ "$(cat "$T/n")" = 5 ] && state_is crash EXITED; }
 	sleep 1
 	p2=$(cat "$T/progress")
 	[ "$p1" = "$p2" ]
-	[ "$p1" -lt 15000 ]
+	[ "$p1" -lt 150000 ]
 	# Both alive; the supervisor answers and says why.
 	[ "$(svc_field hold state)" = RUNNING ]
 	kill -0 "$(svc_field hold pid)"
@@ -283,12 +284,12 @@ run_done() { [ "$(cat "$T/n")" = 5 ] && state_is crash EXITED; }
 	t1=$(stat_field "$sup" 14); sleep 1; t2=$(stat_field "$sup" 14)
 	[ $((t2 - t1)) -le 5 ]
 	rm "$T/full/filler"
-	wait_until 20 grep -qx "held 15000\.*" "$T/full/out.log"
+	wait_until 20 grep -qx "held 150000\.*" "$T/full/out.log"
 	grep -q "hold: $T/full/out.log: written again: resumed" "$T/run/sup.log"
 	run python3 -c '
 import sys
 lines = open(sys.argv[1]).read().split("\n")[:-1]
-want = [("held %d" % i).ljust(15, ".") for i in range(1, 15001)]
+want = [("held %d" % i).ljust(15, ".") for i in range(1, 150001)]
 assert lines == want, "%d lines; first wrong: %r" % (len(lines),
     next((l for l, w in zip(lines, want) if l != w), None))
 ' "$T/full/out.log"
@@ -376,4 +377,85 @@ EOF2
 	[ "${lines[0]}" = "hello 1" ]
 	[ "${lines[1]}" = "bye 1" ]
 	[ "${lines[2]}" = "hello 2" ]
+}
+
+# count_is FILE PATTERN N: FILE has N lines that match PATTERN.
+count_is() { [ "$(grep -c -- "$2" "$1")" -eq "$3" ]; }
+
+# fds_like PID PATTERN: how many of the process's fds point at PATTERN.
+fds_like() { ls -l "/proc/$1/fd" | grep -c -- "$2" || true; }
+
+# many N KIND: N services that say hi and sleep; KIND is logged (both
+# streams to files), redirect (redirect_stderr) or none (NONE).
+many() {
+	local i
+	for i in $(seq 1 "$1"); do
+		printf '[program:%s%d]\ncommand = sh -c "echo hi %d; exec sleep 1000"\n' "$2" "$i" "$i"
+		printf 'startsecs = 0\n'
+		case $2 in
+		logged) printf 'stdout_logfile = %s/%s%d.log\nstderr_logfile = %s/%s%d.err\n' "$T" "$2" "$i" "$T" "$2" "$i" ;;
+		redirect) printf 'redirect_stderr = true\nstdout_logfile = %s/%s%d.log\n' "$T" "$2" "$i" ;;
+		none) printf 'stdout_logfile = NONE\nstderr_logfile = NONE\n' ;;
+		esac
+	done
+}
+
+all_said_hi() {
+	local i
+	for i in $(seq 1 60); do
+		grep -qx "hi $i" "$T/logged$i.log" || return 1
+		grep -qx "hi $i" "$T/redirect$i.log" || return 1
+	done
+}
+
+@test "logs: the supervisor holds one fd per captured stream and at most 128 log files" {
+	# 60 with both streams, 60 redirected, 60 NONE: 180 streams and 180
+	# files, beside a baseline of 180 NONE services.
+	many 180 none | conf base
+	up base
+	sup=$(cat "$T/run/warden.pid")
+	base=$(fds_like "$sup" 'pipe:')
+	down
+	{ many 60 logged; many 60 redirect; many 60 none; } | conf a
+	up a
+	sup=$(cat "$T/run/warden.pid")
+	wait_until 20 all_said_hi
+	pipes=$(fds_like "$sup" 'pipe:')
+	files=$(fds_like "$sup" "$T/\(logged\|redirect\)[0-9]*\.\(log\|err\)\$")
+	echo "pipes $pipes (baseline $base), log files $files"
+	[ "$pipes" -eq $((base + 180)) ]
+	[ "$files" -le 128 ]
+	[ "$files" -ge 100 ]
+	# Every service's line is where it belongs, however many are open.
+	"$W" restart logged1 redirect1 >/dev/null
+	wait_until 10 count_is "$T/logged1.log" 'hi 1$' 2
+	[ "$(grep -c 'hi 1$' "$T/redirect1.log")" -eq 2 ]
+	[ "$(fds_like "$sup" 'pipe:')" -eq $((base + 180)) ]
+}
+
+grandchild_said() { grep -q late "$T/gc.log"; }
+
+@test "logs: a grandchild's output after its parent is gone still lands, with no busy loop" {
+	mkfifo "$T/go"
+	conf a <<-EOF
+	[program:gc]
+	command = sh -c '(read x <$T/go; echo late) & echo early; exit 0'
+	startsecs = 0
+	autorestart = false
+	killasgroup = false
+	stdout_logfile = $T/gc.log
+	EOF
+	up a
+	sup=$(cat "$T/run/warden.pid")
+	wait_until 10 state_is gc EXITED
+	grep -qx early "$T/gc.log"
+	echo go >"$T/go"
+	wait_until 10 grandchild_said
+	[ "$(cat "$T/gc.log")" = "early
+late" ]
+	# No writer is left: the pipe is out of the loop, nothing spins.
+	t1=$(stat_field "$sup" 14); sleep 1; t2=$(stat_field "$sup" 14)
+	[ $((t2 - t1)) -le 5 ]
+	"$W" start gc >/dev/null
+	wait_until 10 count_is "$T/gc.log" early 2
 }

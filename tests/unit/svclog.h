@@ -25,7 +25,13 @@ struct fixture {
 	struct svc	 svc;
 	struct cfg_proc	 proc;
 	int		 stop[2];	/* a byte here ends one loop turn */
+	int		 w[2];		/* the service's ends: OUTW, ERRW */
 };
+
+#include "pipew.h"
+
+#define OUTW(f)	pipe_writer(&(f)->w[0], (f)->svc.out)
+#define ERRW(f)	pipe_writer(&(f)->w[1], (f)->svc.err)
 
 /* What the loop's turn is to hold on to. */
 static inline void
@@ -49,6 +55,7 @@ fixture_new(const char *path, size_t cap, int stamps, uint64_t maxbytes,
 {
 	struct fixture	*f;
 
+	svclog_pause_set(0);		/* pump() reads once a turn */
 	f = xcalloc(1, sizeof *f);
 	snprintf(f->dir, sizeof f->dir, "/tmp/test-svclog.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
@@ -87,6 +94,7 @@ fixture_open(struct fixture *f)
 static inline void
 fixture_free(struct fixture *f)
 {
+	pipe_writers_close(f->w, 2);
 	svclog_close(&f->svc);
 	loop_del(f->sup.loop, f->stop[0]);
 	close(f->stop[0]);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../src/sup/sup.h"
+#include "../../src/sup/logs.h"
 #include "stubs.h"
 
 struct fixture {
@@ -23,7 +24,13 @@ struct fixture {
 	struct config	 cf;
 	struct sup	 sup;
 	struct svc	 svc;
+	int		 w[2];		/* the service's ends: OUTW, ERRW */
 };
+
+#include "pipew.h"
+
+#define OUTW(f)	pipe_writer(&(f)->w[0], (f)->svc.out)
+#define ERRW(f)	pipe_writer(&(f)->w[1], (f)->svc.err)
 
 static struct fixture *
 fixture(int redirect)
@@ -58,6 +65,7 @@ fixture_free(struct fixture *f)
 {
 	char	cmd[128];
 
+	pipe_writers_close(f->w, 2);
 	svclog_close(&f->svc);
 	loop_free(f->sup.loop);
 	free(f->svc.cfg->out.path);
@@ -99,8 +107,8 @@ test_recent(void **state)
 	char		 buf[256];
 
 	(void)state;
-	put(f->svc.err->wfd, "one\ntwo\n\033[1mthree\nfour");
-	put(f->svc.out->wfd, "not stderr\n");
+	put(ERRW(f), "one\ntwo\n\033[1mthree\nfour");
+	put(OUTW(f), "not stderr\n");
 	svclog_drain(&f->svc);
 	assert_int_equal(svclog_recent(&f->svc, buf, sizeof buf),
 	    strlen("two / \\x1b[1mthree / four"));
@@ -128,7 +136,7 @@ test_recent_only_starting(void **state)
 
 	(void)state;
 	f->svc.state = SVC_RUNNING;
-	put(f->svc.out->wfd, "up and running\n");
+	put(OUTW(f), "up and running\n");
 	svclog_drain(&f->svc);
 	assert_null(f->svc.out->recent);
 	assert_int_equal(svclog_recent(&f->svc, buf, sizeof buf), 0);
@@ -136,7 +144,7 @@ test_recent_only_starting(void **state)
 	f->svc.state = SVC_STARTING;
 	for (i = 0; i < 100; i++) {
 		snprintf(buf, sizeof buf, "line %d\n", i);
-		put(f->svc.out->wfd, buf);
+		put(OUTW(f), buf);
 	}
 	svclog_drain(&f->svc);
 	svclog_recent(&f->svc, buf, sizeof buf);
@@ -153,8 +161,8 @@ test_split(void **state)
 	(void)state;
 	memset(y, 'y', 300);
 	y[300] = '\0';
-	put(f->svc.out->wfd, y);
-	put(f->svc.out->wfd, "\n");
+	put(OUTW(f), y);
+	put(OUTW(f), "\n");
 	svclog_drain(&f->svc);
 	snprintf(want, sizeof want, "%.128s [warden: line split]\n"
 	    "%.128s [warden: line split]\n%.44s\n", y, y, y);
@@ -169,11 +177,11 @@ test_rotate(void **state)
 	char		*cause = NULL;
 
 	(void)state;
-	put(f->svc.out->wfd, "first\n");
+	put(OUTW(f), "first\n");
 	svclog_drain(&f->svc);
 	assert_int_equal(svclog_rotate(&f->svc, 0, &cause), 0);
 	assert_null(cause);
-	put(f->svc.out->wfd, "second\n");
+	put(OUTW(f), "second\n");
 	svclog_drain(&f->svc);
 	assert_string_equal(slurp(f, "out.log.1"), "first\n");
 	assert_string_equal(slurp(f, "out.log"), "second\n");

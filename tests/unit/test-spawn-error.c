@@ -19,6 +19,7 @@
 #include "../../src/sup/sup.h"
 #include "stubs.h"
 #include "supfix.h"
+#include "fdlimit.h"
 
 static char	dir[] = "/tmp/test-spawn-error.XXXXXX";
 
@@ -51,17 +52,11 @@ load(struct sup *sup, const char *text)
 static const char *
 start_without_fds(struct svc *s)
 {
-	struct rlimit	rl, low;
-	int		fd;
+	struct rlimit	rl;
 
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
-	assert_true((fd = dup(0)) != -1);
-	close(fd);
-	low = rl;
-	low.rlim_cur = (rlim_t)fd;	/* every fd below is open */
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	fdlimit_lower(&rl);
 	svc_event(s, EV_START);
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	fdlimit_restore(&rl);
 	assert_int_equal(s->state, SVC_BACKOFF);
 	assert_int_equal(s->pid, 0);
 	assert_non_null(s->desc);

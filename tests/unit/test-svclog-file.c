@@ -78,7 +78,7 @@ test_rotate_maxbytes(void **state)
 	fixture_open(f);
 	assert_true(f->svc.out->flags & SL_REG);
 	assert_true(f->svc.out->flags & SL_ROTATE);
-	lines_put(f->svc.out->wfd, 0, 10);
+	lines_put(OUTW(f), 0, 10);
 	pump(f);
 	file_is_lines(f, "out.log", 9, 10);
 	file_is_lines(f, "out.log.1", 6, 9);
@@ -88,9 +88,9 @@ test_rotate_maxbytes(void **state)
 	fixture_free(f);
 	f = fixture_new(NULL, 64, CFG_TS_NONE, 90, 2);
 	fixture_open(f);
-	lines_put(f->svc.out->wfd, 0, 4);
+	lines_put(OUTW(f), 0, 4);
 	pump(f);
-	lines_put(f->svc.out->wfd, 4, 7);
+	lines_put(OUTW(f), 4, 7);
 	pump(f);
 	file_is_lines(f, "out.log", 6, 7);
 	file_is_lines(f, "out.log.1", 3, 6);
@@ -110,7 +110,7 @@ test_rotate_stamped(void **state)
 
 	(void)state;
 	fixture_open(f);
-	lines_put(f->svc.out->wfd, 0, 6);
+	lines_put(OUTW(f), 0, 6);
 	pump(f);
 	for (i = 0; i < 3; i++) {
 		got = slurp(f, names[i], &len);
@@ -137,9 +137,9 @@ test_rotate_long_line(void **state)
 	memset(big, 'L', 250);
 	big[249] = '\n';
 	big[250] = '\0';
-	lines_put(f->svc.out->wfd, 0, 1);
-	put(f->svc.out->wfd, big, 250);
-	lines_put(f->svc.out->wfd, 1, 2);
+	lines_put(OUTW(f), 0, 1);
+	put(OUTW(f), big, 250);
+	lines_put(OUTW(f), 1, 2);
 	pump(f);
 	file_is(f, "out.log.1", big);
 	file_is_lines(f, "out.log", 1, 2);
@@ -154,7 +154,7 @@ test_rotate_no_backups(void **state)
 
 	(void)state;
 	fixture_open(f);
-	lines_put(f->svc.out->wfd, 0, 5);
+	lines_put(OUTW(f), 0, 5);
 	pump(f);
 	file_is_lines(f, "out.log", 4, 5);
 	assert_false(file_exists(f, "out.log.1"));
@@ -180,7 +180,7 @@ test_rotate_existing_size(void **state)
 	fclose(fp);
 	fixture_open(f);
 	assert_int_equal(f->svc.out->size, 80);
-	lines_put(f->svc.out->wfd, 0, 1);
+	lines_put(OUTW(f), 0, 1);
 	pump(f);
 	file_is_lines(f, "out.log", 0, 1);
 	assert_int_equal(f->svc.out->size, 30);
@@ -247,7 +247,7 @@ test_held_full(void **state)
 	hooked[0] = '\0';
 	log_hook(hook_cb);
 	assert_null(svclog_problem(&f->svc));
-	puts_fd(f->svc.out->wfd, "abc\npartial");
+	puts_fd(OUTW(f), "abc\npartial");
 	svclog_drain(&f->svc);
 	assert_true(f->svc.out->flags & SL_HELD);
 	assert_false(f->svc.out->flags & SL_READING);
@@ -259,7 +259,7 @@ test_held_full(void **state)
 	assert_int_equal(f->svc.out->pendlen, 7);
 	assert_non_null(f->svc.out->retry);
 	/* Held: the pipe is not read, the instance's end waits. */
-	puts_fd(f->svc.out->wfd, "more\n");
+	puts_fd(OUTW(f), "more\n");
 	svclog_drain(&f->svc);
 	assert_int_equal(f->svc.out->pendlen, 7);
 	assert_true(f->svc.out->flags & SL_ENDPEND);
@@ -366,7 +366,7 @@ test_held_fifo(void **state)
 		line[2999] = '\n';
 		line[3000] = '\0';
 		strcat(want, line);
-		put(f->svc.out->wfd, line, 3000);
+		put(OUTW(f), line, 3000);
 	}
 	pump(f);
 	assert_true(f->svc.out->flags & SL_HELD);
@@ -376,7 +376,7 @@ test_held_fifo(void **state)
 	    "stdout log held: Resource temporarily unavailable");
 	assert_string_equal(hooked, "");	/* EAGAIN: not worth a word */
 	/* What comes now waits in the pipe, behind what is held. */
-	puts_fd(f->svc.out->wfd, "tail\n");
+	puts_fd(OUTW(f), "tail\n");
 	strcat(want, "tail\n");
 	free(fifo_collect(f, rd, want));
 	assert_null(svclog_problem(&f->svc));
@@ -404,8 +404,8 @@ test_held_partial_end(void **state)
 	memset(line, 'p', 5000);
 	line[5000] = '\n';
 	line[5001] = '\0';
-	puts_fd(f->svc.out->wfd, line);
-	puts_fd(f->svc.out->wfd, "part");
+	puts_fd(OUTW(f), line);
+	puts_fd(OUTW(f), "part");
 	pump(f);
 	assert_true(f->svc.out->flags & SL_HELD);
 	assert_int_equal(f->svc.out->heldlen, 5001 - 4096);
@@ -434,7 +434,7 @@ test_held_last_try(void **state)
 	memset(line, 'q', 4999);
 	line[4999] = '\n';
 	line[5000] = '\0';
-	puts_fd(f->svc.out->wfd, line);
+	puts_fd(OUTW(f), line);
 	pump(f);
 	assert_true(f->svc.out->flags & SL_HELD);
 	assert_int_equal(read(rd, buf, sizeof buf), 4096);
@@ -463,8 +463,8 @@ test_held_stderr(void **state)
 	f->proc.err.kind = CFG_LOG_PATH;
 	f->proc.err.path = "/dev/full";
 	fixture_open(f);
-	puts_fd(f->svc.out->wfd, "fine\n");
-	puts_fd(f->svc.err->wfd, "lost\n");
+	puts_fd(OUTW(f), "fine\n");
+	puts_fd(ERRW(f), "lost\n");
 	pump(f);
 	assert_false(f->svc.out->flags & SL_HELD);
 	assert_true(f->svc.err->flags & SL_HELD);
@@ -487,11 +487,11 @@ test_pipe_grows(void **state)
 	big[65535] = '\n';
 	f = fixture_new(NULL, 65536, CFG_TS_NONE, 0, 0);
 	fixture_open(f);
-	put(f->svc.out->wfd, big, 65535);
+	put(OUTW(f), big, 65535);
 	pump(f);
 	assert_false(f->svc.out->flags & SL_GROWN);
 	assert_int_equal(fcntl(f->svc.out->rfd, F_GETPIPE_SZ), 65536);
-	put(f->svc.out->wfd, big, 65536);
+	put(OUTW(f), big, 65536);
 	pump(f);
 	assert_true(f->svc.out->flags & SL_GROWN);
 	assert_true(fcntl(f->svc.out->rfd, F_GETPIPE_SZ) > 65536);
@@ -508,13 +508,13 @@ test_reopen(void **state)
 
 	(void)state;
 	fixture_open(f);
-	puts_fd(f->svc.out->wfd, "before\n");
+	puts_fd(OUTW(f), "before\n");
 	pump(f);
 	snprintf(from, sizeof from, "%s/out.log", f->dir);
 	snprintf(to, sizeof to, "%s/moved", f->dir);
 	assert_int_equal(rename(from, to), 0);
 	svclog_reopen(&f->svc);
-	puts_fd(f->svc.out->wfd, "after\n");
+	puts_fd(OUTW(f), "after\n");
 	pump(f);
 	file_is(f, "moved", "before\n");
 	file_is(f, "out.log", "after\n");
@@ -527,7 +527,7 @@ test_reopen(void **state)
 	log_hook(NULL);
 	assert_non_null(strstr(hooked, "a symbolic link: refused"));
 	assert_true(f->svc.out->flags & SL_REG);
-	puts_fd(f->svc.out->wfd, "still\n");
+	puts_fd(OUTW(f), "still\n");
 	pump(f);
 	file_is(f, "moved", "after\nstill\n");
 	fixture_free(f);
@@ -547,7 +547,7 @@ test_clear(void **state)
 
 	(void)state;
 	fixture_open(f);
-	lines_put(f->svc.out->wfd, 0, 5);
+	lines_put(OUTW(f), 0, 5);
 	pump(f);
 	file_is_lines(f, "out.log", 3, 5);
 	backup = slurp(f, "out.log.1", NULL);
@@ -557,15 +557,15 @@ test_clear(void **state)
 	file_is(f, "out.log.1", backup);
 	free(backup);
 	/* Three lines fit again before a rotation: the size was reset. */
-	lines_put(f->svc.out->wfd, 10, 13);
+	lines_put(OUTW(f), 10, 13);
 	pump(f);
 	file_is_lines(f, "out.log", 10, 13);
 	assert_int_equal(f->svc.out->size, 90);
 	/* A partial line before the clear comes out whole after it. */
-	puts_fd(f->svc.out->wfd, "part");
+	puts_fd(OUTW(f), "part");
 	pump(f);
 	assert_int_equal(svclog_clear(&f->svc), 0);
-	puts_fd(f->svc.out->wfd, "ial\n");
+	puts_fd(OUTW(f), "ial\n");
 	pump(f);
 	file_is(f, "out.log", "partial\n");
 	/* Not a regular file: not removed. */
@@ -593,7 +593,7 @@ test_rotate_fails(void **state)
 	snprintf(path, sizeof path, "%s/out.log.1/x", f->dir);
 	assert_int_equal(mkdir(path, 0755), 0);
 	fixture_open(f);
-	puts_fd(f->svc.out->wfd, "kept\n");
+	puts_fd(OUTW(f), "kept\n");
 	pump(f);
 	assert_int_equal(f->svc.out->size, 5);
 	assert_int_equal(svclog_rotate(&f->svc, 0, &cause), -1);
@@ -604,7 +604,7 @@ test_rotate_fails(void **state)
 	free(cause);
 	assert_int_equal(f->svc.out->size, 0);
 	/* The file is where it was, and still written. */
-	puts_fd(f->svc.out->wfd, "more\n");
+	puts_fd(OUTW(f), "more\n");
 	pump(f);
 	file_is(f, "out.log", "kept\nmore\n");
 	fixture_free(f);

@@ -132,7 +132,7 @@ feed_split(struct fixture *f, const char *t, size_t len, unsigned int seed,
 		n = 1 + rnd(&seed) % maxchunk;
 		if (n > len - off)
 			n = len - off;
-		put(f->svc.out->wfd, t + off, n);
+		put(OUTW(f), t + off, n);
 		pump(f);
 		off += n;
 	}
@@ -178,7 +178,7 @@ test_framing_bytewise(void **state)
 	(void)state;
 	fixture_open(f);
 	for (i = 0; i < sizeof text - 1; i++) {
-		put(f->svc.out->wfd, text + i, 1);
+		put(OUTW(f), text + i, 1);
 		pump(f);
 	}
 	/* Nothing of the partial line is written before the end. */
@@ -202,17 +202,17 @@ test_partial_new_instance(void **state)
 	(void)state;
 	fixture_open(f);
 	f->svc.pid = 100;
-	puts_fd(f->svc.out->wfd, "half a li");
+	puts_fd(OUTW(f), "half a li");
 	pump(f);
 	file_is(f, "out.log", "");
 	f->svc.pid = 200;
-	puts_fd(f->svc.out->wfd, "ne\nwhole\n");
+	puts_fd(OUTW(f), "ne\nwhole\n");
 	pump(f);
 	file_is(f, "out.log", "half a li" NONL "ne\nwhole\n");
 	/* The same instance: a line across two reads is one line. */
-	puts_fd(f->svc.out->wfd, "one ");
+	puts_fd(OUTW(f), "one ");
 	pump(f);
-	puts_fd(f->svc.out->wfd, "line\n");
+	puts_fd(OUTW(f), "line\n");
 	pump(f);
 	file_is(f, "out.log", "half a li" NONL "ne\nwhole\none line\n");
 	/* An instance ending with no partial line adds nothing. */
@@ -229,10 +229,10 @@ test_partial_per_stream(void **state)
 
 	(void)state;
 	fixture_open(f);
-	puts_fd(f->svc.out->wfd, "out-");
-	puts_fd(f->svc.err->wfd, "err-");
+	puts_fd(OUTW(f), "out-");
+	puts_fd(ERRW(f), "err-");
 	pump(f);
-	puts_fd(f->svc.err->wfd, "done\n");
+	puts_fd(ERRW(f), "done\n");
 	pump(f);
 	file_is(f, "t-stderr.log", "err-done\n");
 	file_is(f, "out.log", "");
@@ -286,7 +286,7 @@ test_stamp_iso8601(void **state)
 	(void)state;
 	fixture_open(f);
 	lo = time(NULL);
-	puts_fd(f->svc.out->wfd, "first\n0123456789ab\npartial");
+	puts_fd(OUTW(f), "first\n0123456789ab\npartial");
 	pump(f);
 	svclog_drain(&f->svc);
 	hi = time(NULL) + 1;	/* time() may lag the clock by a tick */
@@ -310,7 +310,7 @@ test_stamp_tai64n(void **state)
 	f = fixture_new(NULL, 64, CFG_TS_TAI64N, 0, 0);
 	fixture_open(f);
 	lo = time(NULL);
-	puts_fd(f->svc.out->wfd, "a\nbb\n\nccc\n");
+	puts_fd(OUTW(f), "a\nbb\n\nccc\n");
 	pump(f);
 	hi = time(NULL) + 1;	/* time() may lag the clock by a tick */
 	got = slurp(f, "out.log", NULL);
@@ -360,7 +360,7 @@ test_vis_terminal(void **state)
 	f = fixture_new(slave, 64, CFG_TS_NONE, 0, 0);
 	fixture_open(f);
 	assert_true(f->svc.out->flags & SL_VIS);
-	puts_fd(f->svc.out->wfd, "red \033[31mtext\ttab\n\033]0;title\a");
+	puts_fd(OUTW(f), "red \033[31mtext\ttab\n\033]0;title\a");
 	pump(f);
 	svclog_drain(&f->svc);
 	while (len < sizeof buf - 1) {
@@ -401,7 +401,7 @@ test_stdout_prefix(void **state)
 	assert_int_equal(dup2(fd, STDOUT_FILENO), STDOUT_FILENO);
 	close(fd);
 	fixture_open(f);
-	puts_fd(f->svc.out->wfd, "hello\nworld\n");
+	puts_fd(OUTW(f), "hello\nworld\n");
 	pump(f);
 	assert_int_equal(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
 	close(saved);
@@ -443,8 +443,8 @@ test_feed_followers(void **state)
 	fixture_open(f);
 	fo = follow_add(&f->svc, 0, seen_cb, &out);
 	fe = follow_add(&f->svc, 1, seen_cb, &err);
-	puts_fd(f->svc.out->wfd, "short\nmuch too long\nhalf");
-	puts_fd(f->svc.err->wfd, "e\n");
+	puts_fd(OUTW(f), "short\nmuch too long\nhalf");
+	puts_fd(ERRW(f), "e\n");
 	pump(f);
 	/* What is written is what is followed, marks included. */
 	assert_string_equal(out.buf, "short\nmuch too" SPLIT " long\n");
@@ -478,7 +478,7 @@ test_tail_then_follow(void **state)
 	fixture_open(f);
 	for (i = 0; i < 5; i++) {
 		snprintf(line, sizeof line, "line %d\n", i);
-		puts_fd(f->svc.out->wfd, line);
+		puts_fd(OUTW(f), line);
 	}
 	pump(f);
 	/* 7 bytes a line, 40 at most: lines 0-4 in the file. */
@@ -493,7 +493,7 @@ test_tail_then_follow(void **state)
 	/* Lines 5-9: a rotation on the way, the tail already taken. */
 	for (i = 5; i < 10; i++) {
 		snprintf(line, sizeof line, "line %d\n", i);
-		puts_fd(f->svc.out->wfd, line);
+		puts_fd(OUTW(f), line);
 		pump(f);
 	}
 	assert_string_equal(got.buf, "line 2\nline 3\nline 4\nline 5\n"
@@ -524,8 +524,8 @@ test_recent_wrap(void **state)
 	fixture_open(f);
 	memset(big, 'X', 700);
 	big[700] = '\0';
-	puts_fd(f->svc.err->wfd, big);
-	puts_fd(f->svc.err->wfd, "\nlast");
+	puts_fd(ERRW(f), big);
+	puts_fd(ERRW(f), "\nlast");
 	pump(f);
 	assert_int_equal(f->svc.err->recentlen, 705);
 	svclog_recent(&f->svc, buf, sizeof buf);
@@ -535,14 +535,14 @@ test_recent_wrap(void **state)
 	/* Many small reads wrap the ring at any offset. */
 	for (i = 0; i < 90; i++) {
 		snprintf(buf, sizeof buf, "msg %d\r\n\n", i);
-		puts_fd(f->svc.err->wfd, buf);
+		puts_fd(ERRW(f), buf);
 		pump(f);
 	}
 	svclog_recent(&f->svc, buf, sizeof buf);
 	assert_string_equal(buf, "msg 87 / msg 88 / msg 89");
 	/* Only what stderr got while starting. */
 	f->svc.state = SVC_RUNNING;
-	puts_fd(f->svc.err->wfd, "after\n");
+	puts_fd(ERRW(f), "after\n");
 	pump(f);
 	svclog_recent(&f->svc, buf, sizeof buf);
 	assert_string_equal(buf, "msg 87 / msg 88 / msg 89");
@@ -565,15 +565,15 @@ test_recent_few(void **state)
 	(void)state;
 	f->svc.state = SVC_STARTING;
 	fixture_open(f);
-	puts_fd(f->svc.err->wfd, "\n\n\n");
+	puts_fd(ERRW(f), "\n\n\n");
 	pump(f);
 	assert_int_equal(svclog_recent(&f->svc, buf, sizeof buf), 0);
 	assert_string_equal(buf, "");
-	puts_fd(f->svc.err->wfd, "only\n");
+	puts_fd(ERRW(f), "only\n");
 	pump(f);
 	assert_int_equal(svclog_recent(&f->svc, buf, sizeof buf), 4);
 	assert_string_equal(buf, "only");
-	puts_fd(f->svc.err->wfd, "tab\there\n");
+	puts_fd(ERRW(f), "tab\there\n");
 	pump(f);
 	svclog_recent(&f->svc, buf, sizeof buf);
 	assert_string_equal(buf, "only / tab\\there");
@@ -653,19 +653,19 @@ test_syslog(void **state)
 	assert_non_null(f->svc.out);
 	assert_null(f->svc.out->path);
 	assert_true(f->svc.out->flags & SL_SYSLOG);
-	puts_fd(f->svc.out->wfd, "hello\nworld\n");
+	puts_fd(OUTW(f), "hello\nworld\n");
 	pump(f);
 	datagram_is(syslogd_read(fd), 30, "t[4242]: ", "hello");
 	datagram_is(syslogd_read(fd), 30, "t[4242]: ", "world");
 	assert_string_equal(syslogd_read(fd), "");
 	/* stderr is err (3), daemon (3 << 3); a file gets it as well. */
-	puts_fd(f->svc.err->wfd, "oops\n");
+	puts_fd(ERRW(f), "oops\n");
 	pump(f);
 	datagram_is(syslogd_read(fd), 27, "t[4242]: ", "oops");
 	file_is(f, "t-stderr.log", "oops\n");
 	/* Cut and partial lines: the pieces, no marks. */
 	f->svc.pid = 0;
-	puts_fd(f->svc.out->wfd, "0123456789\nend");
+	puts_fd(OUTW(f), "0123456789\nend");
 	pump(f);
 	svclog_drain(&f->svc);
 	datagram_is(syslogd_read(fd), 30, "t: ", "01234567");
@@ -676,8 +676,8 @@ test_syslog(void **state)
 	f->svc.pid = 7;
 	f->svc.out->stamps = CFG_TS_TAI64N;
 	f->svc.err->stamps = CFG_TS_TAI64N;
-	puts_fd(f->svc.out->wfd, "x\ny\n");
-	puts_fd(f->svc.err->wfd, "e1\n");
+	puts_fd(OUTW(f), "x\ny\n");
+	puts_fd(ERRW(f), "e1\n");
 	pump(f);
 	datagram_is(syslogd_read(fd), 30, "t[7]: ", "x");
 	datagram_is(syslogd_read(fd), 30, "t[7]: ", "y");
@@ -693,11 +693,11 @@ test_syslog(void **state)
 	big = xmalloc(50000);
 	memset(big, 'Z', 50000);
 	for (i = 0; i < 5; i++) {
-		put(f->svc.out->wfd, big, 50000);
+		put(OUTW(f), big, 50000);
 		pump(f);
 	}
 	assert_int_equal(f->svc.out->carrylen, 250000);
-	puts_fd(f->svc.out->wfd, "\n");
+	puts_fd(OUTW(f), "\n");
 	pump(f);
 	got = xstrdup(syslogd_read(fd));
 	datagram_is(got, 30, "t[7]: ", got + strlen(got) - 1024);
