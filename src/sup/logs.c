@@ -599,7 +599,7 @@ svclog_pipe(struct svclog *l)
 {
 	int	p[2];
 
-	if (pipe2(p, O_CLOEXEC) == -1) {
+	if (hold_pipe(l->svc, svclog_name(l), p) == -1) {
 		log_warnx("%s: %s pipe: %s", l->name, svclog_name(l),
 		    strerror(errno));
 		return (-1);
@@ -740,6 +740,7 @@ svclog_close_one(struct svc *s, struct svclog *l)
 	if (l->rfd != -1) {
 		loop_del(s->sup->loop, l->rfd);
 		close(l->rfd);
+		hold_gone(s, svclog_name(l));
 	}
 	if (l->wfd != -1)
 		close(l->wfd);

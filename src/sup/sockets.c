@@ -54,7 +54,7 @@ int
 sock_open(struct svc *s, char *why, size_t len)
 {
 	struct socks	*k = s->socks;
-	char		 msg[512];
+	char		 msg[512], key[512], what[16];
 	int		 i, n;
 
 	if (k != NULL && sock_same(k, s->cfg->listen))
@@ -70,6 +70,12 @@ sock_open(struct svc *s, char *why, size_t len)
 		k->v[i].addr = xstrdup(s->cfg->listen[i]);
 		k->v[i].fd = -1;
 		k->n++;
+		snprintf(what, sizeof what, "listen%d", i);
+		hold_key(key, sizeof key, s, what);
+		if ((k->v[i].fd = hold_claim(key)) != -1) {
+			k->fds[i] = k->v[i].fd;	/* the last supervisor's */
+			continue;
+		}
 		if (listen_bind(&k->v[i], msg, sizeof msg) == -1) {
 			snprintf(why, len, "spawn error: %s", msg);
 			log_warnx("%s: %s", s->cfg->name, why);
@@ -77,6 +83,7 @@ sock_open(struct svc *s, char *why, size_t len)
 			return (-1);
 		}
 		k->fds[i] = k->v[i].fd;
+		hold_add(key, k->fds[i]);
 	}
 	log_info("%s: listening on %d socket%s", s->cfg->name, n,
 	    n == 1 ? "" : "s");
@@ -89,12 +96,17 @@ sock_close(struct svc *s)
 {
 	struct socks	*k = s->socks;
 	struct sock	*o;
+	char		 key[32];
 	int		 i;
 
 	if (k == NULL)
 		return;
 	for (i = 0; i < k->n; i++) {
 		o = &k->v[i];
+		if (o->fd != -1) {
+			snprintf(key, sizeof key, "listen%d", i);
+			hold_gone(s, key);
+		}
 		listen_close(o);
 		free(o->addr);
 	}

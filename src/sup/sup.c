@@ -257,6 +257,7 @@ sup_changed(struct sup *sup)
 			sup->gc = loop_timer(sup->loop, 0, sup_gc_cb, sup);
 	}
 	sup_hook_changed(sup);
+	state_dirty(sup);
 	if (!sup->settled_sent)
 		sup_settle_check(sup);
 	if (sup->shutting_down)
@@ -457,6 +458,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	log_hook(follow_sup_line);
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sup_rlimit(cf);
+	state_init(&sup);		/* a supervisor before us: what it left */
 	if (cg_init(cf->path) == 0)
 		log_info("a cgroup per service: a stop kills all they started");
 	if ((sup.sigfd = sup_signal_fd()) == -1)
@@ -466,6 +468,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	    (hooks->start != NULL && hooks->start(&sup) == -1))
 		fatal("epoll_ctl");
 	sup_adopt(&sup, cf, &sup.svcs);
+	state_adopt(&sup);
 	log_info("supervising %s", cf->path);
 	sup_autostart(&sup, 0);
 	sup_settle_check(&sup);
@@ -473,6 +476,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	log_info("all stopped; exiting");
 	if (hooks->stop != NULL)
 		hooks->stop(&sup);
+	state_fini(&sup, 1);		/* nothing left to adopt */
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);
 	ready_fini(&sup);
