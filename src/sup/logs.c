@@ -131,6 +131,7 @@ svclog_hold(struct svclog *l, int error)
 
 	l->flags |= SL_HELD;
 	l->error = error;
+	state_dirty(s->sup);	/* what is held dies with the supervisor */
 	if (l->flags & SL_READING) {
 		(void)loop_mod(s->sup->loop, l->rfd, 0);
 		l->flags &= ~SL_READING;

@@ -19,12 +19,15 @@
  *   notify NAME | -		the notify socket's name (NOTIFY_SOCKET)
  *   holder PID
  *   svc GROUP:NAME STATE PID START PGID SID STARTED SINCE LASTSTOP
- *       RESTARTS BACKOFF CRASHES FLAGS READY STATUS OUT ERR
+ *       RESTARTS BACKOFF CRASHES FLAGS READY STATUS OUT ERR HOUT HERR
  *
  * START is /proc/PID/stat's starttime, so that a pid is only ever taken
  * for the process it was (as "warden stop --pidfile" checks it); STARTED
  * the monotonic start, so that uptime goes on; OUT and ERR the bytes
- * ever written to each stream's target, the log positions.
+ * ever written to each stream's target, the log positions; HOUT and HERR
+ * what the supervisor had read from each pipe but not written yet (a
+ * full disk's held output, a partial line): memory that dies with it,
+ * and that the next one reports as lost.
  *
  * Adoption (state_init, then state_adopt once the services exist): the
  * pidfile's lock is ours, so the supervisor that wrote the file is gone.
@@ -69,7 +72,7 @@ struct state_rec {
 	long long		 since, laststop;
 	unsigned long		 restarts;
 	int			 backoff, crashes, flags, ready, status;
-	unsigned long long	 written[2];
+	unsigned long long	 written[2], held[2];
 };
 
 static struct {
@@ -152,10 +155,10 @@ state_parse_svc(char *line, struct state_rec *r)
 
 	memset(r, 0, sizeof *r);
 	if (sscanf(line, "%1023s %d %d %llu %d %d %lf %lld %lld %lu %d %d "
-	    "%d %d %d %llu %llu", key, &r->state, &pid, &r->start, &pgid,
-	    &sid, &r->started, &r->since, &r->laststop, &r->restarts,
+	    "%d %d %d %llu %llu %llu %llu", key, &r->state, &pid, &r->start,
+	    &pgid, &sid, &r->started, &r->since, &r->laststop, &r->restarts,
 	    &r->backoff, &r->crashes, &r->flags, &r->ready, &r->status,
-	    &r->written[0], &r->written[1]) != 17 ||
+	    &r->written[0], &r->written[1], &r->held[0], &r->held[1]) != 19 ||
 	    r->state < SVC_STOPPED || r->state > SVC_FATAL || pid < 0)
 		return (-1);
 	r->pid = pid;
@@ -399,6 +402,33 @@ state_adoptable(struct svc *s, const struct state_rec *r)
 	    s->ready.mode == READY_NOTIFY || s->ready.mode == READY_TCP);
 }
 
+/* The log positions, and what the last supervisor lost of the output. */
+static void
+state_logs(struct svc *s, const struct state_rec *r)
+{
+	struct svclog	*ls[2] = { s->out, s->err };
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		if (ls[i] == NULL)
+			continue;
+		ls[i]->written = r->written[i];
+		if (r->held[i] > 0)
+			log_warnx("%s: %s: %llu bytes the last supervisor had "
+			    "read but not written are lost", s->cfg->name,
+			    svclog_name(ls[i]), r->held[i]);
+	}
+}
+
+/* Bytes read from the stream's pipe and not written yet. */
+static unsigned long long
+state_unwritten(const struct svclog *l)
+{
+	if (l == NULL)
+		return (0);
+	return (l->heldlen - l->heldoff + l->pendlen + l->carrylen);
+}
+
 /* One service and what the file says of it; 1 when a start is due. */
 static int
 state_adopt_one(struct svc *s, const struct state_rec *r)
@@ -412,10 +442,7 @@ state_adopt_one(struct svc *s, const struct state_rec *r)
 	s->laststop = (time_t)r->laststop;
 	s->has_status = (r->flags & ST_HAS_STATUS) != 0;
 	s->status = r->status;
-	if (s->out != NULL)
-		s->out->written = r->written[0];
-	if (s->err != NULL)
-		s->err->written = r->written[1];
+	state_logs(s, r);
 	alive = state_alive(s, r, &status);
 	if (alive && state_adoptable(s, r) && state_streams_held(s) &&
 	    state_take(s, r) == 0)
@@ -534,12 +561,13 @@ state_put_svc(FILE *fp, struct svc *s)
 	fputc(':', fp);
 	state_put(fp, s->cfg->name);
 	fprintf(fp, " %d %ld %llu %ld %ld %.6f %lld %lld %lu %d %d %d %d %d "
-	    "%llu %llu\n", (int)s->state, (long)s->pid, ps.starttime,
+	    "%llu %llu %llu %llu\n", (int)s->state, (long)s->pid, ps.starttime,
 	    (long)s->pgid, (long)s->sid, s->started, (long long)s->since,
 	    (long long)s->laststop, s->restarts, s->backoff, s->crashes,
 	    flags, (int)s->ready.mode, s->status, (unsigned long long)
 	    (s->out != NULL ? s->out->written : 0), (unsigned long long)
-	    (s->err != NULL ? s->err->written : 0));
+	    (s->err != NULL ? s->err->written : 0), state_unwritten(s->out),
+	    state_unwritten(s->err));
 }
 
 /* Write the whole file again, atomically; 0, or -1 (logged). */
