@@ -289,6 +289,17 @@ hold_peer_ok(int sock)
 	return (cr.uid == 0 || cr.uid == geteuid());
 }
 
+/* Is a message (or the end) waiting on sock? */
+static int
+hold_ready(int sock)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = sock;
+	pfd.events = POLLIN;
+	return (poll(&pfd, 1, 0) == 1);
+}
+
 /*
  * The holder's life: one supervisor at a time (a new connection
  * replaces the last, whose supervisor is gone), never a timeout.
@@ -321,6 +332,13 @@ hold_main(int lfd)
 				close(fd);
 				continue;
 			}
+			/*
+			 * What the last supervisor sent before it went is
+			 * still queued: taken first, in order.
+			 */
+			while (conn != -1 && hold_ready(conn) &&
+			    hold_request(conn) == 0)
+				;
 			if (conn != -1)
 				close(conn);
 			conn = fd;
