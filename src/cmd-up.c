@@ -144,6 +144,62 @@ up_config_path(const char *given)
 	return (path);
 }
 
+/*
+ * Supervise until the end, then let go of the socket and the pidfile.
+ * Those fds, and the log's, are what "warden reexec" keeps.
+ */
+static int
+up_supervise(struct config *cf, struct wd_pidfile *pf, int ctlfd, int logfd,
+    int foreground)
+{
+	int	rv;
+
+	state_keep(pf->fd, ctlfd, logfd);
+	rv = sup_main(cf, &up_hooks, ctlfd, logfd, foreground);
+	httpd_close();
+	(void)unlink(cf->socket);
+	close(ctlfd);
+	wd_pidfile_remove(pf);
+	cfg_free(cf);
+	return (rv);
+}
+
+/*
+ * After "warden reexec" (state.c): the pidfile, its lock, the control
+ * socket and the log are the last self's, their fds named by
+ * WARDEN_REEXEC; the HTTP servers are bound again.  Already detached:
+ * the supervisor goes on at once.
+ */
+static int
+up_reexec(struct config *cf, const char *v, int foreground)
+{
+	struct wd_pidfile	 pf;
+	struct stat		 sb;
+	char			*cause = NULL;
+	int			 pidfd, ctlfd, logfd;
+
+	unsetenv("WARDEN_REEXEC");	/* not for the services */
+	if (state_reexec_fds(v, &pidfd, &ctlfd, &logfd) == -1 ||
+	    fstat(pidfd, &sb) == -1)
+		errx(1, "WARDEN_REEXEC: %s: not a reexec's", v);
+	memset(&pf, 0, sizeof pf);
+	pf.fd = pidfd;
+	pf.dev = sb.st_dev;
+	pf.ino = sb.st_ino;
+	snprintf(pf.path, sizeof pf.path, "%s", cf->pidfile);
+	(void)fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(ctlfd, F_SETFD, FD_CLOEXEC);
+	if (logfd >= 0)
+		(void)fcntl(logfd, F_SETFD, FD_CLOEXEC);
+	else
+		logfd = -1;
+	if (httpd_listen(cf, &cause) == -1) {
+		warnx("%s", cause);	/* the control socket still answers */
+		free(cause);
+	}
+	return (up_supervise(cf, &pf, ctlfd, logfd, foreground));
+}
+
 int
 cmd_up(int argc, char **argv)
 {
@@ -160,7 +216,7 @@ cmd_up(int argc, char **argv)
 	char			*path, *cause = NULL;
 	int			 ch, foreground = 0, check = 0, i;
 	int			 keep[3 + HTTPD_MAXSRV], nkeep;
-	int			 logfd = -1, rv, ctlfd;
+	int			 logfd = -1, ctlfd;
 
 	while ((ch = getopt_long(argc, argv, "c:Fn", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -196,6 +252,8 @@ cmd_up(int argc, char **argv)
 		cfg_free(cf);
 		return (0);
 	}
+	if (getenv("WARDEN_REEXEC") != NULL)
+		return (up_reexec(cf, getenv("WARDEN_REEXEC"), foreground));
 	if (up_mkdirs(cf->rundir) == -1)
 		err(1, "%s", cf->rundir);
 	if (wd_pidfile_open(&pf, cf->pidfile) == -1) {
@@ -252,11 +310,5 @@ cmd_up(int argc, char **argv)
 		err(1, "daemonize");
 	if (wd_pidfile_write(&pf, getpid()) == -1)
 		err(1, "%s", pf.path);
-	rv = sup_main(cf, &up_hooks, ctlfd, logfd, foreground);
-	httpd_close();
-	(void)unlink(cf->socket);
-	close(ctlfd);
-	wd_pidfile_remove(&pf);
-	cfg_free(cf);
-	return (rv);
+	return (up_supervise(cf, &pf, ctlfd, logfd, foreground));
 }

@@ -25,6 +25,7 @@ static const struct cmd_entry cmd_table[] = {
 	{ "logs",	cmd_logs },
 	{ "notify",	cmd_notify },
 	{ "ps",		cmd_ps },
+	{ "reexec",	cmd_ctl },
 	{ "reload",	cmd_ctl },
 	{ "restart",	cmd_ctl },
 	{ "run",	cmd_run },

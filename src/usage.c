@@ -32,6 +32,8 @@ static const struct usage_entry usage_table[] = {
 	    "send an sd_notify message (READY=1, STATUS=...)" },
 	{ "ps", "[PID...] [--all] [--json]", NULL, NULL,
 	    "draw sessions, process groups and processes" },
+	{ "reexec", NULL, "", NULL,
+	    "exec the supervisor again (a new binary), services untouched" },
 	{ "reload", NULL, "", NULL,
 	    "re-read the config; apply only what changed" },
 	{ "restart", NULL, "NAME...|GROUP:*|all", NULL,

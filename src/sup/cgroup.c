@@ -207,7 +207,7 @@ cg_hash(uint64_t h, const char *s)
 }
 
 /* The kernel's boot id, or "" when it cannot be read. */
-static void
+void
 cg_boot_id(char *buf, size_t len)
 {
 	FILE	*fp;
@@ -288,8 +288,67 @@ fail:
 }
 
 /*
- * Make our directory of service cgroups, for the config at cfgpath; 0
- * when cgroups are usable.
+ * Take over dir, the directory a dead supervisor of the same config left
+ * (adoption, state.c): one of ours by its shape, beside ours, with this
+ * config's hash, and a lock nobody holds.  Its record becomes ours.
+ */
+static char *
+cg_take(const char *parent, const char *dir, const char *cfgpath, int *fdp)
+{
+	struct wd_proc_stat	 st;
+	const char		*name = strrchr(dir, '/');
+	char			 boot[64], real[PATH_MAX], hash[CG_HASHLEN + 1];
+	char			*rec;
+	int			 fd, rv;
+
+	if (name == NULL || !cg_name_ours(++name) ||
+	    strncmp(dir, parent, strlen(parent)) != 0 ||
+	    dir[strlen(parent)] != '/' || name != dir + strlen(parent) + 1)
+		return (NULL);
+	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)
+	    cg_config_hash(cfgpath, boot, sizeof boot, real, sizeof real));
+	if (strncmp(name + strlen(CG_PREFIX), hash, CG_HASHLEN) != 0)
+		return (NULL);
+	if ((fd = open(dir, O_RDONLY|O_DIRECTORY|O_CLOEXEC)) == -1)
+		return (NULL);
+	if (flock(fd, LOCK_EX|LOCK_NB) == -1) {
+		close(fd);		/* its owner lives */
+		return (NULL);
+	}
+	if (wd_proc_stat(getpid(), &st) == -1)
+		st.starttime = 0;
+	xasprintf(&rec, "pid %ld start %llu boot %s config %s",
+	    (long)getpid(), st.starttime, boot, real);
+	rv = fsetxattr(fd, CG_OWNER, rec, strlen(rec), 0);
+	free(rec);
+	if (rv == -1) {
+		close(fd);
+		return (NULL);
+	}
+	*fdp = fd;
+	return (xstrdup(dir));
+}
+
+static char	*cg_wanted;	/* the directory to take over, or NULL */
+
+/* Before cg_init: take over dir (from the state file) if it can be. */
+void
+cg_prefer(const char *dir)
+{
+	free(cg_wanted);
+	cg_wanted = dir != NULL ? xstrdup(dir) : NULL;
+}
+
+/* Our directory of service cgroups, or NULL. */
+const char *
+cg_dir(void)
+{
+	return (cg_base);
+}
+
+/*
+ * Make our directory of service cgroups, for the config at cfgpath (or
+ * take over the one cg_prefer named); 0 when cgroups are usable.
  */
 int
 cg_init(const char *cfgpath)
@@ -302,9 +361,13 @@ cg_init(const char *cfgpath)
 		return (-1);
 	snprintf(parent, sizeof parent, "%s%s", mnt, strcmp(self, "/") == 0 ?
 	    "" : self);
-	cg_sweep(parent);
 	cg_mntlen = strlen(mnt);
-	if ((cg_base = cg_make_own(parent, cfgpath, &cg_lockfd)) == NULL)
+	if (cg_wanted != NULL)
+		cg_base = cg_take(parent, cg_wanted, cfgpath, &cg_lockfd);
+	cg_prefer(NULL);
+	cg_sweep(parent);
+	if (cg_base == NULL &&
+	    (cg_base = cg_make_own(parent, cfgpath, &cg_lockfd)) == NULL)
 		return (-1);
 	/* cgroup.kill must be there for this to be worth it. */
 	snprintf(test, sizeof test, "%s/cgroup.kill", cg_base);

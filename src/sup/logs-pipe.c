@@ -201,13 +201,17 @@ svclog_writer(struct svclog *l)
 	return (fd);
 }
 
-/* A new pipe; its write end is kept only if /proc cannot give another. */
+/*
+ * The stream's pipe: the one the fd holder kept, if a supervisor before
+ * this one made it, else a new one (given to the holder).  Its write end
+ * is kept only if /proc cannot give another.
+ */
 static int
 svclog_pipe(struct svclog *l)
 {
-	int	p[2], fd, saved;
+	int	p[2], fd, saved, held;
 
-	if (pipe2(p, O_CLOEXEC) == -1) {
+	if ((held = hold_pipe(l->svc, svclog_name(l), p)) == -1) {
 		saved = errno;
 		log_warnx("%s: %s pipe: %s", l->name, svclog_name(l),
 		    strerror(saved));
@@ -222,6 +226,8 @@ svclog_pipe(struct svclog *l)
 		close(p[1]);
 	} else
 		l->wfd = p[1];
+	if (held)
+		svclog_poll(l, 1);	/* an adopted instance writes to it */
 	return (0);
 }
 
@@ -264,6 +270,7 @@ svclog_pipe_close(struct svclog *l)
 			loop_del(loop, l->rfd);
 		close(l->rfd);
 		l->rfd = -1;
+		hold_gone(l->svc, svclog_name(l));
 	}
 	if (l->wfd != -1)
 		close(l->wfd);

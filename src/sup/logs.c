@@ -129,6 +129,7 @@ svclog_hold(struct svclog *l, int error)
 
 	l->flags |= SL_HELD;
 	l->error = error;
+	state_dirty(s->sup);	/* what is held dies with the supervisor */
 	svclog_poll(l, 0);
 	if (error == EAGAIN && !(l->flags & SL_WAITOUT) &&
 	    loop_add(s->sup->loop, l->fd, EPOLLOUT, svclog_writable_cb,

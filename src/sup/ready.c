@@ -490,6 +490,7 @@ ready_notify_init(struct sup *sup)
 	    sizeof sup->notify_name);
 	if (sup->notifyfd == -1)
 		return (-1);
+	hold_add("notify", sup->notifyfd);
 	if (loop_add(sup->loop, sup->notifyfd, EPOLLIN, ready_notify_cb,
 	    sup) == -1) {
 		close(sup->notifyfd);
@@ -497,6 +498,31 @@ ready_notify_init(struct sup *sup)
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Adoption: the notify socket the services were told of (its name from
+ * the state file), taken back from the holder.  1 when it was.
+ */
+int
+ready_notify_held(struct sup *sup)
+{
+	int	fd;
+
+	if (sup->notifyfd != -1 || sup->notify_name[0] == '\0' ||
+	    (fd = hold_claim("notify")) == -1) {
+		if (sup->notifyfd == -1)
+			sup->notify_name[0] = '\0';
+		return (0);
+	}
+	sup->notifyfd = fd;
+	if (loop_add(sup->loop, fd, EPOLLIN, ready_notify_cb, sup) == -1) {
+		close(fd);
+		sup->notifyfd = -1;
+		sup->notify_name[0] = '\0';
+		return (0);
+	}
+	return (1);
 }
 
 void

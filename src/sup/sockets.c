@@ -186,7 +186,7 @@ int
 sock_open(struct svc *s, char *why, size_t len)
 {
 	struct socks	*k = s->socks;
-	char		 msg[512];
+	char		 msg[512], key[512], what[16];
 	int		 i, n;
 
 	if (s->cfg->fcgi.socket != NULL)
@@ -201,6 +201,12 @@ sock_open(struct svc *s, char *why, size_t len)
 		k->v[i].addr = xstrdup(s->cfg->listen[i]);
 		k->v[i].fd = -1;
 		k->n++;
+		snprintf(what, sizeof what, "listen%d", i);
+		hold_key(key, sizeof key, s, what);
+		if ((k->v[i].fd = hold_claim(key)) != -1) {
+			k->fds[i] = k->v[i].fd;	/* the last supervisor's */
+			continue;
+		}
 		if (listen_bind(&k->v[i], msg, sizeof msg) == -1) {
 			snprintf(why, len, "spawn error: %s", msg);
 			log_warnx("%s: %s", s->cfg->name, why);
@@ -208,6 +214,7 @@ sock_open(struct svc *s, char *why, size_t len)
 			return (-1);
 		}
 		k->fds[i] = k->v[i].fd;
+		hold_add(key, k->fds[i]);
 	}
 	log_info("%s: listening on %d socket%s", s->cfg->name, n,
 	    n == 1 ? "" : "s");
@@ -223,6 +230,7 @@ sock_close(struct svc *s)
 {
 	struct socks	*k = s->socks;
 	struct sock	*o;
+	char		 key[32];
 	int		 i;
 
 	if (k == NULL)
@@ -235,6 +243,10 @@ sock_close(struct svc *s)
 		    k->v[0].addr);
 	for (i = 0; i < k->n; i++) {
 		o = &k->v[i];
+		if (o->fd != -1) {
+			snprintf(key, sizeof key, "listen%d", i);
+			hold_gone(s, key);
+		}
 		listen_close(o);
 		free(o->addr);
 	}

@@ -260,6 +260,7 @@ sup_changed(struct sup *sup)
 			sup->gc = loop_timer(sup->loop, 0, sup_gc_cb, sup);
 	}
 	sup_hook_changed(sup);
+	state_dirty(sup);
 	if (!sup->settled_sent)
 		sup_settle_check(sup);
 	if (sup->shutting_down)
@@ -460,6 +461,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	log_hook(follow_sup_line);
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sup_rlimit(cf);
+	state_init(&sup);		/* a supervisor before us: what it left */
 	if (cg_init(cf->path) == 0)
 		log_info("a cgroup per service: a stop kills all they started");
 	if ((sup.sigfd = sup_signal_fd()) == -1)
@@ -469,6 +471,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	    (hooks->start != NULL && hooks->start(&sup) == -1))
 		fatal("epoll_ctl");
 	sup_adopt(&sup, cf, &sup.svcs);
+	state_adopt(&sup);
 	log_info("supervising %s", cf->path);
 	event_init(&sup);
 	sup_autostart(&sup, 0);
@@ -477,6 +480,7 @@ sup_main(struct config *cf, const struct sup_hooks *hooks, int ctlfd,
 	log_info("all stopped; exiting");
 	if (hooks->stop != NULL)
 		hooks->stop(&sup);
+	state_fini(&sup, 1);		/* nothing left to adopt */
 	event_fini(&sup);
 	while ((s = TAILQ_FIRST(&sup.svcs)) != NULL)
 		sup_svc_free(&sup, s);

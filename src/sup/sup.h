@@ -276,10 +276,14 @@ int		 ready_adopt(struct svc *, pid_t);
 void		 ready_unwatch(struct svc *);
 void		 ready_wdog_arm(struct svc *, double);
 int		 ready_notify_init(struct sup *);
+int		 ready_notify_held(struct sup *);
 void		 ready_fini(struct sup *);
 
 /* cgroup.c */
 int		 cg_init(const char *);
+void		 cg_prefer(const char *);
+void		 cg_boot_id(char *, size_t);
+const char	*cg_dir(void);
 void		 cg_fini(void);
 int		 cg_name_ours(const char *);
 char		*cg_service(const char *);
@@ -348,6 +352,30 @@ void		 sup_shutdown(struct sup *);
 void		 sup_leave(struct sup *, int);
 void		 sup_changed(struct sup *);
 rlim_t		 sup_rlimit_hard(rlim_t, rlim_t, rlim_t);
+
+/* hold.c */
+int		 hold_init(const char *, pid_t);
+pid_t		 hold_holder(void);
+int		 hold_claim(const char *);
+int		 hold_claimed(const char *);
+void		 hold_key(char *, size_t, const struct svc *, const char *);
+int		 hold_pipe(const struct svc *, const char *, int [2]);
+void		 hold_gone(const struct svc *, const char *);
+void		 hold_claim_end(void);
+void		 hold_add(const char *, int);
+void		 hold_del(const char *);
+void		 hold_fini(const char *, int);
+int		 hold_is_on(void);
+
+/* state.c */
+void		 state_keep(int, int, int);
+int		 state_reexec_fds(const char *, int *, int *, int *);
+void		 state_init(struct sup *);
+void		 state_adopt(struct sup *);
+void		 state_dirty(struct sup *);
+int		 state_write(struct sup *);
+int		 state_reexec(struct sup *, char **);
+void		 state_fini(struct sup *, int);
 
 /* reload.c */
 void		 sup_adopt(struct sup *, struct config *, struct svcs *);

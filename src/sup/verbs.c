@@ -19,11 +19,13 @@ static int	ctl_stop(struct ctl_conn *, int, char **);
 static int	ctl_restart(struct ctl_conn *, int, char **);
 static int	ctl_reload(struct ctl_conn *, int, char **);
 static int	ctl_shutdown(struct ctl_conn *, int, char **);
+static int	ctl_reexec(struct ctl_conn *, int, char **);
 static int	ctl_logs(struct ctl_conn *, int, char **);
 
 /* Their arguments are in usage.c. */
 static const struct ctl_verb ctl_verbs[] = {
 	{ "logs",	1, 6,	ctl_logs },
+	{ "reexec",	0, 0,	ctl_reexec },
 	{ "reload",	0, 0,	ctl_reload },
 	{ "restart",	1, -1,	ctl_restart },
 	{ "shutdown",	0, 0,	ctl_shutdown },
@@ -242,6 +244,31 @@ ctl_shutdown(struct ctl_conn *c, int argc, char **argv)
 
 	ctl_end(c, "OK");		/* c may be gone once this is sent */
 	sup_shutdown(sup);
+	return (0);
+}
+
+/*
+ * reexec: the supervisor execs itself (state.c), its services untouched;
+ * the reply goes first, and who connects meanwhile waits in the backlog.
+ * Only a failed exec is heard of again, in the log.
+ */
+static int
+ctl_reexec(struct ctl_conn *c, int argc, char **argv)
+{
+	struct sup	*sup = c->sup;
+	char		*cause = NULL;
+
+	(void)argc;
+	(void)argv;
+	if (sup->shutting_down || sup->leaving) {
+		ctl_err(c, "reexec: shutting down");
+		return (-1);
+	}
+	ctl_end(c, "OK");		/* c may be gone once this is sent */
+	if (state_reexec(sup, &cause) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
 	return (0);
 }
 

@@ -99,7 +99,7 @@ MNT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 	gone "$pb"
 }
 
-@test "cgroups: what a SIGKILLed supervisor left is never reused, and swept once dead" {
+@test "cgroups: what a SIGKILLed supervisor left is its config's next one's, and swept by others once dead" {
 	ns_up a
 	ns_up b
 	da=$MNT$(cg_of a) db=$MNT$(cg_of b)
@@ -109,27 +109,28 @@ MNT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 	wait_gone "$up_a" 5
 	within 10 grep -q "populated 0" "$da/ticker/cgroup.events"
 	[ -d "$da" ]
-	# Something still lives in it: the sweep must leave it.
+	# Something no supervisor recorded lives in it.
 	sleep 1000 &
 	s=$!
 	track_pid "$s"
 	leftover=$da
 	echo "$s" >"$da/ticker/cgroup.procs"
-	# The same config again, as pid 1 again: the same stable half of the
-	# name, a new directory.
+	# The same config again: it takes the directory over (adoption), and
+	# kills what it cannot vouch for before ticker starts again there.
 	ns_up a
 	dn=$MNT$(cg_of a)
 	dn=${dn%/ticker}
-	[ "$dn" != "$da" ]
-	[ "${dn%-*}" = "${da%-*}" ]
-	[ -d "$da" ]
-	[ "$(cat "$da/ticker/cgroup.procs")" = "$s" ]
-	# Once empty, the next supervisor's sweep takes it; a live one's stays.
-	kill -KILL "$s"
+	[ "$dn" = "$da" ]
 	wait_gone "$s" 5
+	[[ "$(owner "$da")" == "pid 1 start "*" config $T/a.conf" ]]
+	[ "$(wc -l <"$da/ticker/cgroup.procs")" -eq 1 ]
+	# Once dead and empty, another config's supervisor sweeps it; a live
+	# one's stays.
+	kill -KILL "$(children "$up_a")"
+	wait_gone "$up_a" 5
 	within 10 grep -q "populated 0" "$da/ticker/cgroup.events"
 	ns_up c
 	[ ! -d "$da" ]
-	[ -d "$db" ] && [ -d "$dn" ]
+	[ -d "$db" ]
 	[ "$(cat "$db/ticker/cgroup.procs")" = "$pb" ]
 }

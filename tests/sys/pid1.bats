@@ -145,8 +145,16 @@ line() {
 	pid1_up a
 	within 10 test -e "$T/storm.done"
 	main=$(host_pid "$(svc_field storm pid)")
-	# Every child of warden but the service has come and gone.
-	only_main() { [ "$(children "$wpid")" = "$main" ]; }
+	# Every child of warden but the service (and the fd holder, a warden
+	# of its own) has come and gone.
+	only_main() {
+		local c left=
+		for c in $(children "$wpid"); do
+			[ "$(cat "/proc/$c/comm" 2>/dev/null)" = warden ] ||
+			    left="$left$c"
+		done
+		[ "$left" = "$main" ]
+	}
 	within 10 only_main
 	[ -z "$(zombies_of "$wpid")" ]
 }

@@ -4,7 +4,7 @@
 load common
 
 EXPECTED="$WARDEN_TOP/tests/sys/expected"
-COMMANDS="help inspect logs notify ps reload restart run shutdown start
+COMMANDS="help inspect logs notify ps reexec reload restart run shutdown start
     status stop up version"
 
 # transcript ARGS...: one line "$ warden ARGS", then what it printed to
