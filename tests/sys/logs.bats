@@ -466,4 +466,7 @@ late" ]
 	[ $((t2 - t1)) -le 5 ]
 	"$W" start gc >/dev/null
 	wait_until 10 count_is "$T/gc.log" early 2
+	# Let the second grandchild go too: nothing is left behind.
+	echo go >"$T/go"
+	wait_until 10 count_is "$T/gc.log" late 2
 }
